@@ -1,0 +1,144 @@
+# Atoll: one plain Makefile. All output goes to build/.
+
+BUILD := build
+CC := gcc
+LD := ld
+QEMU := qemu-system-x86_64
+OVMF := /usr/share/ovmf/OVMF.fd
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wpointer-arith
+INCLUDES := -Iinclude -Ikernel/include -Ikernel
+
+KERNEL_CFLAGS := -std=c11 -O2 -g $(WARN) $(INCLUDES) -ffreestanding -fno-pic -fno-pie \
+	-mno-red-zone -mcmodel=kernel -mgeneral-regs-only -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-delete-null-pointer-checks -fno-omit-frame-pointer \
+	-fno-strict-aliasing -MMD -MP
+KERNEL_ASFLAGS := $(INCLUDES) -MMD -MP -D__ASSEMBLY__
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+	-T kernel/arch/x86_64/linker.ld
+
+# The kernel: generic parts, then x86_64.
+KERNEL_SRCS := \
+	kernel/lib/string.c kernel/lib/printf.c kernel/lib/error.c kernel/lib/cmdline.c \
+	kernel/core/console.c kernel/core/instance.c \
+	kernel/mem/memmap.c kernel/mem/partition.c kernel/boot/bootinfo.c \
+	kernel/arch/x86_64/start.S kernel/arch/x86_64/entry.S kernel/arch/x86_64/trampoline.S \
+	kernel/arch/x86_64/boot.c kernel/arch/x86_64/cpu.c kernel/arch/x86_64/gdt.c \
+	kernel/arch/x86_64/idt.c kernel/arch/x86_64/trap.c kernel/arch/x86_64/lapic.c \
+	kernel/arch/x86_64/pit.c kernel/arch/x86_64/paging.c kernel/arch/x86_64/smp.c \
+	kernel/arch/x86_64/instance.c kernel/arch/x86_64/serial.c \
+	$(wildcard kernel/arch/x86_64/acpi/*.c)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
+KERNEL := $(BUILD)/atoll.elf
+
+# Quiet by default; "make V=1" shows the commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Host unit tests: tests/unit/test_NAME.c plus the kernel sources it exercises.
+HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -MMD -MP
+UNIT_TESTS := memmap partition bootinfo acpi cmdline printf
+unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
+unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
+unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
+unit_acpi_SRCS := $(wildcard kernel/arch/x86_64/acpi/*.c) kernel/lib/error.c
+unit_cmdline_SRCS := kernel/lib/cmdline.c kernel/lib/error.c
+unit_printf_SRCS := kernel/lib/printf.c
+# Our printf must not replace the host libc's inside the test binary.
+unit_printf_CFLAGS := -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf
+UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))
+
+ISO := $(BUILD)/atoll.iso
+ISO_TEST := $(BUILD)/atoll-test.iso
+
+.PHONY: all kernel iso unit run run-iso run-uefi test qemu-gdb deps clean
+all: deps kernel iso unit
+
+deps:
+	@scripts/deps.sh
+
+kernel: $(KERNEL)
+iso: $(ISO) $(ISO_TEST)
+unit: $(UNIT_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(KERNEL): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+
+# Two GRUB ISOs: the plain one, and one whose command line ends QEMU after the boot checks.
+$(BUILD)/iso-%/boot/grub/grub.cfg: scripts/grub.cfg.in
+	@mkdir -p $(dir $@)
+	$(Q)sed 's|@CMDLINE@|$(if $(filter test,$*),atoll.qemu_exit,)|' $< > $@
+
+$(BUILD)/atoll.iso: $(KERNEL) $(BUILD)/iso-plain/boot/grub/grub.cfg
+	@echo "  ISO     $@"
+	$(Q)cp $(KERNEL) $(BUILD)/iso-plain/boot/atoll.elf
+	$(Q)grub-mkrescue -o $@ $(BUILD)/iso-plain 2> $(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+$(BUILD)/atoll-test.iso: $(KERNEL) $(BUILD)/iso-test/boot/grub/grub.cfg
+	@echo "  ISO     $@"
+	$(Q)cp $(KERNEL) $(BUILD)/iso-test/boot/atoll.elf
+	$(Q)grub-mkrescue -o $@ $(BUILD)/iso-test 2> $(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) $(HOST_CFLAGS) $(unit_$(patsubst test_%,%,$*)_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/host-printf/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) $(HOST_CFLAGS) $(unit_printf_CFLAGS) -c $< -o $@
+
+define unit_rule
+$(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \
+		$(patsubst %.c,$(if $(unit_$(1)_CFLAGS),$(BUILD)/host-$(1),$(BUILD)/host)/%.o,$(unit_$(1)_SRCS))
+	@echo "  HOSTLD  $$@"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $$@ $$^ -lcmocka
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 512M -display none -serial stdio \
+	-no-reboot -net none
+
+run: deps kernel
+	$(QEMU_RUN) -kernel $(KERNEL)
+
+run-iso: deps iso
+	$(QEMU_RUN) -cdrom $(ISO)
+
+run-uefi: deps iso
+	$(QEMU_RUN) -bios $(OVMF) -cdrom $(ISO)
+
+qemu-gdb: deps kernel
+	@echo "QEMU waits for gdb: gdb -ex 'target remote :1234' $(KERNEL)"
+	$(QEMU_RUN) -kernel $(KERNEL) -s -S
+
+test: all
+	@tests/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,35 @@
+/* x86 port I/O and MMIO accessors. */
+#ifndef ARCH_IO_H
+#define ARCH_IO_H
+
+#include "types.h"
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t mmio_read32(volatile void *addr)
+{
+	return *(volatile uint32_t *)addr;
+}
+
+static inline void mmio_write32(volatile void *addr, uint32_t v)
+{
+	*(volatile uint32_t *)addr = v;
+}
+
+#endif

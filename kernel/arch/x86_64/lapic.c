@@ -1,0 +1,121 @@
+/* Local APIC: enable, EOI, IPIs and timer (SDM vol. 3 11.4-11.6). */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/io.h"
+#include "arch/x86_64/lapic.h"
+
+#define LAPIC_ID 0x20
+#define LAPIC_TPR 0x80
+#define LAPIC_EOI 0xB0
+#define LAPIC_SVR 0xF0
+#define LAPIC_ESR 0x280
+#define LAPIC_ICR_LO 0x300
+#define LAPIC_ICR_HI 0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3E0
+
+#define APIC_BASE_EN (1u << 11)
+#define APIC_BASE_EXTD (1u << 10)
+#define ICR_PENDING (1u << 12)
+#define LVT_MASKED (1u << 16)
+#define TIMER_PERIODIC (1u << 17)
+
+static uintptr_t base;
+
+static uint32_t rd(unsigned reg)
+{
+	return mmio_read32((volatile void *)(base + reg));
+}
+
+static void wr(unsigned reg, uint32_t v)
+{
+	mmio_write32((volatile void *)(base + reg), v);
+}
+
+void lapic_init(uintptr_t va)
+{
+	uint64_t msr = rdmsr(MSR_APIC_BASE);
+
+	/* x2APIC -> xAPIC must pass through disabled (SDM vol. 3 11.12.5). */
+	if (msr & APIC_BASE_EXTD) {
+		wrmsr(MSR_APIC_BASE, msr & ~(uint64_t)(APIC_BASE_EN | APIC_BASE_EXTD));
+		msr &= ~(uint64_t)APIC_BASE_EXTD;
+	}
+	if (!(msr & APIC_BASE_EN))
+		wrmsr(MSR_APIC_BASE, msr | APIC_BASE_EN);
+	base = va;
+	wr(LAPIC_TPR, 0);
+	wr(LAPIC_LVT_LINT0, LVT_MASKED);
+	wr(LAPIC_LVT_LINT1, LVT_MASKED);
+	wr(LAPIC_LVT_ERROR, LVT_MASKED);
+	wr(LAPIC_LVT_TIMER, LVT_MASKED);
+	wr(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
+	wr(LAPIC_ESR, 0);
+	wr(LAPIC_ESR, 0);
+}
+
+uint32_t lapic_id(void)
+{
+	return rd(LAPIC_ID) >> 24;
+}
+
+void lapic_eoi(void)
+{
+	wr(LAPIC_EOI, 0);
+}
+
+static bool wait_icr_idle(void)
+{
+	for (unsigned i = 0; i < 1000000; i++) {
+		if (!(rd(LAPIC_ICR_LO) & ICR_PENDING))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
+static bool send_icr(uint32_t apic_id, uint32_t lo)
+{
+	if (!wait_icr_idle())
+		return false;
+	wr(LAPIC_ICR_HI, apic_id << 24);
+	wr(LAPIC_ICR_LO, lo);	/* the low write sends */
+	return true;
+}
+
+bool lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	return send_icr(apic_id, vector);	/* fixed, physical, edge */
+}
+
+void lapic_send_init(uint32_t apic_id)
+{
+	(void)send_icr(apic_id, 0x4500);	/* INIT, level assert */
+}
+
+void lapic_send_sipi(uint32_t apic_id, uint8_t page)
+{
+	(void)send_icr(apic_id, 0x4600 | page);
+}
+
+void lapic_timer_periodic(uint32_t count)
+{
+	wr(LAPIC_TIMER_DIV, 0x3);	/* divide by 16 */
+	wr(LAPIC_LVT_TIMER, TIMER_PERIODIC | VEC_TIMER);
+	wr(LAPIC_TIMER_INIT, count);
+}
+
+uint32_t lapic_timer_calibrate(void)
+{
+	wr(LAPIC_TIMER_DIV, 0x3);
+	wr(LAPIC_LVT_TIMER, LVT_MASKED);
+	wr(LAPIC_TIMER_INIT, 0xFFFFFFFFu);
+	bool ok = pit_delay_us(10000);
+	uint32_t left = rd(LAPIC_TIMER_CUR);
+	wr(LAPIC_TIMER_INIT, 0);
+	return ok ? 0xFFFFFFFFu - left : 0;
+}

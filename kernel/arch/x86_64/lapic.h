@@ -1,0 +1,27 @@
+/* Local APIC in xAPIC (MMIO) mode: QEMU TCG has no x2APIC (SDM vol. 3 ch. 11). */
+#ifndef ARCH_LAPIC_H
+#define ARCH_LAPIC_H
+
+#include "types.h"
+
+#define VEC_TIMER 0x30
+#define VEC_XSIG_BASE 0x40	/* 0x40 + 32 * kind + source instance */
+#define VEC_SPURIOUS 0xFF
+
+/* Enables the local APIC mapped at va (switching it from x2APIC to xAPIC mode if needed). */
+void lapic_init(uintptr_t va);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+/* Sends a fixed IPI; returns false if the previous one never left (delivery stuck). */
+bool lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+void lapic_send_init(uint32_t apic_id);
+void lapic_send_sipi(uint32_t apic_id, uint8_t page);
+/* Starts the periodic timer on VEC_TIMER with the given initial count (divide by 16). */
+void lapic_timer_periodic(uint32_t count);
+/* Counts timer ticks (divide by 16) over 10 ms of PIT time; 0 if the PIT did not answer. */
+uint32_t lapic_timer_calibrate(void);
+
+/* Busy-waits at least us microseconds using PIT channel 2; false if the PIT is absent. */
+bool pit_delay_us(uint32_t us);
+
+#endif

@@ -1,0 +1,86 @@
+/* Trap dispatch: fatal exceptions stop only their own core; interrupts reach the instance. */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/lapic.h"
+#include "core/arch.h"
+#include "core/console.h"
+#include "kstring.h"
+
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+volatile uint64_t arch_ticks;
+static unsigned fatal_depth;
+
+static const char *const exc_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound range", "#UD invalid opcode", "#NM device not available",
+	"#DF double fault", "coprocessor overrun", "#TS invalid TSS", "#NP segment not present",
+	"#SS stack fault", "#GP general protection", "#PF page fault", "reserved 15",
+	"#MF x87 error", "#AC alignment check", "#MC machine check", "#XM SIMD error",
+	"#VE virtualization", "#CP control protection", "reserved 22", "reserved 23",
+	"reserved 24", "reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
+	"#VC VMM communication", "#SX security", "reserved 31",
+};
+
+static void __attribute__((noreturn)) trap_fatal(const struct trap_frame *f)
+{
+	char pf[64] = "";
+	int self = instance_self();
+
+	if (fatal_depth++) {
+		kprintf("atoll: nested fault (vector %llu) while reporting a fault; core halted\n",
+			(unsigned long long)f->vector);
+		cpu_halt_forever();
+	}
+	if (f->vector == 14)
+		/* SDM vol. 3 4.7: P, W/R, U/S, RSVD, I/D bits of the #PF error code. */
+		snprintf(pf, sizeof(pf), " (%s, %s%s%s)",
+			 f->error & 1 ? "protection" : "not present", f->error & 2 ? "write" : "read",
+			 f->error & 4 ? ", user" : ", kernel", f->error & 16 ? ", fetch" : "");
+	kprintf("atoll: FATAL %s%s on instance %d (apic %u), error 0x%llx\n"
+		"  rip %016llx  cs %04llx  rflags %016llx\n"
+		"  rsp %016llx  ss %04llx\n"
+		"  rax %016llx  rbx %016llx  rcx %016llx  rdx %016llx\n"
+		"  rsi %016llx  rdi %016llx  rbp %016llx  r8  %016llx\n"
+		"  r9  %016llx  r10 %016llx  r11 %016llx  r12 %016llx\n"
+		"  r13 %016llx  r14 %016llx  r15 %016llx\n"
+		"  cr0 %016llx  cr2 %016llx  cr3 %016llx  cr4 %016llx\n",
+		exc_names[f->vector], pf, self, cpu_apic_id(), (unsigned long long)f->error,
+		(unsigned long long)f->rip, (unsigned long long)f->cs,
+		(unsigned long long)f->rflags, (unsigned long long)f->rsp,
+		(unsigned long long)f->ss, (unsigned long long)f->rax, (unsigned long long)f->rbx,
+		(unsigned long long)f->rcx, (unsigned long long)f->rdx, (unsigned long long)f->rsi,
+		(unsigned long long)f->rdi, (unsigned long long)f->rbp, (unsigned long long)f->r8,
+		(unsigned long long)f->r9, (unsigned long long)f->r10, (unsigned long long)f->r11,
+		(unsigned long long)f->r12, (unsigned long long)f->r13, (unsigned long long)f->r14,
+		(unsigned long long)f->r15, (unsigned long long)read_cr0(),
+		(unsigned long long)read_cr2(), (unsigned long long)read_cr3(),
+		(unsigned long long)read_cr4());
+	if (self > 0)
+		arch_signal(0, XSIG_HALTED);
+	kprintf("atoll: instance %d: core halted\n", self);
+	cpu_halt_forever();
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+	unsigned v = (unsigned)f->vector;
+
+	if (v < 32)
+		trap_fatal(f);
+	if (v == VEC_SPURIOUS)
+		return;	/* no EOI for spurious interrupts (SDM vol. 3 11.9) */
+	if (v == VEC_TIMER) {
+		arch_ticks++;
+	} else if (v >= VEC_XSIG_BASE && v < VEC_XSIG_BASE + 32 * (XSIG_HALTED + 1)) {
+		unsigned idx = v - VEC_XSIG_BASE;
+		instance_signal((enum xsig)(idx / 32), idx % 32);
+	} else {
+		kprintf("atoll: instance %d: unexpected interrupt vector %u\n", instance_self(), v);
+	}
+	lapic_eoi();
+}

@@ -1,0 +1,44 @@
+/* The machine as found at boot: written once by the boot phase, read-only to instances. */
+#ifndef CORE_MACHINE_H
+#define CORE_MACHINE_H
+
+#include "arch/x86_64/acpi/acpi.h"
+#include "arch/x86_64/cpu.h"
+#include "boot/bootinfo.h"
+#include "mem/memmap.h"
+#include "mem/partition.h"
+#include "types.h"
+
+/* Bounded by the one-vector-per-source IPI scheme (docs/multikernel.md). */
+#define MAX_INSTANCES 32
+
+struct instance_info {
+	uint32_t apic_id;
+	struct partition part;
+	paddr_t data_pa;	/* this instance's private .data/.bss copy */
+	paddr_t kmem_end;	/* end of the prefix of part.r[0] the boot phase used */
+	paddr_t cr3;
+	bool started;
+};
+
+struct machine {
+	struct boot_params boot;
+	struct memmap mm;	/* normalized, with kernel/modules/low memory reserved */
+	uint64_t ignored_above_4g;
+	struct cpu_features cpu;
+	bool have_acpi;
+	struct acpi_info acpi;
+	paddr_t lapic_pa;
+	uint32_t lapic_ticks_per_ms;
+	paddr_t tramp_pa;
+	unsigned ninst;
+	struct instance_info inst[MAX_INSTANCES];
+	/* Test hooks from the command line (docs/testing.md). */
+	bool qemu_exit;
+	int fault_inst;		/* -1: none */
+};
+
+/* Read-only in every instance; only the boot phase writes it. */
+extern struct machine machine;
+
+#endif

@@ -1,0 +1,5 @@
+# With QEMU's VT-d model the DMAR table is found and its remapping unit listed.
+ARGS=(-cpu max -smp 2 -device intel-iommu,intremap=on -machine q35,kernel-irqchip=split
+	-kernel "$KERNEL" -append atoll.qemu_exit)
+EXPECT=('^acpi: DMAR: 1 remapping unit\(s\), host address width 39, interrupt remapping'
+	'^acpi:   VT-d unit at 0xfed90000, segment 0, all devices' 'boot checks passed')

@@ -1,0 +1,101 @@
+# QEMU scenario runner: boots the image, keeps the serial log in build/, judges it.
+# A case file sets ARGS (QEMU arguments), EXPECT (regexes that must match a line),
+# optionally REJECT (regexes that must not), EXIT (QEMU's exit status, default 33 =
+# isa-debug-exit pass code), TIMEOUT (seconds), MACHINE, and a function check().
+
+QEMU=${QEMU:-qemu-system-x86_64}
+OVMF=/usr/share/ovmf/OVMF.fd
+KERNEL=build/atoll.elf
+TEST_ISO=build/atoll-test.iso
+
+qemu_case() {
+	local file=$1 name
+	name=$(basename "$file" .sh)
+	local log=build/tests/qemu/$name.log
+	mkdir -p build/tests/qemu
+	(
+		ARGS=()
+		EXPECT=()
+		REJECT=('FATAL' 'BOOT CHECK FAILED' 'boot failed' 'ISOLATION BROKEN')
+		EXIT=33
+		TIMEOUT=120
+		MACHINE=q35
+		unset -f check
+		source "$file"
+		timeout -k 5 "$TIMEOUT" "$QEMU" -machine "$MACHINE" -m 512M -display none \
+			-serial stdio -no-reboot -net none \
+			-device isa-debug-exit,iobase=0xf4,iosize=4 "${ARGS[@]}" \
+			</dev/null 2>&1 | tr -d '\r' >"$log"
+		local rc=${PIPESTATUS[0]}
+		local why=()
+		if ((rc == 124 || rc == 137)); then
+			why+=("timed out after ${TIMEOUT}s")
+		elif ((rc != EXIT)); then
+			why+=("QEMU exit status $rc, expected $EXIT")
+		fi
+		local re
+		for re in "${EXPECT[@]}"; do
+			grep -qE -- "$re" "$log" || why+=("missing: $re")
+		done
+		for re in "${REJECT[@]}"; do
+			grep -qE -- "$re" "$log" && why+=("unexpected: $(grep -m1 -E -- "$re" "$log")")
+		done
+		if declare -F check >/dev/null; then
+			local out
+			out=$(check "$log" 2>&1) || why+=("check: $out")
+		fi
+		if ((${#why[@]})); then
+			echo "FAIL qemu/$name: log $log"
+			printf '    %s\n' "${why[@]}"
+			exit 1
+		fi
+		echo "PASS qemu/$name"
+	)
+}
+
+# Every instance 0..n-1 came online, and their memory ranges are pairwise disjoint.
+instances_disjoint() {
+	local log=$1 n=$2 i line r lo hi
+	local -a owner=() los=() his=()
+	for ((i = 0; i < n; i++)); do
+		line=$(grep -m1 -E "^instance $i online: " "$log") || {
+			echo "instance $i never came online"
+			return 1
+		}
+		for r in $(grep -oE '\[0x[0-9a-f]+-0x[0-9a-f]+\)' <<<"$line"); do
+			lo=${r#[}
+			lo=${lo%%-*}
+			hi=${r#*-}
+			hi=${hi%)}
+			owner+=("$i")
+			los+=($((lo)))
+			his+=($((hi)))
+		done
+	done
+	local a b
+	for ((a = 0; a < ${#los[@]}; a++)); do
+		((los[a] < his[a])) || { echo "empty range for instance ${owner[a]}"; return 1; }
+		for ((b = a + 1; b < ${#los[@]}; b++)); do
+			if ((owner[a] != owner[b] && los[a] < his[b] && los[b] < his[a])); then
+				echo "instances ${owner[a]} and ${owner[b]} overlap"
+				return 1
+			fi
+		done
+	done
+}
+
+# Every instance was notified by every other one.
+all_pairs_notified() {
+	local log=$1 n=$2 i j list
+	for ((i = 0; i < n; i++)); do
+		list=
+		for ((j = 0; j < n; j++)); do
+			((i == j)) || list+=${list:+,}$j
+		done
+		((n == 1)) && list=none
+		grep -qx "instance $i: notified by $list" "$log" || {
+			echo "instance $i was not notified by exactly $list"
+			return 1
+		}
+	done
+}
