@@ -20,16 +20,27 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-
 # The kernel: generic parts, then x86_64.
 KERNEL_SRCS := \
 	kernel/lib/string.c kernel/lib/printf.c kernel/lib/error.c kernel/lib/cmdline.c \
-	kernel/core/console.c kernel/core/instance.c \
+	kernel/core/console.c kernel/core/instance.c kernel/core/syscall.c kernel/core/elf.c \
+	kernel/core/rootimg.S \
 	kernel/mem/memmap.c kernel/mem/partition.c kernel/boot/bootinfo.c \
 	kernel/arch/x86_64/start.S kernel/arch/x86_64/entry.S kernel/arch/x86_64/trampoline.S \
 	kernel/arch/x86_64/boot.c kernel/arch/x86_64/cpu.c kernel/arch/x86_64/gdt.c \
 	kernel/arch/x86_64/idt.c kernel/arch/x86_64/trap.c kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/pit.c kernel/arch/x86_64/paging.c kernel/arch/x86_64/smp.c \
-	kernel/arch/x86_64/instance.c kernel/arch/x86_64/serial.c \
+	kernel/arch/x86_64/instance.c kernel/arch/x86_64/serial.c kernel/arch/x86_64/user.c \
+	kernel/arch/x86_64/syscall.S \
 	$(wildcard kernel/arch/x86_64/acpi/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL := $(BUILD)/atoll.elf
+
+# User level: the root task, linked at USER_IMAGE_BASE and carried inside the kernel.
+USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Iuser/lib -ffreestanding \
+	-fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
+USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c kernel/lib/printf.c kernel/lib/string.c
+INIT_SRCS := user/init/main.c
+INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
+ROOT_IMAGE := $(BUILD)/user/init.elf
 
 # Quiet by default; "make V=1" shows the commands.
 ifeq ($(V),1)
@@ -41,13 +52,14 @@ endif
 # Host unit tests: tests/unit/test_NAME.c plus the kernel sources it exercises.
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
-UNIT_TESTS := memmap partition bootinfo acpi cmdline printf
+UNIT_TESTS := memmap partition bootinfo acpi cmdline printf elf
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
 unit_acpi_SRCS := $(wildcard kernel/arch/x86_64/acpi/*.c) kernel/lib/error.c
 unit_cmdline_SRCS := kernel/lib/cmdline.c kernel/lib/error.c
 unit_printf_SRCS := kernel/lib/printf.c
+unit_elf_SRCS := kernel/core/elf.c kernel/lib/error.c
 # Our printf must not replace the host libc's inside the test binary.
 unit_printf_CFLAGS := -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))
@@ -74,6 +86,23 @@ $(BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  UCC     $<"
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  UAS     $<"
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(ROOT_IMAGE): $(INIT_OBJS) user/lib/user.ld
+	@echo "  ULD     $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/lib/user.ld \
+		-o $@ $(INIT_OBJS)
+
+$(BUILD)/kernel/core/rootimg.o: $(ROOT_IMAGE)
 
 $(KERNEL): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
 	@echo "  LD      $@"

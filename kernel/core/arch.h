@@ -12,6 +12,9 @@ enum xsig {
 	XSIG_GO,	/* from instance 0: start the notification round */
 	XSIG_DONE,	/* to instance 0: round complete */
 	XSIG_HALTED,	/* to instance 0: this instance stopped on a fatal fault */
+	XSIG_EXIT_PASS,	/* to instance 0: this instance's root task exited with status 0 */
+	XSIG_EXIT_FAIL,	/* to instance 0: ... exited with an error or faulted */
+	XSIG_KINDS
 };
 
 /* Per-instance CPU set-up: GDT/TSS, IDT, LAPIC and its timer, drop boot mappings. */
@@ -20,6 +23,10 @@ void arch_instance_init(const struct instance_info *self);
 void arch_signal(unsigned target, enum xsig kind);
 /* Waits until cond() holds or timeout_ms pass; false on timeout. Interrupts enabled. */
 bool arch_wait(bool (*cond)(void), unsigned timeout_ms);
+/* Loads the root task into this instance and enters it; returns only on failure. */
+void arch_user_start(const struct instance_info *self, unsigned id, uint64_t user_test);
+/* True if [va, va + len) is mapped user-accessible in the running address space. */
+bool arch_user_readable(uint64_t va, uint64_t len);
 /* Reads an address; used by the isolation test to probe another partition. */
 uint64_t arch_probe_read(paddr_t pa);
 /* Ends a QEMU run through isa-debug-exit; returns if the device is absent. */
@@ -33,6 +40,8 @@ void __attribute__((noreturn)) arch_idle(void);
 void instance_signal(enum xsig kind, unsigned source);
 /* The running instance's id, or -1 during the boot phase. */
 int instance_self(void);
+/* The root task ended (status 0 = pass, or it faulted): report and idle this core. */
+void __attribute__((noreturn)) instance_root_exit(uint64_t status, bool faulted);
 
 #define QEMU_EXIT_PASS 0x10	/* QEMU exits with status 33 */
 #define QEMU_EXIT_FAIL 0x11	/* QEMU exits with status 35 */

@@ -39,7 +39,8 @@ static void unlock_console(void)
 
 void vkprintf(const char *fmt, va_list ap)
 {
-	char buf[512];
+	/* Large enough for a whole register dump, which must not be split. */
+	char buf[1536];
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 
 	if (n >= (int)sizeof(buf))

@@ -1,22 +1,69 @@
 /* One kernel instance per core: comes online, proves it works, then idles. */
 #include "core/arch.h"
 #include "core/console.h"
+#include "abi/bootinfo.h"
 #include "kstring.h"
 
 #define WAIT_MS 20000
 
 static int self = -1;
 static uint32_t all_mask;			/* every instance of the machine */
-static volatile uint32_t got[XSIG_HALTED + 1];	/* per kind: bit per source */
+static volatile uint32_t got[XSIG_KINDS];	/* per kind: bit per source */
+static const struct instance_info *me;
+static volatile unsigned got_go_count;
 
 int instance_self(void)
 {
 	return self;
 }
 
+static void __attribute__((noreturn)) finish(bool ok, const char *what);
+static void format_mask(char *buf, size_t size, uint32_t mask);
+
+static void check_all_exited(void)
+{
+	uint32_t exited = got[XSIG_EXIT_PASS] | got[XSIG_EXIT_FAIL];
+
+	if ((exited & all_mask) != all_mask)
+		return;
+	if (got[XSIG_EXIT_FAIL] & all_mask) {
+		char buf[64];
+		format_mask(buf, sizeof(buf), got[XSIG_EXIT_FAIL] & all_mask);
+		kprintf("atoll: root task(s) on instance(s) %s failed\n", buf);
+		finish(false, "root tasks finished, not all passed");
+	}
+	finish(true, "all root tasks passed");
+}
+
 void instance_signal(enum xsig kind, unsigned source)
 {
 	__atomic_or_fetch(&got[kind], 1u << source, __ATOMIC_RELAXED);
+	if (kind == XSIG_GO)
+		got_go_count++;
+	if (self == 0 && (kind == XSIG_EXIT_PASS || kind == XSIG_EXIT_FAIL))
+		check_all_exited();
+}
+
+void instance_root_exit(uint64_t status, bool faulted)
+{
+	bool pass = !faulted && status == 0;
+
+	if (!faulted)
+		kprintf("instance %d: root task exited with status %llu\n", self,
+			(unsigned long long)status);
+	if (self == 0)
+		instance_signal(pass ? XSIG_EXIT_PASS : XSIG_EXIT_FAIL, 0);
+	else
+		arch_signal(0, pass ? XSIG_EXIT_PASS : XSIG_EXIT_FAIL);
+	arch_idle();
+}
+
+static void start_root_task(void)
+{
+	uint64_t test = machine.user_fault_inst == self ? USER_TEST_WRITE_KERNEL : USER_TEST_NONE;
+
+	arch_user_start(me, (unsigned)self, test);
+	instance_root_exit(1, true);	/* only reached if loading failed */
 }
 
 static uint32_t others(void)
@@ -31,7 +78,13 @@ static bool all_ready(void)
 
 static bool go_seen(void)
 {
-	return got[XSIG_GO] != 0;
+	return got_go_count >= 1;
+}
+
+/* The second GO (after the notification round) starts the root tasks. */
+static bool go_again(void)
+{
+	return got_go_count >= 2;
 }
 
 static bool all_notified(void)
@@ -63,13 +116,13 @@ static void format_mask(char *buf, size_t size, uint32_t mask)
 
 static void __attribute__((noreturn)) finish(bool ok, const char *what)
 {
-	kprintf("atoll: %s: %s\n", ok ? "boot checks passed" : "BOOT CHECK FAILED", what);
+	kprintf("atoll: %s: %s\n", ok ? "checks passed" : "CHECK FAILED", what);
 	if (machine.qemu_exit)
 		arch_qemu_exit(ok ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
 	arch_idle();
 }
 
-static void print_online(const struct instance_info *me)
+static void print_online(void)
 {
 	char ranges[160];
 	size_t n = 0;
@@ -136,7 +189,6 @@ static void notify_round(void)
 void instance_main(void)
 {
 	uint32_t apic = cpu_apic_id();
-	const struct instance_info *me = NULL;
 
 	for (unsigned i = 0; i < machine.ninst; i++) {
 		if (machine.inst[i].apic_id == apic) {
@@ -150,7 +202,7 @@ void instance_main(void)
 		arch_halt();	/* cannot happen: the boot phase started only listed CPUs */
 	console_set_owner_id((unsigned)self);
 	arch_instance_init(me);
-	print_online(me);
+	print_online();
 
 	if (machine.fault_inst == self)
 		probe_foreign_memory();
@@ -168,13 +220,20 @@ void instance_main(void)
 	}
 	notify_round();
 	if (self != 0) {
-		if (all_notified())
-			arch_signal(0, XSIG_DONE);
-		arch_idle();
+		if (!all_notified())
+			arch_idle();
+		arch_signal(0, XSIG_DONE);
+		/* Wait for instance 0's verdict so that root-task output follows it. */
+		if (!arch_wait(go_again, WAIT_MS * 2))
+			arch_idle();
+		start_root_task();
 	}
 	if (!all_notified() || !arch_wait(all_done, WAIT_MS))
 		finish(false, "cross-instance notifications incomplete");
 	kprintf("ipi: %u instances, %u cross-instance notifications delivered\n", machine.ninst,
 		machine.ninst * (machine.ninst - 1));
-	finish(true, "all instances online and signalling");
+	kprintf("atoll: boot checks passed: all instances online and signalling\n");
+	for (unsigned i = 1; i < machine.ninst; i++)
+		arch_signal(i, XSIG_GO);
+	start_root_task();
 }

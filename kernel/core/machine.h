@@ -10,7 +10,7 @@
 #include "types.h"
 
 /* Bounded by the one-vector-per-source IPI scheme (docs/multikernel.md). */
-#define MAX_INSTANCES 32
+#define MAX_INSTANCES 16
 
 struct instance_info {
 	uint32_t apic_id;
@@ -36,6 +36,7 @@ struct machine {
 	/* Test hooks from the command line (docs/testing.md). */
 	bool qemu_exit;
 	int fault_inst;		/* -1: none */
+	int user_fault_inst;	/* -1: none */
 };
 
 /* Read-only in every instance; only the boot phase writes it. */

@@ -16,7 +16,7 @@ qemu_case() {
 	(
 		ARGS=()
 		EXPECT=()
-		REJECT=('FATAL' 'BOOT CHECK FAILED' 'boot failed' 'ISOLATION BROKEN')
+		REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'ISOLATION BROKEN' 'root task fault')
 		EXIT=33
 		TIMEOUT=120
 		MACHINE=q35

@@ -51,20 +51,26 @@ static void __attribute__((noreturn, format(printf, 1, 2))) boot_fail(const char
 	cpu_halt_forever();
 }
 
-static void boot_read_cmdline(void)
+/* Reads key=N naming an instance; -1 if absent, a boot failure if malformed. */
+static int boot_cmdline_instance(const char *key)
 {
 	char val[32];
 	uint64_t n;
+	err_t e = cmdline_get(machine.boot.cmdline, key, val, sizeof(val));
 
-	machine.qemu_exit = cmdline_has(machine.boot.cmdline, "atoll.qemu_exit");
-	machine.fault_inst = -1;
-	err_t e = cmdline_get(machine.boot.cmdline, "atoll.fault", val, sizeof(val));
 	if (e == E_NOENT)
-		return;
+		return -1;
 	if (e || cmdline_parse_u64(val, &n) || n >= MAX_INSTANCES)
-		boot_fail("command line: atoll.fault=%s is not an instance number below %u", val,
-			  MAX_INSTANCES);
-	machine.fault_inst = (int)n;
+		boot_fail("command line: %s=%s is not an instance number below %u", key,
+			  e ? "(too long)" : val, MAX_INSTANCES);
+	return (int)n;
+}
+
+static void boot_read_cmdline(void)
+{
+	machine.qemu_exit = cmdline_has(machine.boot.cmdline, "atoll.qemu_exit");
+	machine.fault_inst = boot_cmdline_instance("atoll.fault");
+	machine.user_fault_inst = boot_cmdline_instance("atoll.user_fault");
 }
 
 static void boot_cpu(void)

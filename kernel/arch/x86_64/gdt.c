@@ -13,6 +13,8 @@ struct tss {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
+extern char instance_stack_top[];
+
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss tss __attribute__((aligned(16)));
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
@@ -34,6 +36,8 @@ void gdt_init(void)
 	for (unsigned i = 0; i < 3; i++)
 		tss.ist[i] = (uint64_t)(uintptr_t)&ist_stacks[i][IST_STACK_SIZE];
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: all ports fault at CPL 3 */
+	/* Entries from user mode land on this instance's kernel stack. */
+	tss.rsp[0] = (uint64_t)(uintptr_t)instance_stack_top;
 
 	/* A 64-bit TSS descriptor takes two slots (SDM vol. 3 7.2.3). */
 	uint64_t base = (uint64_t)(uintptr_t)&tss;

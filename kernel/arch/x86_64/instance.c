@@ -31,7 +31,7 @@ void arch_signal(unsigned target, enum xsig kind)
 	if (target >= machine.ninst || self < 0)
 		return;
 	if (!lapic_send_ipi(machine.inst[target].apic_id,
-			    (uint8_t)(VEC_XSIG_BASE + 32 * kind + (unsigned)self)))
+			    (uint8_t)(VEC_XSIG_BASE + XSIG_SOURCES * kind + (unsigned)self)))
 		kprintf("atoll: instance %d: IPI to instance %u stuck\n", self, target);
 }
 

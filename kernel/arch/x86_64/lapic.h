@@ -5,8 +5,10 @@
 #include "types.h"
 
 #define VEC_TIMER 0x30
-#define VEC_XSIG_BASE 0x40	/* 0x40 + 32 * kind + source instance */
-#define VEC_SPURIOUS 0xFF
+#define VEC_XSIG_BASE 0x40	/* 0x40 + XSIG_SOURCES * kind + source instance */
+#define XSIG_SOURCES 16
+/* Spurious vectors must end in 1111b on older CPUs (SDM vol. 3 11.9). */
+#define VEC_SPURIOUS 0x3F
 
 /* Enables the local APIC mapped at va (switching it from x2APIC to xAPIC mode if needed). */
 void lapic_init(uintptr_t va);

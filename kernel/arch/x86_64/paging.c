@@ -99,3 +99,26 @@ void paging_drop_identity(paddr_t pml4)
 	table(pml4)[0] = 0;
 	write_cr3(read_cr3());
 }
+
+bool paging_user_accessible(paddr_t pml4, uint64_t va, uint64_t len)
+{
+	uint64_t end = va + len;
+
+	for (uint64_t p = ALIGN_DOWN(va, PAGE_SIZE); p < end; p += PAGE_SIZE) {
+		uint64_t e = table(pml4)[(p >> 39) & 511];
+		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+			return false;
+		e = table(e & PTE_ADDR)[(p >> 30) & 511];
+		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U) || (e & PTE_PS))
+			return false;
+		e = table(e & PTE_ADDR)[(p >> 21) & 511];
+		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+			return false;
+		if (e & PTE_PS)
+			continue;
+		e = table(e & PTE_ADDR)[(p >> 12) & 511];
+		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+			return false;
+	}
+	return true;
+}

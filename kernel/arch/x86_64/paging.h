@@ -40,6 +40,9 @@ void paging_set_nx(bool on);
 /* Sets the offset at which page-table memory is reachable (0 = identity). */
 void paging_set_phys_offset(uint64_t off);
 
+/* True if every page of [va, va + len) is present and user-accessible under pml4. */
+bool paging_user_accessible(paddr_t pml4, uint64_t va, uint64_t len);
+
 /* Removes the low-half mappings (PML4 slot 0) of the running instance and flushes. */
 void paging_drop_identity(paddr_t pml4);
 

@@ -66,19 +66,38 @@ static void __attribute__((noreturn)) trap_fatal(const struct trap_frame *f)
 	cpu_halt_forever();
 }
 
+/* A user-mode exception: report it and stop the thread; the kernel runs on. */
+static void __attribute__((noreturn)) trap_user_fault(const struct trap_frame *f)
+{
+	char pf[64] = "";
+
+	if (f->vector == 14)
+		snprintf(pf, sizeof(pf), " (%s, %s, user), address 0x%llx",
+			 f->error & 1 ? "protection" : "not present", f->error & 2 ? "write" : "read",
+			 (unsigned long long)read_cr2());
+	kprintf("instance %d: root task fault: %s%s at rip 0x%llx, rsp 0x%llx, error 0x%llx\n",
+		instance_self(), exc_names[f->vector], pf, (unsigned long long)f->rip,
+		(unsigned long long)f->rsp, (unsigned long long)f->error);
+	instance_root_exit(0, true);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	unsigned v = (unsigned)f->vector;
 
+	if (v < 32 && (f->cs & 3) == 3)
+		trap_user_fault(f);
 	if (v < 32)
 		trap_fatal(f);
 	if (v == VEC_SPURIOUS)
 		return;	/* no EOI for spurious interrupts (SDM vol. 3 11.9) */
 	if (v == VEC_TIMER) {
 		arch_ticks++;
-	} else if (v >= VEC_XSIG_BASE && v < VEC_XSIG_BASE + 32 * (XSIG_HALTED + 1)) {
+	} else if (v >= VEC_XSIG_BASE && v < VEC_XSIG_BASE + XSIG_SOURCES * XSIG_KINDS) {
 		unsigned idx = v - VEC_XSIG_BASE;
-		instance_signal((enum xsig)(idx / 32), idx % 32);
+		lapic_eoi();	/* before the handler, which may not return */
+		instance_signal((enum xsig)(idx / XSIG_SOURCES), idx % XSIG_SOURCES);
+		return;
 	} else {
 		kprintf("atoll: instance %d: unexpected interrupt vector %u\n", instance_self(), v);
 	}

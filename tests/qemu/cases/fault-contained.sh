@@ -5,8 +5,8 @@ EXPECT=('^atoll: FATAL #PF page fault \(not present, read, kernel\) on instance 
 	'^  rax [0-9a-f]{16}  rbx' '^  cr0 [0-9a-f]{16}  cr2 '
 	'^atoll: instance 1: core halted'
 	'^instance 0: instance 1 halted after a fatal exception; instance 0 runs on'
-	'boot checks passed: fault contained to one core')
-REJECT=('BOOT CHECK FAILED' 'ISOLATION BROKEN' 'FATAL .* on instance 0')
+	'checks passed: fault contained to one core')
+REJECT=('CHECK FAILED' 'ISOLATION BROKEN' 'FATAL .* on instance 0')
 check() {
 	local pa cr2
 	pa=$(grep -oE 'probing instance 0 memory at 0x[0-9a-f]+' "$1" | grep -oE '0x[0-9a-f]+$') ||

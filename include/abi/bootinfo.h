@@ -1,0 +1,33 @@
+/* The boot-info page each instance's root task receives (its address arrives in rdi). */
+#ifndef ABI_BOOTINFO_H
+#define ABI_BOOTINFO_H
+
+#include <stdint.h>
+
+#define BOOTINFO_MAGIC 0x4F464E49544F4F42ull	/* "BOOTINFO" */
+#define BOOTINFO_VERSION 1
+
+struct bootinfo {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t instance;	/* this kernel instance */
+	uint32_t ninstances;
+	uint32_t apic_id;
+	uint64_t mem_base;	/* first byte of this instance's partition */
+	uint64_t mem_bytes;	/* size of this instance's partition */
+	uint64_t user_test;	/* test hook from the command line (docs/boot.md); 0 = none */
+};
+
+/* Root-task layout: fixed user virtual addresses. */
+#define USER_IMAGE_BASE 0x400000ull
+#define USER_BOOTINFO_VA 0x7FFFFFFFE000ull
+#define USER_STACK_TOP 0x7FFFFFFFD000ull
+#define USER_STACK_PAGES 4
+#define USER_TOP 0x800000000000ull
+/* Where the kernel maps its instance's partition (supervisor-only); tests aim at it. */
+#define KERNEL_PHYSMAP_BASE 0xFFFF800000000000ull
+
+#define USER_TEST_NONE 0
+#define USER_TEST_WRITE_KERNEL 1	/* the root task writes kernel memory: must fault */
+
+#endif

@@ -1,0 +1,26 @@
+/* The root task of each instance: reports in, runs the checks it is asked for, exits. */
+#include "atoll.h"
+
+int main(const struct bootinfo *bi);
+
+int main(const struct bootinfo *bi)
+{
+	if (bi->magic != BOOTINFO_MAGIC || bi->version != BOOTINFO_VERSION) {
+		printf("root task: bad boot info (magic %llx)\n", (unsigned long long)bi->magic);
+		return 1;
+	}
+	printf("root task on instance %u of %u: user mode, partition %llu MiB at 0x%llx\n",
+	       bi->instance, bi->ninstances, (unsigned long long)(bi->mem_bytes >> 20),
+	       (unsigned long long)bi->mem_base);
+	if (bi->user_test == USER_TEST_WRITE_KERNEL) {
+		/* The kernel maps this instance's partition here, supervisor-only. */
+		volatile uint64_t *kernel = (volatile uint64_t *)(KERNEL_PHYSMAP_BASE + bi->mem_base);
+		printf("root task on instance %u: writing kernel memory at %p (must fault)\n",
+		       bi->instance, (void *)kernel);
+		*kernel = 0;
+		printf("root task on instance %u: KERNEL MEMORY WRITABLE FROM USER MODE\n",
+		       bi->instance);
+		return 1;
+	}
+	return 0;
+}
