@@ -188,9 +188,10 @@ static void boot_acpi(void)
 			a->ndmar, a->dmar_haw, a->dmar_flags & 1 ? ", interrupt remapping" : "",
 			a->nrmrr);
 		for (unsigned i = 0; i < a->ndmar; i++)
-			kprintf("acpi:   VT-d unit at 0x%llx, segment %u, %s\n",
+			kprintf("acpi:   VT-d unit at 0x%llx, segment %u, %s, %u device scope(s)\n",
 				(unsigned long long)a->dmar[i].reg_base, a->dmar[i].segment,
-				a->dmar[i].include_all ? "all devices" : "listed devices");
+				a->dmar[i].include_all ? "all devices" : "listed devices",
+				a->dmar[i].nscopes);
 	} else {
 		kprintf("acpi: DMAR: none: no IOMMU, devices cannot be fenced\n");
 	}

@@ -2,4 +2,4 @@
 ARGS=(-cpu max -smp 2 -device intel-iommu,intremap=on -machine q35,kernel-irqchip=split
 	-kernel "$KERNEL" -append atoll.qemu_exit)
 EXPECT=('^acpi: DMAR: 1 remapping unit\(s\), host address width 39, interrupt remapping'
-	'^acpi:   VT-d unit at 0xfed90000, segment 0, all devices' 'boot checks passed')
+	'^acpi:   VT-d unit at 0xfed90000, segment 0, listed devices, [1-9][0-9]* device scope' 'boot checks passed')
