@@ -64,16 +64,33 @@ unit_elf_SRCS := kernel/core/elf.c kernel/lib/error.c
 unit_printf_CFLAGS := -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))
 
+# Host tool: the system-description checker/compiler.
+TOOL := $(BUILD)/bin/atoll
+TOOL_SRCS := $(wildcard tools/atoll/*.c)
+TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) -MMD -MP -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+
 ISO := $(BUILD)/atoll.iso
 ISO_TEST := $(BUILD)/atoll-test.iso
 
-.PHONY: all kernel iso unit run run-iso run-uefi test qemu-gdb deps clean
-all: deps kernel iso unit
+.PHONY: all kernel iso unit tool run run-iso run-uefi test qemu-gdb deps clean
+all: deps kernel iso unit tool
 
 deps:
 	@scripts/deps.sh
 
 kernel: $(KERNEL)
+tool: $(TOOL)
+
+$(TOOL): $(patsubst %.c,$(BUILD)/tool/%.o,$(TOOL_SRCS))
+	@mkdir -p $(dir $@)
+	@echo "  HOSTLD  $@"
+	$(Q)$(CC) $(TOOL_CFLAGS) -o $@ $^ -lyaml
+
+$(BUILD)/tool/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) $(TOOL_CFLAGS) -c $< -o $@
 iso: $(ISO) $(ISO_TEST)
 unit: $(UNIT_BINS)
 

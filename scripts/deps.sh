@@ -15,6 +15,7 @@ needs=(
 	"cmd:mformat mtools"
 	"file:/usr/share/ovmf/OVMF.fd ovmf"
 	"file:/usr/include/cmocka.h libcmocka-dev"
+	"file:/usr/include/yaml.h libyaml-dev"
 	"cmd:timeout coreutils"
 )
 

@@ -30,6 +30,43 @@ for bin in build/tests/unit/test_*; do
 	fi
 done
 
+# Description checker: each bad description must give exactly its expected first error;
+# each good one must pass; each multi-error one must give exactly its expected lines.
+tool=build/bin/atoll
+for f in tests/spec/bad/*.yaml; do
+	want="$f:$(sed -n 's/^# expect: //p' "$f" | head -1)"
+	got=$("$tool" check "$f" 2>&1 >/dev/null | head -1)
+	if [[ -n $want && $got == "$want" ]] && ! "$tool" check "$f" >/dev/null 2>&1; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL spec/bad/${f##*/}"
+		echo "    want: $want"
+		echo "    got:  $got"
+	fi
+done
+for f in tests/spec/good/*.yaml; do
+	if out=$("$tool" check "$f" 2>&1); then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL spec/good/${f##*/}"
+		sed 's/^/    /' <<<"$out" | head -5
+	fi
+done
+for f in tests/spec/multi/*.yaml; do
+	want=$(sed -n "s|^# expect: |$f:|p" "$f")
+	got=$("$tool" check "$f" 2>&1 >/dev/null)
+	if [[ $got == "$want" ]]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL spec/multi/${f##*/}"
+		diff <(echo "$want") <(echo "$got") | sed 's/^/    /'
+	fi
+done
+echo "spec: $(ls tests/spec/bad/*.yaml | wc -l) rules, $(ls tests/spec/good/*.yaml | wc -l) good descriptions checked"
+
 # QEMU scenarios: one file per case in tests/qemu/cases.
 source tests/qemu/lib.sh
 for c in tests/qemu/cases/*.sh; do

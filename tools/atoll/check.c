@@ -1,0 +1,380 @@
+/* Semantic rules over a loaded description: names, cores, memory, devices, channels, images. */
+#include <stdio.h>
+#include <string.h>
+
+#include "desc.h"
+#include "diag.h"
+
+#define PAGE 4096ull
+
+enum owner_kind { OWN_NONE, OWN_COMPONENT, OWN_VM };
+
+/* What a name refers to, for references and duplicates. */
+struct named {
+	const char *kind;
+	const char *name;
+	struct loc loc;
+	int index;
+};
+
+static unsigned collect(struct system *s, struct named *out)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < s->ncomponents; i++)
+		out[n++] = (struct named){ "component", s->components[i].name, s->components[i].loc, (int)i };
+	for (unsigned i = 0; i < s->nvms; i++)
+		out[n++] = (struct named){ "VM", s->vms[i].name, s->vms[i].loc, (int)i };
+	for (unsigned i = 0; i < s->ndevices; i++)
+		out[n++] = (struct named){ "device", s->devices[i].name, s->devices[i].loc, (int)i };
+	for (unsigned i = 0; i < s->nchannels; i++)
+		out[n++] = (struct named){ "channel", s->channels[i].name, s->channels[i].loc, (int)i };
+	return n;
+}
+
+static const struct named *find(const struct named *all, unsigned n, const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (all[i].name[0] && !strcmp(all[i].name, name))
+			return &all[i];
+	return NULL;
+}
+
+static void check_names(struct diag *d, const struct named *all, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = 0; j < i; j++)
+			if (all[i].name[0] && !strcmp(all[i].name, all[j].name)) {
+				diag_error(d, all[i].loc, "duplicate-name",
+					   "'%s' is already the name of a %s (line %d)", all[i].name,
+					   all[j].kind, all[j].loc.line);
+				break;
+			}
+}
+
+static void check_cores(struct system *s, struct diag *d)
+{
+	int vm_of_core[MAX_CORES];
+
+	for (unsigned i = 0; i < MAX_CORES; i++)
+		vm_of_core[i] = -1;
+	for (unsigned i = 0; i < s->nvms; i++) {
+		struct vm *v = &s->vms[i];
+		for (unsigned k = 0; k < v->ncores; k++) {
+			unsigned core = v->cores[k];
+			if (core >= s->cores) {
+				diag_error(d, v->core_locs[k], "core-range",
+					   "VM '%s' uses core %u, but the machine has %u cores", v->name,
+					   core, s->cores);
+				continue;
+			}
+			if (vm_of_core[core] >= 0) {
+				diag_error(d, v->core_locs[k], "core-shared",
+					   "core %u is already dedicated to VM '%s'", core,
+					   s->vms[vm_of_core[core]].name);
+				continue;
+			}
+			vm_of_core[core] = (int)i;
+		}
+		if (v->ncores && s->virt == VIRT_NONE)
+			diag_error(d, v->loc, "vm-needs-virtualization",
+				   "VM '%s' needs machine.virtualization svm or vmx", v->name);
+	}
+	for (unsigned i = 0; i < s->ncomponents; i++) {
+		struct component *c = &s->components[i];
+		if (c->core == ~0u)
+			continue;
+		if (c->core >= s->cores)
+			diag_error(d, c->core_loc, "core-range",
+				   "component '%s' uses core %u, but the machine has %u cores", c->name,
+				   c->core, s->cores);
+		else if (vm_of_core[c->core] >= 0)
+			diag_error(d, c->core_loc, "core-shared",
+				   "component '%s' is on core %u, which is dedicated to VM '%s'", c->name,
+				   c->core, s->vms[vm_of_core[c->core]].name);
+	}
+}
+
+static void check_memory(struct system *s, struct diag *d)
+{
+	uint64_t per_core[MAX_CORES] = { 0 };
+	uint64_t total = 0;
+
+	if (!s->cores || !s->memory)
+		return;
+	uint64_t share = s->memory / s->cores;
+	for (unsigned i = 0; i < s->cores; i++)
+		per_core[i] = s->kernel_per_core;
+	for (unsigned i = 0; i < s->ncomponents; i++) {
+		struct component *c = &s->components[i];
+		if (c->stack % PAGE)
+			diag_error(d, c->stack_loc, "stack-size",
+				   "component '%s' stack %llu is not a multiple of 4K", c->name,
+				   (unsigned long long)c->stack);
+		if (c->memory % PAGE)
+			diag_error(d, c->memory_loc, "memory-align",
+				   "component '%s' memory %llu is not a multiple of 4K", c->name,
+				   (unsigned long long)c->memory);
+		if (c->core < s->cores)
+			per_core[c->core] += c->memory + c->stack;
+		total += c->memory + c->stack;
+	}
+	for (unsigned i = 0; i < s->nvms; i++) {
+		struct vm *v = &s->vms[i];
+		if (v->memory && v->memory < (16ull << 20))
+			diag_error(d, v->memory_loc, "vm-memory",
+				   "VM '%s' has %llu bytes; a Linux guest needs at least 16M", v->name,
+				   (unsigned long long)v->memory);
+		if (v->memory % (2ull << 20))
+			diag_error(d, v->memory_loc, "memory-align",
+				   "VM '%s' memory is not a multiple of 2M (guest RAM uses 2M pages)",
+				   v->name);
+		for (unsigned k = 0; k < v->ncores; k++)
+			if (v->cores[k] < s->cores)
+				per_core[v->cores[k]] += v->memory / v->ncores;
+		total += v->memory;
+	}
+	total += s->kernel_per_core * s->cores;
+	if (total > s->memory)
+		diag_error(d, s->memory_loc, "memory-overcommit",
+			   "the description needs %llu MiB, the machine has %llu MiB",
+			   (unsigned long long)(total >> 20), (unsigned long long)(s->memory >> 20));
+	for (unsigned i = 0; i < s->cores; i++)
+		if (per_core[i] > share)
+			diag_error(d, s->memory_loc, "memory-overcommit-core",
+				   "core %u needs %llu MiB (kernel, components, VM share) but gets %llu MiB",
+				   i, (unsigned long long)(per_core[i] >> 20),
+				   (unsigned long long)(share >> 20));
+}
+
+struct fixed {
+	const char *who;
+	const struct range *r;
+	uint64_t want;
+};
+
+static void check_fixed(struct system *s, struct diag *d)
+{
+	struct fixed f[MAX_COMPONENTS + MAX_VMS];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < s->ncomponents; i++)
+		if (s->components[i].fixed.set)
+			f[n++] = (struct fixed){ s->components[i].name, &s->components[i].fixed,
+						 s->components[i].memory };
+	for (unsigned i = 0; i < s->nvms; i++)
+		if (s->vms[i].fixed.set)
+			f[n++] = (struct fixed){ s->vms[i].name, &s->vms[i].fixed, s->vms[i].memory };
+	for (unsigned i = 0; i < n; i++) {
+		const struct range *r = f[i].r;
+		if ((r->base | r->size) % PAGE)
+			diag_error(d, r->loc, "fixed-align", "fixed range of '%s' is not 4K-aligned",
+				   f[i].who);
+		if (r->base + r->size < r->base)
+			diag_error(d, r->loc, "fixed-range", "fixed range of '%s' wraps around",
+				   f[i].who);
+		if (f[i].want && r->size != f[i].want)
+			diag_error(d, r->loc, "fixed-size",
+				   "fixed range of '%s' is %llu bytes but its memory is %llu", f[i].who,
+				   (unsigned long long)r->size, (unsigned long long)f[i].want);
+		for (unsigned j = 0; j < i; j++) {
+			const struct range *o = f[j].r;
+			if (r->base < o->base + o->size && o->base < r->base + r->size)
+				diag_error(d, r->loc, "fixed-overlap",
+					   "fixed range of '%s' overlaps that of '%s' (line %d)", f[i].who,
+					   f[j].who, o->loc.line);
+		}
+	}
+}
+
+static void give_device(struct system *s, struct diag *d, const struct named *all, unsigned n,
+			const struct name_ref *ref, int kind, int owner, const char *owner_name)
+{
+	const struct named *t = find(all, n, ref->name);
+
+	if (!t) {
+		diag_error(d, ref->loc, "unknown-reference", "no device is named '%s'", ref->name);
+		return;
+	}
+	if (strcmp(t->kind, "device")) {
+		diag_error(d, ref->loc, "wrong-reference", "'%s' is a %s, not a device", ref->name,
+			   t->kind);
+		return;
+	}
+	struct device *dv = &s->devices[t->index];
+	if (dv->owner_kind) {
+		const char *prev = dv->owner_kind == OWN_COMPONENT ? s->components[dv->owner].name
+								  : s->vms[dv->owner].name;
+		diag_error(d, ref->loc, "device-two-owners",
+			   "device '%s' is given to '%s' and already to '%s' (line %d)", ref->name,
+			   owner_name, prev, dv->owner_loc.line);
+		return;
+	}
+	if (kind == OWN_VM && dv->kind == DEV_PCI && dv->sriov_vfs)
+		diag_error(d, ref->loc, "vm-gets-pf",
+			   "VM '%s' is given SR-IOV physical function '%s'; give it a VF", owner_name,
+			   ref->name);
+	dv->owner_kind = kind;
+	dv->owner = owner;
+	dv->owner_loc = ref->loc;
+}
+
+static void check_devices(struct system *s, struct diag *d, const struct named *all, unsigned n)
+{
+	for (unsigned i = 0; i < s->ndevices; i++) {
+		struct device *dv = &s->devices[i];
+		if (dv->mmio.set && (dv->mmio.base | dv->mmio.size) % PAGE)
+			diag_error(d, dv->mmio.loc, "mmio-align", "mmio of '%s' is not 4K-aligned",
+				   dv->name);
+		if (dv->kind != DEV_VF)
+			continue;
+		const struct named *pf = find(all, n, dv->pf.name);
+		if (!pf) {
+			diag_error(d, dv->pf.loc, "unknown-reference", "no device is named '%s'",
+				   dv->pf.name);
+			continue;
+		}
+		if (strcmp(pf->kind, "device") || s->devices[pf->index].kind != DEV_PCI ||
+		    !s->devices[pf->index].sriov_vfs) {
+			diag_error(d, dv->pf.loc, "vf-without-sriov",
+				   "'%s' is not a PCI device with sriov, so it has no VFs", dv->pf.name);
+			continue;
+		}
+		if (dv->vf_index < 1 || dv->vf_index > s->devices[pf->index].sriov_vfs)
+			diag_error(d, dv->vf_loc, "vf-index", "VF index %u of '%s' is not in 1..%u",
+				   dv->vf_index, dv->pf.name, s->devices[pf->index].sriov_vfs);
+		for (unsigned j = 0; j < i; j++)
+			if (s->devices[j].kind == DEV_VF && !strcmp(s->devices[j].pf.name, dv->pf.name) &&
+			    s->devices[j].vf_index == dv->vf_index)
+				diag_error(d, dv->vf_loc, "vf-twice",
+					   "VF %u of '%s' is already described as '%s'", dv->vf_index,
+					   dv->pf.name, s->devices[j].name);
+	}
+	for (unsigned i = 0; i < s->ncomponents; i++)
+		for (unsigned k = 0; k < s->components[i].ndevices; k++)
+			give_device(s, d, all, n, &s->components[i].devices[k], OWN_COMPONENT, (int)i,
+				    s->components[i].name);
+	for (unsigned i = 0; i < s->nvms; i++)
+		for (unsigned k = 0; k < s->vms[i].ndevices; k++)
+			give_device(s, d, all, n, &s->vms[i].devices[k], OWN_VM, (int)i, s->vms[i].name);
+}
+
+static const struct component *channel_end(struct system *s, struct diag *d,
+					   const struct named *all, unsigned n,
+					   const struct name_ref *ref)
+{
+	const struct named *t = find(all, n, ref->name);
+
+	if (!ref->name[0])
+		return NULL;
+	if (!t) {
+		diag_error(d, ref->loc, "unknown-reference", "no component is named '%s'", ref->name);
+		return NULL;
+	}
+	if (strcmp(t->kind, "component")) {
+		diag_error(d, ref->loc, "wrong-reference",
+			   "'%s' is a %s; channels join components", ref->name, t->kind);
+		return NULL;
+	}
+	return &s->components[t->index];
+}
+
+static void check_channels(struct system *s, struct diag *d, const struct named *all, unsigned n)
+{
+	for (unsigned i = 0; i < s->nchannels; i++) {
+		struct channel *ch = &s->channels[i];
+		const struct component *a = channel_end(s, d, all, n, &ch->from);
+		const struct component *b = channel_end(s, d, all, n, &ch->to);
+		if (a && a == b)
+			diag_error(d, ch->to.loc, "channel-self", "channel '%s' joins '%s' to itself",
+				   ch->name, a->name);
+		if (a && b && a->core != b->core && !ch->cross_core)
+			diag_error(d, ch->loc, "channel-cross-core",
+				   "channel '%s' joins core %u to core %u: declare cross_core: true",
+				   ch->name, a->core, b->core);
+		if (ch->type == CH_SHARED && !ch->size)
+			diag_error(d, ch->loc, "channel-size", "shared channel '%s' needs a size",
+				   ch->name);
+		if (ch->type == CH_SHARED && ch->size % PAGE)
+			diag_error(d, ch->size_loc, "channel-size",
+				   "shared channel '%s' size is not a multiple of 4K", ch->name);
+		if (ch->type != CH_SHARED && ch->size)
+			diag_error(d, ch->size_loc, "channel-size",
+				   "only shared channels have a size ('%s' is not shared)", ch->name);
+	}
+}
+
+/* Resolves a path relative to the description's directory. */
+static void resolve(const struct system *s, const char *path, char *out, size_t size)
+{
+	const char *slash = strrchr(s->file, '/');
+
+	if (path[0] == '/' || !slash)
+		snprintf(out, size, "%s", path);
+	else
+		snprintf(out, size, "%.*s/%s", (int)(slash - s->file), s->file, path);
+}
+
+/* Reads up to len bytes at off; returns how many were read, or -1 if the file is missing. */
+static long peek(const struct system *s, const char *path, long off, void *buf, size_t len)
+{
+	char full[PATH_LEN * 2];
+
+	resolve(s, path, full, sizeof(full));
+	FILE *f = fopen(full, "rb");
+	if (!f)
+		return -1;
+	long n = 0;
+	if (fseek(f, off, SEEK_SET) == 0)
+		n = (long)fread(buf, 1, len, f);
+	fclose(f);
+	return n;
+}
+
+static void check_images(struct system *s, struct diag *d)
+{
+	unsigned char buf[8];
+
+	for (unsigned i = 0; i < s->ncomponents; i++) {
+		struct component *c = &s->components[i];
+		if (!c->image[0])
+			continue;
+		long n = peek(s, c->image, 0, buf, 5);
+		if (n < 0)
+			diag_error(d, c->image_loc, "image-missing", "component image '%s' does not exist",
+				   c->image);
+		else if (n < 5 || memcmp(buf, "\177ELF\2", 5))
+			diag_error(d, c->image_loc, "image-format",
+				   "component image '%s' is not a 64-bit ELF file", c->image);
+	}
+	for (unsigned i = 0; i < s->nvms; i++) {
+		struct vm *v = &s->vms[i];
+		if (v->kernel[0]) {
+			/* Linux boot protocol: "HdrS" at 0x202 marks a bzImage. */
+			long n = peek(s, v->kernel, 0x202, buf, 4);
+			if (n < 0)
+				diag_error(d, v->kernel_loc, "image-missing", "VM kernel '%s' does not exist",
+					   v->kernel);
+			else if (n < 4 || memcmp(buf, "HdrS", 4))
+				diag_error(d, v->kernel_loc, "image-format",
+					   "VM kernel '%s' is not a Linux bzImage", v->kernel);
+		}
+		if (v->initramfs[0] && peek(s, v->initramfs, 0, buf, 1) < 0)
+			diag_error(d, v->initramfs_loc, "image-missing",
+				   "VM initramfs '%s' does not exist", v->initramfs);
+	}
+}
+
+void desc_check(struct system *s, struct diag *d)
+{
+	static struct named all[MAX_COMPONENTS + MAX_VMS + MAX_DEVICES + MAX_CHANNELS];
+	unsigned n = collect(s, all);
+
+	check_names(d, all, n);
+	check_cores(s, d);
+	check_memory(s, d);
+	check_fixed(s, d);
+	check_devices(s, d, all, n);
+	check_channels(s, d, all, n);
+	check_images(s, d);
+}

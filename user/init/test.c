@@ -1,0 +1,26 @@
+/* Named-case runner: one line per case on the console, judged by the QEMU harness. */
+#include "test.h"
+
+void test_check(struct test_env *env, int ok, const char *expr, const char *file, int line)
+{
+	if (ok)
+		return;
+	env->failures++;
+	printf("    check failed: %s (%s:%d)\n", expr, file, line);
+}
+
+unsigned test_run_all(const struct bootinfo *bi, const struct test_case *cases, unsigned n)
+{
+	unsigned failed = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct test_env env = { .bi = bi, .failures = 0 };
+		cases[i].fn(&env);
+		printf("instance %u: test %s %s\n", bi->instance, cases[i].name,
+		       env.failures ? "FAIL" : "PASS");
+		if (env.failures)
+			failed++;
+	}
+	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance, n, n - failed, failed);
+	return failed;
+}

@@ -1,0 +1,33 @@
+/* A tiny named-case test framework for the in-kernel test suite (in the spirit of sel4test). */
+#ifndef USER_TEST_H
+#define USER_TEST_H
+
+#include "atoll.h"
+
+struct test_env {
+	const struct bootinfo *bi;
+	unsigned failures;	/* checks failed in the current case */
+};
+
+struct test_case {
+	const char *name;
+	void (*fn)(struct test_env *env);
+};
+
+void test_check(struct test_env *env, int ok, const char *expr, const char *file, int line);
+
+/* CHECK(cond): records a failure with its text and line; the case goes on. */
+#define CHECK(cond) test_check(env, !!(cond), #cond, __FILE__, __LINE__)
+#define CHECK_ERR(expr, want)                                                           \
+	do {                                                                            \
+		long got_ = (expr);                                                     \
+		if (got_ != (want))                                                     \
+			printf("    %s:%d: %s returned %ld, expected %ld\n", __FILE__,    \
+			       __LINE__, #expr, got_, (long)(want));                     \
+		test_check(env, got_ == (want), #expr, __FILE__, __LINE__);              \
+	} while (0)
+
+/* Runs every case, prints one PASS/FAIL line each, returns the number that failed. */
+unsigned test_run_all(const struct bootinfo *bi, const struct test_case *cases, unsigned n);
+
+#endif
