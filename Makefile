@@ -70,11 +70,21 @@ TOOL_SRCS := $(wildcard tools/atoll/*.c)
 TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) -MMD -MP -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
+# Fuzzing the description loader and checker with libFuzzer (clang).
+FUZZ := $(BUILD)/fuzz/fuzz_desc
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS := 20
+$(FUZZ): tests/fuzz/fuzz_desc.c $(TOOL_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)clang -std=c11 -D_GNU_SOURCE -g -O1 -Itools/atoll -fsanitize=fuzzer,address,undefined \
+		-o $@ tests/fuzz/fuzz_desc.c $(filter-out tools/atoll/main.c,$(TOOL_SRCS)) -lyaml
+
 ISO := $(BUILD)/atoll.iso
 ISO_TEST := $(BUILD)/atoll-test.iso
 
-.PHONY: all kernel iso unit tool run run-iso run-uefi test qemu-gdb deps clean
-all: deps kernel iso unit tool
+.PHONY: all kernel iso unit tool fuzz run run-iso run-uefi test qemu-gdb deps clean
+all: deps kernel iso unit tool $(FUZZ)
 
 deps:
 	@scripts/deps.sh
@@ -181,8 +191,14 @@ qemu-gdb: deps kernel
 	@echo "QEMU waits for gdb: gdb -ex 'target remote :1234' $(KERNEL)"
 	$(QEMU_RUN) -kernel $(KERNEL) -s -S
 
+# make fuzz: a long run (FUZZ_SECONDS); make test runs a short one.
+fuzz: deps $(FUZZ)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ) -max_total_time=$(FUZZ_SECONDS) -timeout=5 $(BUILD)/fuzz/corpus tests/spec/good \
+		tests/spec/bad tests/spec/multi
+
 test: all
-	@tests/run.sh
+	@FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/run.sh
 
 clean:
 	rm -rf $(BUILD)

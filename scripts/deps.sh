@@ -16,6 +16,8 @@ needs=(
 	"file:/usr/share/ovmf/OVMF.fd ovmf"
 	"file:/usr/include/cmocka.h libcmocka-dev"
 	"file:/usr/include/yaml.h libyaml-dev"
+	"cmd:clang clang"
+	"glob:/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev"
 	"cmd:timeout coreutils"
 )
 
@@ -29,6 +31,7 @@ for n in "${needs[@]}"; do
 	cmd) command -v "$path" >/dev/null 2>&1 && continue ;;
 	dir) [[ -d $path ]] && continue ;;
 	file) [[ -f $path ]] && continue ;;
+	glob) compgen -G "$path" >/dev/null && continue ;;
 	esac
 	missing+=("$pkg")
 done

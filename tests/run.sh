@@ -67,6 +67,19 @@ for f in tests/spec/multi/*.yaml; do
 done
 echo "spec: $(ls tests/spec/bad/*.yaml | wc -l) rules, $(ls tests/spec/good/*.yaml | wc -l) good descriptions checked"
 
+# A short fuzz run of the description loader: no crash, leak or hang (5 s per input).
+fuzz_log=build/fuzz/smoke.log
+mkdir -p build/fuzz/corpus
+if build/fuzz/fuzz_desc -max_total_time="${FUZZ_SECONDS:-20}" -timeout=5 build/fuzz/corpus \
+	tests/spec/good tests/spec/bad tests/spec/multi >"$fuzz_log" 2>&1; then
+	pass=$((pass + 1))
+	echo "PASS fuzz/desc: $(grep -oE 'Done [0-9]+ runs' "$fuzz_log" | tail -1)"
+else
+	fail=$((fail + 1))
+	echo "FAIL fuzz/desc: log $fuzz_log"
+	grep -E 'ERROR|SUMMARY|timeout' "$fuzz_log" | head -5 | sed 's/^/    /'
+fi
+
 # QEMU scenarios: one file per case in tests/qemu/cases.
 source tests/qemu/lib.sh
 for c in tests/qemu/cases/*.sh; do

@@ -369,10 +369,28 @@ static void load_root(struct yctx *c, yaml_node_t *root, struct system *s)
 		load_list(c, v[5], "channels", s, load_channel);
 }
 
+static void load_parsed(yaml_parser_t *parser, struct system *s, struct diag *d)
+{
+	yaml_document_t doc;
+
+	if (!yaml_parser_load(parser, &doc)) {
+		struct loc l = { (int)parser->problem_mark.line + 1, (int)parser->problem_mark.column + 1 };
+		diag_error(d, l, "yaml-syntax", "%s", parser->problem ? parser->problem : "unreadable YAML");
+		return;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	struct yctx c = { &doc, d };
+	if (!root)
+		diag_error(d, (struct loc){ 1, 1 }, "empty", "the description is empty");
+	else
+		load_root(&c, root, s);
+	s->parsed = root != NULL;
+	yaml_document_delete(&doc);
+}
+
 bool desc_load(const char *file, struct system *s, struct diag *d)
 {
 	yaml_parser_t parser;
-	yaml_document_t doc;
 	FILE *f = fopen(file, "rb");
 
 	memset(s, 0, sizeof(*s));
@@ -384,22 +402,22 @@ bool desc_load(const char *file, struct system *s, struct diag *d)
 	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		struct loc l = { (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1 };
-		diag_error(d, l, "yaml-syntax", "%s", parser.problem ? parser.problem : "unreadable YAML");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return true;
-	}
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
-	struct yctx c = { &doc, d };
-	if (!root)
-		diag_error(d, (struct loc){ 1, 1 }, "empty", "the description is empty");
-	else
-		load_root(&c, root, s);
-	s->parsed = root != NULL;
-	yaml_document_delete(&doc);
+	load_parsed(&parser, s, d);
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return true;
+}
+
+void desc_load_buffer(const char *name, const void *data, size_t len, struct system *s,
+		      struct diag *d)
+{
+	yaml_parser_t parser;
+
+	memset(s, 0, sizeof(*s));
+	s->file = name;
+	d->file = name;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, data, len);
+	load_parsed(&parser, s, d);
+	yaml_parser_delete(&parser);
 }

@@ -3,6 +3,7 @@
 #define TOOLS_DESC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define DESC_VERSION 1
@@ -136,6 +137,10 @@ struct diag;
 
 /* Parses FILE into *sys, reporting every problem to d; false if it could not be read. */
 bool desc_load(const char *file, struct system *sys, struct diag *d);
+
+/* The same for a description in memory (the fuzz target's entry); name is used in errors. */
+void desc_load_buffer(const char *name, const void *data, size_t len, struct system *sys,
+		      struct diag *d);
 
 /* Applies the semantic rules (docs/system-description.md) to a loaded description. */
 void desc_check(struct system *sys, struct diag *d);

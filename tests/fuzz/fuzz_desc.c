@@ -1,0 +1,30 @@
+/* libFuzzer target: any bytes through the description loader and every rule. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "desc.h"
+#include "diag.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct system sys;
+	static struct diag d;
+
+	memset(&d, 0, sizeof(d));
+	/* The name places relative image paths in the spec fixtures' directory. */
+	desc_load_buffer("tests/spec/good/fuzz.yaml", data, size, &sys, &d);
+	if (sys.parsed)
+		desc_check(&sys, &d);
+	/* Exercise formatting and sorting too, without flooding the fuzzer's output. */
+	FILE *saved = stderr;
+	stderr = fopen("/dev/null", "w");
+	if (stderr) {
+		diag_print(&d);
+		fclose(stderr);
+	}
+	stderr = saved;
+	return 0;
+}
