@@ -36,6 +36,7 @@ struct cte {
 	struct cte *first_child;
 	struct cte *next_sibling;
 	struct cte *prev_sibling;
+	uint64_t pad;		/* slots are 2^CTE_SIZE_BITS bytes, so an index is a shift */
 };
 
 _Static_assert(sizeof(struct cte) == (1u << CTE_SIZE_BITS), "a CNode slot is 64 bytes");
