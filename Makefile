@@ -21,7 +21,8 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-
 KERNEL_SRCS := \
 	kernel/lib/string.c kernel/lib/printf.c kernel/lib/error.c kernel/lib/cmdline.c \
 	kernel/core/console.c kernel/core/instance.c kernel/core/syscall.c kernel/core/elf.c \
-	kernel/core/rootimg.S \
+	kernel/core/rootimg.S kernel/core/cspace.c kernel/core/invoke.c kernel/core/kobj.c \
+	kernel/obj/cnode.c kernel/obj/untyped.c \
 	kernel/mem/memmap.c kernel/mem/partition.c kernel/boot/bootinfo.c \
 	kernel/arch/x86_64/start.S kernel/arch/x86_64/entry.S kernel/arch/x86_64/trampoline.S \
 	kernel/arch/x86_64/boot.c kernel/arch/x86_64/cpu.c kernel/arch/x86_64/gdt.c \
@@ -38,7 +39,7 @@ USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Iuser/lib -ff
 	-fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
 USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c kernel/lib/printf.c kernel/lib/string.c
-INIT_SRCS := user/init/main.c
+INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 

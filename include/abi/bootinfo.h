@@ -5,7 +5,8 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC 0x4F464E49544F4F42ull	/* "BOOTINFO" */
-#define BOOTINFO_VERSION 1
+#define BOOTINFO_VERSION 2
+#define BOOTINFO_MAX_UNTYPED 64
 
 struct bootinfo {
 	uint64_t magic;
@@ -16,7 +17,20 @@ struct bootinfo {
 	uint64_t mem_base;	/* first byte of this instance's partition */
 	uint64_t mem_bytes;	/* size of this instance's partition */
 	uint64_t user_test;	/* test hook from the command line (docs/boot.md); 0 = none */
+	/* The initial CSpace: a CNode of 2^cnode_radix slots, addressed with depth 64. */
+	uint32_t cnode_radix;
+	uint32_t untyped_first;	/* slots [untyped_first, untyped_first + untyped_count) */
+	uint32_t untyped_count;
+	uint32_t empty_first;	/* slots [empty_first, 2^cnode_radix) are empty */
+	struct {
+		uint64_t paddr;
+		uint8_t size_bits;
+		uint8_t pad[7];
+	} untyped[BOOTINFO_MAX_UNTYPED];
 };
+
+/* Fixed slots of the initial CSpace. */
+#define CAP_INIT_CNODE 1	/* the root CNode itself */
 
 /* Root-task layout: fixed user virtual addresses. */
 #define USER_IMAGE_BASE 0x400000ull

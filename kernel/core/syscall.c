@@ -2,6 +2,8 @@
 #include "abi/syscalls.h"
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/invoke.h"
+#include "core/syscall.h"
 #include "kstring.h"
 
 static err_t sys_debug_puts(uint64_t va, uint64_t len)
@@ -18,11 +20,16 @@ static err_t sys_debug_puts(uint64_t va, uint64_t len)
 	return E_OK;
 }
 
-long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1);
+long syscall_dispatch(uint64_t nr, struct syscall_regs *r);
 
-long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1)
+long syscall_dispatch(uint64_t nr, struct syscall_regs *r)
 {
-	(void)a1;
+	uint64_t a0 = r->rdi, a1 = r->rsi;
+
+	if (nr == SYS_CALL)
+		return invoke_call(r);	/* reads its message registers, then sets rdx and r8 */
+	r->rdx = 0;
+	r->r8 = 0;
 	if (nr >= SYS_COUNT)
 		return E_NOSYS;
 	switch ((enum syscall_nr)nr) {
@@ -32,6 +39,7 @@ long syscall_dispatch(uint64_t nr, uint64_t a0, uint64_t a1)
 		instance_root_exit(a0, false);
 	case SYS_YIELD:
 		return E_OK;	/* one thread per instance so far: nothing else to run */
+	case SYS_CALL:
 	case SYS_COUNT:
 		break;
 	}

@@ -1,5 +1,6 @@
 /* The root task of each instance: reports in, runs the checks it is asked for, exits. */
 #include "atoll.h"
+#include "tests.h"
 
 int main(const struct bootinfo *bi);
 
@@ -22,5 +23,5 @@ int main(const struct bootinfo *bi)
 		       bi->instance);
 		return 1;
 	}
-	return 0;
+	return (int)test_run_all(bi, cspace_tests, cspace_ntests);
 }

@@ -14,7 +14,7 @@ unsigned test_run_all(const struct bootinfo *bi, const struct test_case *cases, 
 	unsigned failed = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		struct test_env env = { .bi = bi, .failures = 0 };
+		struct test_env env = { .bi = bi, .index = i, .failures = 0 };
 		cases[i].fn(&env);
 		printf("instance %u: test %s %s\n", bi->instance, cases[i].name,
 		       env.failures ? "FAIL" : "PASS");

@@ -6,8 +6,12 @@
 
 struct test_env {
 	const struct bootinfo *bi;
+	unsigned index;		/* this case's number: it owns 64 empty slots of its own */
 	unsigned failures;	/* checks failed in the current case */
 };
+
+/* Slot k (0..63) of the current case's private range of the initial CSpace. */
+#define S(k) ((uint64_t)env->bi->empty_first + 64u * env->index + (k))
 
 struct test_case {
 	const char *name;

@@ -7,27 +7,50 @@
 
 #include "abi/bootinfo.h"
 #include "abi/error.h"
+#include "abi/invocations.h"
+#include "abi/objects.h"
 #include "abi/syscalls.h"
 
-static inline long atoll_syscall2(uint64_t nr, uint64_t a0, uint64_t a1)
+/*
+ * The kernel returns rax, rdx and r8 and clears rdi, rsi, r9 and r10, so all
+ * argument registers are in/out here; SYSCALL itself clobbers rcx and r11.
+ */
+struct call_result {
+	long err;
+	uint64_t arg;		/* with an error: which argument (ARG_CAP, ARG_MR(i)) */
+	uint64_t bits_left;	/* with a lookup error: address bits left unresolved */
+};
+
+static inline struct call_result atoll_syscall(uint64_t nr, uint64_t a0, uint64_t a1,
+					       uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
 {
+	register uint64_t r10 __asm__("r10") = m1;
+	register uint64_t r8 __asm__("r8") = m2;
+	register uint64_t r9 __asm__("r9") = m3;
+	uint64_t rdx = m0;
 	long ret;
 
-	/* SYSCALL clobbers rcx (return rip) and r11 (rflags). */
 	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1)
+			 : "=a"(ret), "+D"(a0), "+S"(a1), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+			 : "a"(nr)
 			 : "rcx", "r11", "memory");
-	return ret;
+	return (struct call_result){ ret, rdx, r8 };
 }
 
-#define SYS(name, num, stub)                                           \
-	static inline long stub(uint64_t a0, uint64_t a1)              \
-	{                                                              \
-		return atoll_syscall2(name, a0, a1);                   \
+#define SYS(name, num, stub)                                                   \
+	static inline long stub(uint64_t a0, uint64_t a1)                      \
+	{                                                                      \
+		return atoll_syscall(name, a0, a1, 0, 0, 0, 0).err;            \
 	}
 #include "abi/syscalls.def"
 #undef SYS
+
+/* Invokes the capability at cptr (depth 64) with a label and four message registers. */
+static inline struct call_result atoll_call(uint64_t cptr, unsigned label, uint64_t m0,
+					    uint64_t m1, uint64_t m2, uint64_t m3)
+{
+	return atoll_syscall(SYS_CALL, cptr, label, m0, m1, m2, m3);
+}
 
 /* Prints like printf (the kernel's subset), in whole lines of at most 256 bytes. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

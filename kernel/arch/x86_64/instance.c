@@ -7,6 +7,7 @@
 #include "arch/x86_64/paging.h"
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/cspace.h"
 
 #define TICK_MS 10
 
@@ -51,6 +52,12 @@ bool arch_wait(bool (*cond)(void), unsigned timeout_ms)
 		}
 		irq_enable_and_halt();
 	}
+}
+
+void *kobj_ptr(paddr_t pa)
+{
+	/* Each instance's physmap holds exactly its own partition, where all its objects live. */
+	return (void *)(uintptr_t)(PHYSMAP_BASE + pa);
 }
 
 uint64_t arch_probe_read(paddr_t pa)

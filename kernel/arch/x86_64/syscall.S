@@ -1,4 +1,4 @@
-/* SYSCALL entry (AMD APM vol. 2 6.1.1): rax = number, rdi/rsi = arguments, rax = result. */
+/* SYSCALL entry (AMD APM vol. 2 6.1.1): rax = number, arguments rdi rsi rdx r10 r8 r9. */
 	.text
 	.code64
 	.globl syscall_entry
@@ -12,24 +12,29 @@ syscall_entry:
 	push syscall_user_rsp(%rip)
 	push %rcx			/* user rip */
 	push %r11			/* user rflags */
-	push %rbx			/* keep rsp 16-byte aligned at the call */
-	mov %rdi, %rdx
-	mov %rsi, %rcx
+	push %r9			/* struct syscall_regs, last field first */
+	push %r8
+	push %r10
+	push %rdx
+	push %rsi
+	push %rdi
 	mov %rax, %rdi
-	mov %rdx, %rsi
-	mov %rcx, %rdx
+	mov %rsp, %rsi
+	sub $8, %rsp			/* 16-byte alignment at the call */
 	call syscall_dispatch
-	pop %rbx
+	add $8, %rsp
+	mov 16(%rsp), %rdx		/* results: regs.rdx, regs.r8 */
+	mov 32(%rsp), %r8
+	add $48, %rsp
 	pop %r11
 	pop %rcx
 	pop %rsp
-	/* rcx came from SYSCALL itself, so it is canonical: sysret cannot #GP in ring 0. */
+	/* No kernel value leaks through the other argument registers. */
 	xor %esi, %esi
 	xor %edi, %edi
-	xor %edx, %edx
-	xor %r8d, %r8d
 	xor %r9d, %r9d
 	xor %r10d, %r10d
+	/* rcx came from SYSCALL itself, so it is canonical: sysret cannot #GP in ring 0. */
 	sysretq
 
 /* user_enter(entry, stack, arg): first entry into user mode through iretq. */

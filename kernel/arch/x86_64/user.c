@@ -1,5 +1,6 @@
 /* Loading and entering the root task of an instance, and the system call entry set-up. */
 #include "abi/bootinfo.h"
+#include "abi/objects.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/desc.h"
 #include "arch/x86_64/layout.h"
@@ -7,6 +8,8 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/elf.h"
+#include "mem/partition.h"
+#include "core/invoke.h"
 #include "kstring.h"
 
 #define MSR_STAR 0xC0000081u
@@ -14,6 +17,9 @@
 #define MSR_SFMASK 0xC0000084u
 /* Cleared on SYSCALL: TF, IF, DF, AC. */
 #define SFMASK_BITS ((1u << 8) | (1u << 9) | (1u << 10) | (1u << 18))
+
+/* 4096 slots: 256 KiB, room for the untyped caps and what the root task makes. */
+#define ROOT_CNODE_RADIX 12
 
 extern const char rootimg_start[], rootimg_end[];
 void syscall_entry(void);
@@ -95,6 +101,20 @@ void arch_user_start(const struct instance_info *self, unsigned id, uint64_t use
 		.mem_bytes = self->part.bytes,
 		.user_test = user_test,
 	};
+	/* The root CNode, then everything left of the partition as untyped memory. */
+	paddr_t cnode_pa = ALIGN_UP(a.next, 1ull << (ROOT_CNODE_RADIX + CTE_SIZE_BITS));
+	struct mem_range free[PART_MAX_RANGES];
+	unsigned nfree = 0;
+	free[nfree++] = (struct mem_range){ cnode_pa + (1ull << (ROOT_CNODE_RADIX + CTE_SIZE_BITS)),
+					    self->part.r[0].end, MEM_USABLE };
+	for (unsigned i = 1; i < self->part.n; i++)
+		free[nfree++] = self->part.r[i];
+	if (free[0].base > free[0].end ||
+	    (e = invoke_init_root(cnode_pa, ROOT_CNODE_RADIX, free, nfree, bi))) {
+		kprintf("instance %u: cannot build the root CSpace: %s\n", id,
+			err_str(free[0].base > free[0].end ? E_NOMEM : e));
+		return;
+	}
 	user_enter(img.entry, USER_STACK_TOP, USER_BOOTINFO_VA);
 }
 

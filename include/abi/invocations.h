@@ -1,0 +1,34 @@
+/* Invocation labels and argument packing (docs/syscalls.md). */
+#ifndef ABI_INVOCATIONS_H
+#define ABI_INVOCATIONS_H
+
+enum inv_label {
+	INV_NONE = 0,
+#define INV(name, value) name = value,
+#include "abi/invocations.def"
+#undef INV
+	INV_COUNT
+};
+
+/* msginfo (rsi of SYS_CALL): label in bits 0-15. */
+#define MSGINFO_LABEL(info) ((unsigned)((info) & 0xFFFF))
+
+/*
+ * CNode invocations: mr0 = destination index, mr1 = source index,
+ * mr2 = rights | guard_bits << 8 | dest depth << 16 | src depth << 24, mr3 = badge or guard.
+ * A depth of 0 means 64.
+ */
+#define CNODE_ARGS(rights, guard_bits, ddepth, sdepth)                                  \
+	((uint64_t)(rights) | (uint64_t)(guard_bits) << 8 | (uint64_t)(ddepth) << 16 |  \
+	 (uint64_t)(sdepth) << 24)
+
+/* Untyped retype: mr0 = type | size_bits << 8, mr1 = destination CNode (cptr, depth 64),
+ * mr2 = first slot in it, mr3 = number of objects. */
+#define RETYPE_ARGS(type, size_bits) ((uint64_t)(type) | (uint64_t)(size_bits) << 8)
+#define RETYPE_MAX_OBJECTS 256
+
+/* Which argument an error is about (rdx on return): the invoked cap, or an MR. */
+#define ARG_CAP 0
+#define ARG_MR(i) (1 + (i))
+
+#endif

@@ -1,0 +1,214 @@
+/* SYS_CALL on kernel objects: look up, decode every argument, then perform. */
+#include "abi/invocations.h"
+#include "core/arch.h"
+#include "core/invoke.h"
+#include "kstring.h"
+#include "obj/cnode.h"
+#include "obj/untyped.h"
+
+/* The root task's CSpace root: the original cap, parent of the copy in CAP_INIT_CNODE. */
+static struct cte cspace_root;
+static struct cte *retype_dest[RETYPE_MAX_OBJECTS];
+
+struct call {
+	uint64_t mr[4];
+	unsigned arg;		/* which argument an error is about */
+	unsigned bits_left;
+};
+
+static err_t fail(struct call *c, unsigned arg, err_t e)
+{
+	c->arg = arg;
+	return e;
+}
+
+static err_t lookup(struct call *c, const struct cap *root, uint64_t cptr, unsigned depth,
+		    unsigned arg, struct cte **out)
+{
+	err_t e = cspace_lookup(root, cptr, depth ? depth : 64, out, &c->bits_left);
+
+	return e ? fail(c, arg, e) : E_OK;
+}
+
+/* Which argument a CNode decode error is about. */
+static unsigned cnode_blame(err_t e)
+{
+	switch (e) {
+	case E_EMPTY:
+	case E_REVOKE:
+		return ARG_MR(1);
+	case E_NOTEMPTY:
+		return ARG_MR(0);
+	default:
+		return ARG_MR(3);	/* badge or guard */
+	}
+}
+
+static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
+{
+	struct cte *dst, *src = NULL;
+	unsigned rights = c->mr[2] & 0xFF, gbits = (c->mr[2] >> 8) & 0xFF;
+	unsigned ddepth = (c->mr[2] >> 16) & 0xFF, sdepth = (c->mr[2] >> 24) & 0xFF;
+	uint64_t badge = c->mr[3];
+	bool two = label != INV_CNODE_DELETE && label != INV_CNODE_REVOKE;
+	err_t e;
+
+	if (!(node->cap.rights & CAP_WRITE))
+		return fail(c, ARG_CAP, E_RIGHTS);
+	if ((e = lookup(c, &node->cap, c->mr[0], ddepth, ARG_MR(0), &dst)))
+		return e;
+	if (two && (e = lookup(c, &node->cap, c->mr[1], sdepth, ARG_MR(1), &src)))
+		return e;
+	switch ((enum inv_label)label) {
+	case INV_CNODE_COPY:
+		if ((e = cnode_decode_copy(src, dst)))
+			return fail(c, cnode_blame(e), e);
+		cnode_invoke_copy(src, dst, (uint8_t)rights);
+		return E_OK;
+	case INV_CNODE_MINT:
+		if ((e = cnode_decode_mint(src, dst, badge, gbits)))
+			return fail(c, cnode_blame(e), e);
+		cnode_invoke_mint(src, dst, (uint8_t)rights, badge, gbits);
+		return E_OK;
+	case INV_CNODE_MOVE:
+		if ((e = cnode_decode_move(src, dst)))
+			return fail(c, cnode_blame(e), e);
+		cnode_invoke_move(src, dst);
+		return E_OK;
+	case INV_CNODE_MUTATE:
+		if ((e = cnode_decode_mutate(src, dst, badge, gbits)))
+			return fail(c, cnode_blame(e), e);
+		cnode_invoke_mutate(src, dst, badge, gbits);
+		return E_OK;
+	case INV_CNODE_DELETE:
+		cnode_invoke_delete(dst);
+		return E_OK;
+	case INV_CNODE_REVOKE:
+		cnode_invoke_revoke(dst);
+		return E_OK;
+	case INV_NONE:
+	case INV_UNTYPED_RETYPE:
+	case INV_COUNT:
+		break;
+	}
+	return fail(c, ARG_CAP, E_INVAL);
+}
+
+static err_t untyped_call(struct call *c, struct cte *ut)
+{
+	unsigned type = c->mr[0] & 0xFF, size_bits = (c->mr[0] >> 8) & 0xFF;
+	uint64_t offset = c->mr[2], n = c->mr[3];
+	struct cte *node;
+	struct retype r;
+	err_t e;
+
+	if (!(ut->cap.rights & CAP_WRITE))
+		return fail(c, ARG_CAP, E_RIGHTS);
+	if ((e = lookup(c, &cspace_root.cap, c->mr[1], 64, ARG_MR(1), &node)))
+		return e;
+	if (node->cap.type != OBJ_CNODE)
+		return fail(c, ARG_MR(1), node->cap.type == OBJ_NULL ? E_EMPTY : E_WRONGTYPE);
+	if (!(node->cap.rights & CAP_WRITE))
+		return fail(c, ARG_MR(1), E_RIGHTS);
+	if (n == 0 || n > RETYPE_MAX_OBJECTS)
+		return fail(c, ARG_MR(3), E_RANGE);
+	uint64_t slots = 1ull << node->cap.size_bits;
+	if (offset >= slots || n > slots - offset)
+		return fail(c, ARG_MR(2), E_RANGE);
+	for (unsigned i = 0; i < n; i++)
+		retype_dest[i] = &cspace_slots(&node->cap)[offset + i];
+	e = untyped_decode_retype(ut, type, size_bits, retype_dest, (unsigned)n, &r);
+	switch (e) {
+	case E_OK:
+		untyped_invoke_retype(ut, &r, retype_dest, (unsigned)n);
+		return E_OK;
+	case E_WRONGTYPE:
+		return fail(c, ARG_CAP, e);
+	case E_NOTEMPTY:
+		return fail(c, ARG_MR(2), e);
+	case E_NOMEM:
+		return fail(c, ARG_MR(3), e);
+	default:
+		return fail(c, ARG_MR(0), e);	/* type or size */
+	}
+}
+
+long invoke_call(struct syscall_regs *r)
+{
+	struct call c = { { r->rdx, r->r10, r->r8, r->r9 }, ARG_CAP, 0 };
+	unsigned label = MSGINFO_LABEL(r->rsi);
+	struct cte *target;
+	err_t e;
+
+	if ((e = lookup(&c, &cspace_root.cap, r->rdi, 64, ARG_CAP, &target)))
+		goto out;
+	switch (target->cap.type) {
+	case OBJ_CNODE:
+		e = label >= INV_CNODE_COPY && label <= INV_CNODE_REVOKE ? cnode_call(&c, target, label)
+									: fail(&c, ARG_CAP, E_INVAL);
+		break;
+	case OBJ_UNTYPED:
+		e = label == INV_UNTYPED_RETYPE ? untyped_call(&c, target) : fail(&c, ARG_CAP, E_INVAL);
+		break;
+	case OBJ_NULL:
+		e = fail(&c, ARG_CAP, E_EMPTY);
+		break;
+	default:
+		/* Endpoints, TCBs, frames...: their invocations and IPC are issue #3's next steps. */
+		e = fail(&c, ARG_CAP, E_UNSUPP);
+		break;
+	}
+out:
+	r->rdx = e ? c.arg : 0;
+	r->r8 = e ? c.bits_left : 0;
+	return e;
+}
+
+/* Largest aligned power-of-two block at base that fits before end. */
+static unsigned block_bits(paddr_t base, paddr_t end)
+{
+	unsigned bits = base ? (unsigned)__builtin_ctzll(base) : 63;
+	while (bits > 0 && (bits >= 63 || (1ull << bits) > end - base))
+		bits--;
+	return bits;
+}
+
+err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, const struct mem_range *free,
+		       unsigned nfree, struct bootinfo *bi)
+{
+	struct cap root = {
+		.type = OBJ_CNODE,
+		.rights = CAP_ALL_RIGHTS,
+		.size_bits = (uint8_t)radix,
+		.guard_bits = (uint8_t)(64 - radix),	/* a slot index is a whole cptr */
+		.obj = cnode_pa,
+	};
+	struct cte *slots = kobj_ptr(cnode_pa);
+	unsigned next = CAP_INIT_CNODE + 1;
+
+	memset(slots, 0, (size_t)1 << (radix + CTE_SIZE_BITS));
+	memset(&cspace_root, 0, sizeof(cspace_root));
+	cspace_root.cap = root;
+	slots[CAP_INIT_CNODE].cap = root;
+	cspace_insert_child(&cspace_root, &slots[CAP_INIT_CNODE]);
+	bi->cnode_radix = radix;
+	bi->untyped_first = next;
+	bi->untyped_count = 0;
+	for (unsigned i = 0; i < nfree; i++) {
+		paddr_t at = ALIGN_UP(free[i].base, 4096), end = ALIGN_DOWN(free[i].end, 4096);
+		while (at < end) {
+			unsigned bits = block_bits(at, end);
+			if (bi->untyped_count == BOOTINFO_MAX_UNTYPED || next >= (1u << radix))
+				return E_FULL;
+			slots[next].cap = (struct cap){ .type = OBJ_UNTYPED, .rights = CAP_ALL_RIGHTS,
+							.size_bits = (uint8_t)bits, .obj = at };
+			bi->untyped[bi->untyped_count].paddr = at;
+			bi->untyped[bi->untyped_count].size_bits = (uint8_t)bits;
+			bi->untyped_count++;
+			next++;
+			at += 1ull << bits;
+		}
+	}
+	bi->empty_first = next;
+	return E_OK;
+}

@@ -1,0 +1,26 @@
+/* Capability invocations from user level (SYS_CALL on kernel objects). */
+#ifndef CORE_INVOKE_H
+#define CORE_INVOKE_H
+
+#include "abi/bootinfo.h"
+#include "core/syscall.h"
+#include "mem/memmap.h"
+
+/*
+ * Decodes and performs the invocation in r: rdi = cptr (depth 64 in the
+ * caller's CSpace), rsi = msginfo, rdx r10 r8 r9 = mr0..mr3. Returns the error
+ * code; on failure r->rdx says which argument was bad (ARG_CAP or ARG_MR(i))
+ * and r->r8 how many address bits were left unresolved.
+ */
+long invoke_call(struct syscall_regs *r);
+
+/*
+ * Builds the root task's CSpace: a CNode of 2^radix slots at cnode_pa, a copy
+ * of its own cap in CAP_INIT_CNODE, and untyped caps covering the free ranges
+ * (split into aligned powers of two), recorded in *bi. E_FULL if they do not
+ * all fit in the boot info, E_NOMEM if the CNode does not fit.
+ */
+MUST_CHECK err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, const struct mem_range *free,
+				  unsigned nfree, struct bootinfo *bi);
+
+#endif

@@ -1,0 +1,31 @@
+/* What happens when the last capability to a kernel object goes. */
+#include "core/cspace.h"
+
+void kobj_finalise(const struct cap *cap)
+{
+	switch ((enum obj_type)cap->type) {
+	case OBJ_NULL:
+	case OBJ_UNTYPED:
+	case OBJ_CNODE:		/* its slots were emptied by cspace_delete() */
+	case OBJ_FRAME_4K:
+	case OBJ_FRAME_2M:
+	case OBJ_PML4:
+	case OBJ_PDPT:
+	case OBJ_PD:
+	case OBJ_PT:
+	case OBJ_IRQ_CONTROL:
+	case OBJ_IRQ_HANDLER:
+	case OBJ_IO_PORT:
+	case OBJ_TYPE_COUNT:
+		return;
+	/*
+	 * Nothing can be blocked on these yet: threads and IPC are not built. When
+	 * they are, the final delete wakes waiting threads with an error here.
+	 */
+	case OBJ_TCB:
+	case OBJ_ENDPOINT:
+	case OBJ_NOTIFICATION:
+	case OBJ_REPLY:
+		return;
+	}
+}

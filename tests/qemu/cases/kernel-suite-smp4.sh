@@ -1,0 +1,16 @@
+# The in-kernel test suite (user/init/tests_*.c) runs in every instance's root task at once,
+# on four cores: each named case reports PASS, and each instance's count adds up.
+ARGS=(-cpu max -smp 4 -kernel "$KERNEL" -append atoll.qemu_exit)
+EXPECT=('^atoll: checks passed: all root tasks passed')
+REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' ' FAIL$' 'check failed')
+check() {
+	local i n passed names
+	for i in 0 1 2 3; do
+		n=$(grep -oE "^instance $i: [0-9]+ tests, [0-9]+ passed, 0 failed$" "$1" | cut -d' ' -f3) ||
+			{ echo "instance $i printed no clean summary"; return 1; }
+		passed=$(grep -cE "^instance $i: test [a-z0-9_]+ PASS$" "$1")
+		((n >= 20 && passed == n)) || { echo "instance $i: $passed PASS lines for $n tests"; return 1; }
+		names=$(grep -oE "^instance $i: test [a-z0-9_]+ PASS$" "$1" | sort -u | wc -l)
+		((names == n)) || { echo "instance $i: test names repeat"; return 1; }
+	done
+}

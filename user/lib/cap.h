@@ -1,0 +1,45 @@
+/* Capability invocations on CNodes and untyped memory (docs/syscalls.md). */
+#ifndef USER_CAP_H
+#define USER_CAP_H
+
+#include "atoll.h"
+
+static inline long cnode_copy(uint64_t cnode, uint64_t dest, uint64_t src, unsigned rights)
+{
+	return atoll_call(cnode, INV_CNODE_COPY, dest, src, CNODE_ARGS(rights, 0, 0, 0), 0).err;
+}
+
+static inline long cnode_mint(uint64_t cnode, uint64_t dest, uint64_t src, unsigned rights,
+			      uint64_t badge)
+{
+	return atoll_call(cnode, INV_CNODE_MINT, dest, src, CNODE_ARGS(rights, 0, 0, 0), badge).err;
+}
+
+static inline long cnode_move(uint64_t cnode, uint64_t dest, uint64_t src)
+{
+	return atoll_call(cnode, INV_CNODE_MOVE, dest, src, 0, 0).err;
+}
+
+static inline long cnode_mutate(uint64_t cnode, uint64_t dest, uint64_t src, uint64_t badge)
+{
+	return atoll_call(cnode, INV_CNODE_MUTATE, dest, src, 0, badge).err;
+}
+
+static inline long cnode_delete(uint64_t cnode, uint64_t slot)
+{
+	return atoll_call(cnode, INV_CNODE_DELETE, slot, 0, 0, 0).err;
+}
+
+static inline long cnode_revoke(uint64_t cnode, uint64_t slot)
+{
+	return atoll_call(cnode, INV_CNODE_REVOKE, slot, 0, 0, 0).err;
+}
+
+static inline long untyped_retype(uint64_t ut, unsigned type, unsigned size_bits,
+				  uint64_t dest_cnode, uint64_t offset, uint64_t n)
+{
+	return atoll_call(ut, INV_UNTYPED_RETYPE, RETYPE_ARGS(type, size_bits), dest_cnode, offset, n)
+		.err;
+}
+
+#endif
