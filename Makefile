@@ -22,7 +22,8 @@ KERNEL_SRCS := \
 	kernel/lib/string.c kernel/lib/printf.c kernel/lib/error.c kernel/lib/cmdline.c \
 	kernel/core/console.c kernel/core/instance.c kernel/core/syscall.c kernel/core/elf.c \
 	kernel/core/rootimg.S kernel/core/cspace.c kernel/core/invoke.c kernel/core/kobj.c \
-	kernel/obj/cnode.c kernel/obj/untyped.c \
+	kernel/obj/cnode.c kernel/obj/untyped.c kernel/obj/tcb.c kernel/core/sched.c kernel/core/ipc.c \
+	kernel/arch/x86_64/context.c \
 	kernel/mem/memmap.c kernel/mem/partition.c kernel/boot/bootinfo.c \
 	kernel/arch/x86_64/start.S kernel/arch/x86_64/entry.S kernel/arch/x86_64/trampoline.S \
 	kernel/arch/x86_64/boot.c kernel/arch/x86_64/cpu.c kernel/arch/x86_64/gdt.c \

@@ -31,6 +31,8 @@ struct bootinfo {
 
 /* Fixed slots of the initial CSpace. */
 #define CAP_INIT_CNODE 1	/* the root CNode itself */
+#define CAP_INIT_TCB 2		/* the root task's own thread */
+#define ROOT_TASK_PRIORITY 100
 
 /* Root-task layout: fixed user virtual addresses. */
 #define USER_IMAGE_BASE 0x400000ull

@@ -10,8 +10,11 @@ enum inv_label {
 	INV_COUNT
 };
 
-/* msginfo (rsi of SYS_CALL): label in bits 0-15. */
+/* msginfo (rsi): label in bits 0-15, message length (0-4 registers) in bits 16-19. */
 #define MSGINFO_LABEL(info) ((unsigned)((info) & 0xFFFF))
+#define MSGINFO_LENGTH(info) ((unsigned)(((info) >> 16) & 0xF))
+#define MSGINFO(label, length) ((uint64_t)(label) | (uint64_t)(length) << 16)
+#define MSG_MAX_REGS 4
 
 /*
  * CNode invocations: mr0 = destination index, mr1 = source index,

@@ -1,6 +1,7 @@
 /* One kernel instance per core: comes online, proves it works, then idles. */
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/sched.h"
 #include "abi/bootinfo.h"
 #include "kstring.h"
 
@@ -48,6 +49,7 @@ void instance_root_exit(uint64_t status, bool faulted)
 {
 	bool pass = !faulted && status == 0;
 
+	sched_stop();
 	if (!faulted)
 		kprintf("instance %d: root task exited with status %llu\n", self,
 			(unsigned long long)status);

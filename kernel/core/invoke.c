@@ -3,7 +3,9 @@
 #include "core/arch.h"
 #include "core/invoke.h"
 #include "kstring.h"
+#include "core/sched.h"
 #include "obj/cnode.h"
+#include "obj/tcb.h"
 #include "obj/untyped.h"
 
 /* The root task's CSpace root: the original cap, parent of the copy in CAP_INIT_CNODE. */
@@ -88,6 +90,10 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 		return E_OK;
 	case INV_NONE:
 	case INV_UNTYPED_RETYPE:
+	case INV_TCB_WRITE_REGISTERS:
+	case INV_TCB_SET_PRIORITY:
+	case INV_TCB_RESUME:
+	case INV_TCB_SUSPEND:
 	case INV_COUNT:
 		break;
 	}
@@ -133,6 +139,56 @@ static err_t untyped_call(struct call *c, struct cte *ut)
 	}
 }
 
+static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
+{
+	struct tcb *t = kobj_ptr(slot->cap.obj);
+	err_t e;
+
+	if (!(slot->cap.rights & CAP_WRITE))
+		return fail(c, ARG_CAP, E_RIGHTS);
+	switch ((enum inv_label)label) {
+	case INV_TCB_WRITE_REGISTERS:
+		if ((e = tcb_decode_write_registers(t, c->mr[0], c->mr[1])))
+			return fail(c, ARG_MR(0), e);
+		tcb_invoke_write_registers(t, c->mr[0], c->mr[1], c->mr[2]);
+		return E_OK;
+	case INV_TCB_SET_PRIORITY:
+		if ((e = tcb_decode_set_priority(sched_current, c->mr[0])))
+			return fail(c, ARG_MR(0), e);
+		tcb_invoke_set_priority(t, (unsigned)c->mr[0]);
+		return E_OK;
+	case INV_TCB_RESUME:
+		/* A thread whose registers were never written has nowhere to run. */
+		if (!ctx_from_user(&t->ctx))
+			return fail(c, ARG_CAP, E_INVAL);
+		tcb_invoke_resume(t);
+		return E_OK;
+	case INV_TCB_SUSPEND:
+		tcb_invoke_suspend(t);
+		return E_OK;
+	case INV_NONE:
+	case INV_CNODE_COPY:
+	case INV_CNODE_MINT:
+	case INV_CNODE_MOVE:
+	case INV_CNODE_MUTATE:
+	case INV_CNODE_DELETE:
+	case INV_CNODE_REVOKE:
+	case INV_UNTYPED_RETYPE:
+	case INV_COUNT:
+		break;
+	}
+	return fail(c, ARG_CAP, E_INVAL);
+}
+
+err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left)
+{
+	err_t e = cspace_lookup(&cspace_root.cap, cptr, 64, out, bits_left);
+
+	if (!e && (*out)->cap.type == OBJ_NULL)
+		return E_EMPTY;
+	return e;
+}
+
 long invoke_call(struct syscall_regs *r)
 {
 	struct call c = { { r->rdx, r->r10, r->r8, r->r9 }, ARG_CAP, 0 };
@@ -150,11 +206,14 @@ long invoke_call(struct syscall_regs *r)
 	case OBJ_UNTYPED:
 		e = label == INV_UNTYPED_RETYPE ? untyped_call(&c, target) : fail(&c, ARG_CAP, E_INVAL);
 		break;
+	case OBJ_TCB:
+		e = tcb_call(&c, target, label);
+		break;
 	case OBJ_NULL:
 		e = fail(&c, ARG_CAP, E_EMPTY);
 		break;
 	default:
-		/* Endpoints, TCBs, frames...: their invocations and IPC are issue #3's next steps. */
+		/* Frames, page tables, IRQs, I/O ports: their invocations are issue #3's next steps. */
 		e = fail(&c, ARG_CAP, E_UNSUPP);
 		break;
 	}
@@ -173,8 +232,8 @@ static unsigned block_bits(paddr_t base, paddr_t end)
 	return bits;
 }
 
-err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, const struct mem_range *free,
-		       unsigned nfree, struct bootinfo *bi)
+err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
+		       const struct mem_range *free, unsigned nfree, struct bootinfo *bi)
 {
 	struct cap root = {
 		.type = OBJ_CNODE,
@@ -191,6 +250,9 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, const struct mem_range 
 	cspace_root.cap = root;
 	slots[CAP_INIT_CNODE].cap = root;
 	cspace_insert_child(&cspace_root, &slots[CAP_INIT_CNODE]);
+	slots[CAP_INIT_TCB].cap = (struct cap){ .type = OBJ_TCB, .rights = CAP_ALL_RIGHTS,
+						.obj = tcb_pa };
+	next = CAP_INIT_TCB + 1;
 	bi->cnode_radix = radix;
 	bi->untyped_first = next;
 	bi->untyped_count = 0;

@@ -3,6 +3,7 @@
 #define CORE_INVOKE_H
 
 #include "abi/bootinfo.h"
+#include "core/cap.h"
 #include "core/syscall.h"
 #include "mem/memmap.h"
 
@@ -14,13 +15,16 @@
  */
 long invoke_call(struct syscall_regs *r);
 
+/* Finds the capability at cptr (depth 64) in the current CSpace; E_EMPTY for an empty slot. */
+MUST_CHECK err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left);
+
 /*
  * Builds the root task's CSpace: a CNode of 2^radix slots at cnode_pa, a copy
  * of its own cap in CAP_INIT_CNODE, and untyped caps covering the free ranges
  * (split into aligned powers of two), recorded in *bi. E_FULL if they do not
  * all fit in the boot info, E_NOMEM if the CNode does not fit.
  */
-MUST_CHECK err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, const struct mem_range *free,
-				  unsigned nfree, struct bootinfo *bi);
+MUST_CHECK err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
+				  const struct mem_range *free, unsigned nfree, struct bootinfo *bi);
 
 #endif

@@ -1,5 +1,7 @@
 /* What happens when the last capability to a kernel object goes. */
 #include "core/cspace.h"
+#include "core/ipc.h"
+#include "obj/tcb.h"
 
 void kobj_finalise(const struct cap *cap)
 {
@@ -18,14 +20,15 @@ void kobj_finalise(const struct cap *cap)
 	case OBJ_IO_PORT:
 	case OBJ_TYPE_COUNT:
 		return;
-	/*
-	 * Nothing can be blocked on these yet: threads and IPC are not built. When
-	 * they are, the final delete wakes waiting threads with an error here.
-	 */
 	case OBJ_TCB:
+		tcb_finalise(kobj_ptr(cap->obj));
+		return;
 	case OBJ_ENDPOINT:
 	case OBJ_NOTIFICATION:
-	case OBJ_REPLY:
+		/* Threads waiting on it wake with E_DELETED. */
+		ipc_finalise(cap);
 		return;
+	case OBJ_REPLY:
+		return;	/* reply objects are not used yet: replies go to the caller directly */
 	}
 }

@@ -3,6 +3,8 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/invoke.h"
+#include "core/ipc.h"
+#include "core/sched.h"
 #include "core/syscall.h"
 #include "kstring.h"
 
@@ -20,28 +22,87 @@ static err_t sys_debug_puts(uint64_t va, uint64_t len)
 	return E_OK;
 }
 
-long syscall_dispatch(uint64_t nr, struct syscall_regs *r);
-
-long syscall_dispatch(uint64_t nr, struct syscall_regs *r)
+/* Kernel-object invocations see their registers as struct syscall_regs. */
+static long invoke(struct trap_frame *c)
 {
-	uint64_t a0 = r->rdi, a1 = r->rsi;
+	struct syscall_regs r = { c->rdi, c->rsi, c->rdx, c->r10, c->r8, c->r9 };
+	long e = invoke_call(&r);
 
-	if (nr == SYS_CALL)
-		return invoke_call(r);	/* reads its message registers, then sets rdx and r8 */
-	r->rdx = 0;
-	r->r8 = 0;
+	c->rdx = r.rdx;
+	c->r8 = r.r8;
+	return e;
+}
+
+static long dispatch(struct tcb *me, uint64_t nr)
+{
+	struct trap_frame *c = &me->ctx;
+	struct cte *slot;
+	err_t e;
+
 	if (nr >= SYS_COUNT)
 		return E_NOSYS;
 	switch ((enum syscall_nr)nr) {
 	case SYS_DEBUG_PUTS:
-		return sys_debug_puts(a0, a1);
+		return sys_debug_puts(c->rdi, c->rsi);
 	case SYS_DEBUG_EXIT:
-		instance_root_exit(a0, false);
+		if (me->is_root)
+			instance_root_exit(c->rdi, false);
+		tcb_stop(me);
+		return IPC_BLOCKED;
 	case SYS_YIELD:
-		return E_OK;	/* one thread per instance so far: nothing else to run */
+		sched_yield();
+		return E_OK;
+	case SYS_REPLY:
+		return ipc_reply(me);
 	case SYS_CALL:
+	case SYS_SEND:
+	case SYS_NBSEND:
+	case SYS_RECV:
+	case SYS_NBRECV:
+	case SYS_REPLY_RECV:
+	case SYS_COUNT:
+		break;
+	}
+	unsigned bits_left = 0;
+	if ((e = invoke_lookup(c->rdi, &slot, &bits_left))) {
+		c->rdx = 0;	/* ARG_CAP: the capability named in rdi is the bad argument */
+		c->r8 = bits_left;
+		return e;
+	}
+	switch ((enum syscall_nr)nr) {
+	case SYS_CALL:
+		if (slot->cap.type == OBJ_ENDPOINT)
+			return ipc_send(me, &slot->cap, true, true);
+		return invoke(c);
+	case SYS_SEND:
+		return ipc_send(me, &slot->cap, true, false);
+	case SYS_NBSEND:
+		return ipc_send(me, &slot->cap, false, false);
+	case SYS_RECV:
+		return ipc_recv(me, &slot->cap, true);
+	case SYS_NBRECV:
+		return ipc_recv(me, &slot->cap, false);
+	case SYS_REPLY_RECV:
+		(void)ipc_reply(me);
+		return ipc_recv(me, &slot->cap, true);
+	case SYS_DEBUG_PUTS:
+	case SYS_DEBUG_EXIT:
+	case SYS_YIELD:
+	case SYS_REPLY:
 	case SYS_COUNT:
 		break;
 	}
 	return E_NOSYS;
+}
+
+void syscall_trap(struct trap_frame *f);
+
+void syscall_trap(struct trap_frame *f)
+{
+	sched_enter(f);
+	struct tcb *me = sched_current;
+	long ret = dispatch(me, me->ctx.rax);
+	if (ret != IPC_BLOCKED)
+		me->ctx.rax = (uint64_t)ret;
+	sched_leave(f);
 }

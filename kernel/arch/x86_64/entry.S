@@ -41,6 +41,8 @@ trap_common:
 	mov %rsp, %rdi
 	cld
 	call trap_dispatch
+	.globl trap_exit
+trap_exit:
 	pop %r15
 	pop %r14
 	pop %r13
@@ -58,6 +60,13 @@ trap_common:
 	pop %rax
 	add $16, %rsp
 	iretq
+
+/* The idle context: the instance waits for an interrupt (entered by iretq from sched_leave). */
+	.globl idle_loop
+idle_loop:
+	sti
+	hlt
+	jmp idle_loop
 
 /* instance_enter(cr3, fn): switch to the instance's page tables and private stack. */
 	.globl instance_enter

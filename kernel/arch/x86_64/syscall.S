@@ -1,4 +1,6 @@
-/* SYSCALL entry (AMD APM vol. 2 6.1.1): rax = number, arguments rdi rsi rdx r10 r8 r9. */
+/* SYSCALL entry (AMD APM vol. 2 6.1.1): builds the same frame as an interrupt from user mode. */
+#include "arch/x86_64/layout.h"
+
 	.text
 	.code64
 	.globl syscall_entry
@@ -9,33 +11,33 @@ syscall_entry:
 	 */
 	mov %rsp, syscall_user_rsp(%rip)
 	movabs $instance_stack_top, %rsp
-	push syscall_user_rsp(%rip)
-	push %rcx			/* user rip */
-	push %r11			/* user rflags */
-	push %r9			/* struct syscall_regs, last field first */
-	push %r8
-	push %r10
+	pushq $0x1b			/* ss: SEL_UDATA | 3 */
+	push syscall_user_rsp(%rip)	/* rsp */
+	push %r11			/* rflags */
+	pushq $0x23			/* cs: SEL_UCODE | 3 */
+	push %rcx			/* rip */
+	pushq $0			/* error */
+	pushq $0x100			/* vector: VEC_SYSCALL */
+	push %rax
+	push %rbx
+	push %rcx
 	push %rdx
 	push %rsi
 	push %rdi
-	mov %rax, %rdi
-	mov %rsp, %rsi
-	sub $8, %rsp			/* 16-byte alignment at the call */
-	call syscall_dispatch
-	add $8, %rsp
-	mov 16(%rsp), %rdx		/* results: regs.rdx, regs.r8 */
-	mov 32(%rsp), %r8
-	add $48, %rsp
-	pop %r11
-	pop %rcx
-	pop %rsp
-	/* No kernel value leaks through the other argument registers. */
-	xor %esi, %esi
-	xor %edi, %edi
-	xor %r9d, %r9d
-	xor %r10d, %r10d
-	/* rcx came from SYSCALL itself, so it is canonical: sysret cannot #GP in ring 0. */
-	sysretq
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, %rdi
+	cld
+	call syscall_trap
+	/* Leave through iretq: the thread that runs next may not be the one that called. */
+	jmp trap_exit
 
 /* user_enter(entry, stack, arg): first entry into user mode through iretq. */
 	.globl user_enter

@@ -1,16 +1,12 @@
 /* Trap dispatch: fatal exceptions stop only their own core; interrupts reach the instance. */
+#include "arch/x86_64/context.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/sched.h"
 #include "kstring.h"
 
-struct trap_frame {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error;
-	uint64_t rip, cs, rflags, rsp, ss;
-};
 
 volatile uint64_t arch_ticks;
 static unsigned fatal_depth;
@@ -67,32 +63,30 @@ static void __attribute__((noreturn)) trap_fatal(const struct trap_frame *f)
 }
 
 /* A user-mode exception: report it and stop the thread; the kernel runs on. */
-static void __attribute__((noreturn)) trap_user_fault(const struct trap_frame *f)
+static void trap_user_fault(const struct trap_frame *f)
 {
 	char pf[64] = "";
+	struct tcb *t = sched_current;
 
 	if (f->vector == 14)
 		snprintf(pf, sizeof(pf), " (%s, %s, user), address 0x%llx",
 			 f->error & 1 ? "protection" : "not present", f->error & 2 ? "write" : "read",
 			 (unsigned long long)read_cr2());
-	kprintf("instance %d: root task fault: %s%s at rip 0x%llx, rsp 0x%llx, error 0x%llx\n",
-		instance_self(), exc_names[f->vector], pf, (unsigned long long)f->rip,
-		(unsigned long long)f->rsp, (unsigned long long)f->error);
-	instance_root_exit(0, true);
+	kprintf("instance %d: %s fault: %s%s at rip 0x%llx, rsp 0x%llx, error 0x%llx\n",
+		instance_self(), t && !t->is_root ? "thread" : "root task", exc_names[f->vector],
+		pf, (unsigned long long)f->rip, (unsigned long long)f->rsp,
+		(unsigned long long)f->error);
+	if (!t || t->is_root)
+		instance_root_exit(0, true);
+	/* TODO(#3): deliver the fault as IPC to the thread's fault endpoint. */
+	tcb_stop(t);
 }
 
-void trap_dispatch(struct trap_frame *f)
+static void trap_interrupt(unsigned v)
 {
-	unsigned v = (unsigned)f->vector;
-
-	if (v < 32 && (f->cs & 3) == 3)
-		trap_user_fault(f);
-	if (v < 32)
-		trap_fatal(f);
-	if (v == VEC_SPURIOUS)
-		return;	/* no EOI for spurious interrupts (SDM vol. 3 11.9) */
 	if (v == VEC_TIMER) {
 		arch_ticks++;
+		sched_tick();
 	} else if (v >= VEC_XSIG_BASE && v < VEC_XSIG_BASE + XSIG_SOURCES * XSIG_KINDS) {
 		unsigned idx = v - VEC_XSIG_BASE;
 		lapic_eoi();	/* before the handler, which may not return */
@@ -102,4 +96,20 @@ void trap_dispatch(struct trap_frame *f)
 		kprintf("atoll: instance %d: unexpected interrupt vector %u\n", instance_self(), v);
 	}
 	lapic_eoi();
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+	unsigned v = (unsigned)f->vector;
+
+	if (v < 32 && !ctx_from_user(f))
+		trap_fatal(f);
+	if (v == VEC_SPURIOUS)
+		return;	/* no EOI for spurious interrupts (SDM vol. 3 11.9) */
+	sched_enter(f);
+	if (v < 32)
+		trap_user_fault(f);
+	else
+		trap_interrupt(v);
+	sched_leave(f);
 }

@@ -10,6 +10,7 @@
 #include "core/elf.h"
 #include "mem/partition.h"
 #include "core/invoke.h"
+#include "core/sched.h"
 #include "kstring.h"
 
 #define MSR_STAR 0xC0000081u
@@ -101,7 +102,15 @@ void arch_user_start(const struct instance_info *self, unsigned id, uint64_t use
 		.mem_bytes = self->part.bytes,
 		.user_test = user_test,
 	};
-	/* The root CNode, then everything left of the partition as untyped memory. */
+	/* The root TCB, the root CNode, then the rest of the partition as untyped memory. */
+	paddr_t tcb_pa = ALIGN_UP(a.next, 2048);
+	a.next = tcb_pa + 2048;
+	struct tcb *root = kva(tcb_pa);
+	memset(root, 0, 2048);
+	ctx_init_user(&root->ctx, img.entry, USER_STACK_TOP, USER_BOOTINFO_VA);
+	root->prio = ROOT_TASK_PRIORITY;
+	root->mcp = 255;
+	root->is_root = true;
 	paddr_t cnode_pa = ALIGN_UP(a.next, 1ull << (ROOT_CNODE_RADIX + CTE_SIZE_BITS));
 	struct mem_range free[PART_MAX_RANGES];
 	unsigned nfree = 0;
@@ -110,11 +119,12 @@ void arch_user_start(const struct instance_info *self, unsigned id, uint64_t use
 	for (unsigned i = 1; i < self->part.n; i++)
 		free[nfree++] = self->part.r[i];
 	if (free[0].base > free[0].end ||
-	    (e = invoke_init_root(cnode_pa, ROOT_CNODE_RADIX, free, nfree, bi))) {
+	    (e = invoke_init_root(cnode_pa, ROOT_CNODE_RADIX, tcb_pa, free, nfree, bi))) {
 		kprintf("instance %u: cannot build the root CSpace: %s\n", id,
 			err_str(free[0].base > free[0].end ? E_NOMEM : e));
 		return;
 	}
+	sched_start(root);
 	user_enter(img.entry, USER_STACK_TOP, USER_BOOTINFO_VA);
 }
 

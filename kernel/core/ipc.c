@@ -1,0 +1,219 @@
+/* Message passing: up to four registers, a label and a badge, delivered directly. */
+#include "abi/invocations.h"
+#include "core/cspace.h"
+#include "core/ipc.h"
+#include "core/sched.h"
+
+enum { EP_IDLE, EP_SENDING, EP_RECEIVING };
+
+static void enqueue(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+	t->next = NULL;
+	t->prev = *tail;
+	if (*tail)
+		(*tail)->next = t;
+	else
+		*head = t;
+	*tail = t;
+}
+
+static void dequeue(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		*head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	else
+		*tail = t->prev;
+	t->next = t->prev = NULL;
+}
+
+/* Copies label, length and message registers from one thread to another, with the badge. */
+static void transfer(struct tcb *from, struct tcb *to, uint64_t badge)
+{
+	uint64_t info = *ctx_reg(&from->ctx, 1);
+	unsigned len = MSGINFO_LENGTH(info);
+
+	if (len > MSG_MAX_REGS)
+		len = MSG_MAX_REGS;
+	for (unsigned i = 0; i < MSG_MAX_REGS; i++)
+		*ctx_reg(&to->ctx, 2 + i) = i < len ? *ctx_reg(&from->ctx, 2 + i) : 0;
+	*ctx_reg(&to->ctx, 1) = MSGINFO(MSGINFO_LABEL(info), len);
+	*ctx_reg(&to->ctx, 0) = badge;
+	to->ctx.rax = E_OK;
+}
+
+static void wake(struct tcb *t, long result)
+{
+	t->wait_obj = NULL;
+	t->ctx.rax = (uint64_t)result;
+	sched_make_ready(t);
+}
+
+/* The receiver got a call from sender: the sender now waits for the reply. */
+static void link_reply(struct tcb *receiver, struct tcb *sender)
+{
+	sender->state = TS_BLOCKED_REPLY;
+	sender->replier = receiver;
+	receiver->caller = sender;
+}
+
+static long ep_send(struct tcb *me, const struct cap *cap, bool block, bool call)
+{
+	struct endpoint *ep = kobj_ptr(cap->obj);
+
+	if (ep->state == EP_RECEIVING) {
+		struct tcb *r = ep->head;
+		dequeue(&ep->head, &ep->tail, r);
+		if (!ep->head)
+			ep->state = EP_IDLE;
+		transfer(me, r, cap->data);
+		wake(r, E_OK);
+		if (call) {
+			link_reply(r, me);
+			return IPC_BLOCKED;
+		}
+		return E_OK;
+	}
+	if (!block)
+		return E_OK;	/* no receiver: a non-blocking send is dropped */
+	me->state = TS_BLOCKED_SEND;
+	me->badge = cap->data;
+	me->is_call = call;
+	me->wait_obj = ep;
+	enqueue(&ep->head, &ep->tail, me);
+	ep->state = EP_SENDING;
+	return IPC_BLOCKED;
+}
+
+static long ep_recv(struct tcb *me, const struct cap *cap, bool block)
+{
+	struct endpoint *ep = kobj_ptr(cap->obj);
+
+	if (ep->state == EP_SENDING) {
+		struct tcb *s = ep->head;
+		dequeue(&ep->head, &ep->tail, s);
+		if (!ep->head)
+			ep->state = EP_IDLE;
+		transfer(s, me, s->badge);
+		s->wait_obj = NULL;
+		if (s->is_call) {
+			link_reply(me, s);
+		} else {
+			s->ctx.rax = E_OK;
+			sched_make_ready(s);
+		}
+		return E_OK;
+	}
+	if (!block)
+		return E_AGAIN;
+	me->state = TS_BLOCKED_RECV;
+	me->wait_obj = ep;
+	enqueue(&ep->head, &ep->tail, me);
+	ep->state = EP_RECEIVING;
+	return IPC_BLOCKED;
+}
+
+static long ntfn_signal(const struct cap *cap)
+{
+	struct notification *n = kobj_ptr(cap->obj);
+	uint64_t bits = cap->data ? cap->data : 1;
+
+	if (n->head) {
+		struct tcb *w = n->head;
+		dequeue(&n->head, &n->tail, w);
+		*ctx_reg(&w->ctx, 0) = n->word | bits;
+		n->word = 0;
+		wake(w, E_OK);
+	} else {
+		n->word |= bits;
+	}
+	return E_OK;
+}
+
+static long ntfn_wait(struct tcb *me, const struct cap *cap, bool block)
+{
+	struct notification *n = kobj_ptr(cap->obj);
+
+	if (n->word) {
+		*ctx_reg(&me->ctx, 0) = n->word;
+		n->word = 0;
+		return E_OK;
+	}
+	if (!block)
+		return E_AGAIN;
+	me->state = TS_BLOCKED_NTFN;
+	me->wait_obj = n;
+	enqueue(&n->head, &n->tail, me);
+	return IPC_BLOCKED;
+}
+
+long ipc_send(struct tcb *me, const struct cap *cap, bool block, bool call)
+{
+	if (!(cap->rights & CAP_WRITE))
+		return E_RIGHTS;
+	if (cap->type == OBJ_ENDPOINT)
+		return ep_send(me, cap, block, call);
+	if (cap->type == OBJ_NOTIFICATION && !call)
+		return ntfn_signal(cap);
+	return E_WRONGTYPE;
+}
+
+long ipc_recv(struct tcb *me, const struct cap *cap, bool block)
+{
+	if (!(cap->rights & CAP_READ))
+		return E_RIGHTS;
+	if (cap->type == OBJ_ENDPOINT)
+		return ep_recv(me, cap, block);
+	if (cap->type == OBJ_NOTIFICATION)
+		return ntfn_wait(me, cap, block);
+	return E_WRONGTYPE;
+}
+
+long ipc_reply(struct tcb *me)
+{
+	struct tcb *c = me->caller;
+
+	if (!c)
+		return E_OK;	/* nobody to reply to (or the caller is gone): nothing happens */
+	me->caller = NULL;
+	c->replier = NULL;
+	transfer(me, c, 0);
+	wake(c, E_OK);
+	return E_OK;
+}
+
+void ipc_cancel_wait(struct tcb *t)
+{
+	if (t->state == TS_BLOCKED_NTFN) {
+		struct notification *n = t->wait_obj;
+		dequeue(&n->head, &n->tail, t);
+	} else {
+		struct endpoint *ep = t->wait_obj;
+		dequeue(&ep->head, &ep->tail, t);
+		if (!ep->head)
+			ep->state = EP_IDLE;
+	}
+	t->wait_obj = NULL;
+}
+
+void ipc_finalise(const struct cap *cap)
+{
+	struct tcb **head;
+
+	if (cap->type == OBJ_ENDPOINT) {
+		struct endpoint *ep = kobj_ptr(cap->obj);
+		head = &ep->head;
+		ep->state = EP_IDLE;
+	} else {
+		head = &((struct notification *)kobj_ptr(cap->obj))->head;
+	}
+	while (*head) {
+		struct tcb *t = *head;
+		*head = t->next;
+		t->next = t->prev = NULL;
+		wake(t, E_DELETED);
+	}
+}
