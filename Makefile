@@ -40,7 +40,7 @@ USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Iuser/lib -ff
 	-fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
 USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c kernel/lib/printf.c kernel/lib/string.c
-INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c
+INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 

@@ -212,6 +212,10 @@ long invoke_call(struct syscall_regs *r)
 	case OBJ_NULL:
 		e = fail(&c, ARG_CAP, E_EMPTY);
 		break;
+	case OBJ_NOTIFICATION:
+		/* A notification is signalled with SYS_SEND; it has nothing to call. */
+		e = fail(&c, ARG_CAP, E_WRONGTYPE);
+		break;
 	default:
 		/* Frames, page tables, IRQs, I/O ports: their invocations are issue #3's next steps. */
 		e = fail(&c, ARG_CAP, E_UNSUPP);

@@ -23,5 +23,9 @@ int main(const struct bootinfo *bi)
 		       bi->instance);
 		return 1;
 	}
-	return (int)test_run_all(bi, cspace_tests, cspace_ntests);
+	unsigned failed = test_run_all(bi, "cspace", cspace_tests, cspace_ntests, 0);
+	failed += test_run_all(bi, "threads", thread_tests, thread_ntests, cspace_ntests);
+	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance,
+	       cspace_ntests + thread_ntests, cspace_ntests + thread_ntests - failed, failed);
+	return (int)failed;
 }

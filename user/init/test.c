@@ -9,18 +9,19 @@ void test_check(struct test_env *env, int ok, const char *expr, const char *file
 	printf("    check failed: %s (%s:%d)\n", expr, file, line);
 }
 
-unsigned test_run_all(const struct bootinfo *bi, const struct test_case *cases, unsigned n)
+unsigned test_run_all(const struct bootinfo *bi, const char *suite, const struct test_case *cases,
+		      unsigned n, unsigned first_index)
 {
 	unsigned failed = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		struct test_env env = { .bi = bi, .index = i, .failures = 0 };
+		struct test_env env = { .bi = bi, .index = first_index + i, .failures = 0 };
 		cases[i].fn(&env);
 		printf("instance %u: test %s %s\n", bi->instance, cases[i].name,
 		       env.failures ? "FAIL" : "PASS");
 		if (env.failures)
 			failed++;
 	}
-	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance, n, n - failed, failed);
+	printf("instance %u: suite %s: %u tests, %u failed\n", bi->instance, suite, n, failed);
 	return failed;
 }

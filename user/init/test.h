@@ -31,7 +31,11 @@ void test_check(struct test_env *env, int ok, const char *expr, const char *file
 		test_check(env, got_ == (want), #expr, __FILE__, __LINE__);              \
 	} while (0)
 
-/* Runs every case, prints one PASS/FAIL line each, returns the number that failed. */
-unsigned test_run_all(const struct bootinfo *bi, const struct test_case *cases, unsigned n);
+/*
+ * Runs every case of a suite, prints one PASS/FAIL line each, returns the number
+ * that failed. first_index numbers the cases so that each owns its own slots.
+ */
+unsigned test_run_all(const struct bootinfo *bi, const char *suite, const struct test_case *cases,
+		      unsigned n, unsigned first_index);
 
 #endif

@@ -6,5 +6,7 @@
 
 extern const struct test_case cspace_tests[];
 extern const unsigned cspace_ntests;
+extern const struct test_case thread_tests[];
+extern const unsigned thread_ntests;
 
 #endif

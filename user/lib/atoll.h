@@ -52,6 +52,69 @@ static inline struct call_result atoll_call(uint64_t cptr, unsigned label, uint6
 	return atoll_syscall(SYS_CALL, cptr, label, m0, m1, m2, m3);
 }
 
+/* A message as IPC delivers it: error, sender's badge, label and length, registers. */
+struct msg {
+	long err;
+	uint64_t badge;
+	uint64_t info;
+	uint64_t mr[4];
+};
+
+/* IPC system calls: every argument register comes back with the received message. */
+static inline struct msg atoll_ipc(uint64_t nr, uint64_t cptr, uint64_t info, uint64_t m0,
+				   uint64_t m1, uint64_t m2, uint64_t m3)
+{
+	register uint64_t r10 __asm__("r10") = m1;
+	register uint64_t r8 __asm__("r8") = m2;
+	register uint64_t r9 __asm__("r9") = m3;
+	uint64_t rdx = m0;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret), "+D"(cptr), "+S"(info), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+			 : "a"(nr)
+			 : "rcx", "r11", "memory");
+	return (struct msg){ ret, cptr, info, { rdx, r10, r8, r9 } };
+}
+
+static inline struct msg ipc_call(uint64_t ep, unsigned label, unsigned len, uint64_t m0,
+				  uint64_t m1)
+{
+	return atoll_ipc(SYS_CALL, ep, MSGINFO(label, len), m0, m1, 0, 0);
+}
+
+static inline long ipc_send(uint64_t cap, unsigned label, unsigned len, uint64_t m0)
+{
+	return atoll_ipc(SYS_SEND, cap, MSGINFO(label, len), m0, 0, 0, 0).err;
+}
+
+static inline long ipc_nbsend(uint64_t cap, unsigned label, unsigned len, uint64_t m0)
+{
+	return atoll_ipc(SYS_NBSEND, cap, MSGINFO(label, len), m0, 0, 0, 0).err;
+}
+
+static inline struct msg ipc_recv(uint64_t cap)
+{
+	return atoll_ipc(SYS_RECV, cap, 0, 0, 0, 0, 0);
+}
+
+static inline struct msg ipc_nbrecv(uint64_t cap)
+{
+	return atoll_ipc(SYS_NBRECV, cap, 0, 0, 0, 0, 0);
+}
+
+static inline struct msg ipc_reply_recv(uint64_t cap, unsigned label, unsigned len, uint64_t m0)
+{
+	return atoll_ipc(SYS_REPLY_RECV, cap, MSGINFO(label, len), m0, 0, 0, 0);
+}
+
+/* Ends the calling thread (the root task: ends the instance's test run). */
+static inline void __attribute__((noreturn)) thread_exit(void)
+{
+	for (;;)
+		(void)sys_debug_exit(0, 0);
+}
+
 /* Prints like printf (the kernel's subset), in whole lines of at most 256 bytes. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

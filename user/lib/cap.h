@@ -43,3 +43,23 @@ static inline long untyped_retype(uint64_t ut, unsigned type, unsigned size_bits
 }
 
 #endif
+
+static inline long tcb_write_registers(uint64_t tcb, uint64_t pc, uint64_t sp, uint64_t arg)
+{
+	return atoll_call(tcb, INV_TCB_WRITE_REGISTERS, pc, sp, arg, 0).err;
+}
+
+static inline long tcb_set_priority(uint64_t tcb, uint64_t prio)
+{
+	return atoll_call(tcb, INV_TCB_SET_PRIORITY, prio, 0, 0, 0).err;
+}
+
+static inline long tcb_resume(uint64_t tcb)
+{
+	return atoll_call(tcb, INV_TCB_RESUME, 0, 0, 0, 0).err;
+}
+
+static inline long tcb_suspend(uint64_t tcb)
+{
+	return atoll_call(tcb, INV_TCB_SUSPEND, 0, 0, 0, 0).err;
+}
