@@ -321,9 +321,14 @@ static void test_mb2_bad_bounds(void **state)
 	w32(MB2_INFO, MEM_SIZE);
 	assert_int_equal(bootinfo_from_mb2(&pv, MB2_INFO, &bp), E_RANGE);
 
-	/* Unaligned and unreadable info addresses. */
+	/* A well-formed blob at an unaligned address is still rejected. */
 	w32(MB2_INFO, b.off);
+	assert_int_equal(bootinfo_from_mb2(&pv, MB2_INFO, &bp), E_OK);
+	memmove(mem + (MB2_INFO - MEM_BASE) + 4, mem + (MB2_INFO - MEM_BASE), b.off);
 	assert_int_equal(bootinfo_from_mb2(&pv, MB2_INFO + 4, &bp), E_INVAL);
+	assert_true(noted("aligned"));
+
+	/* Unreadable info addresses. */
 	assert_int_equal(bootinfo_from_mb2(&pv, 0x1000, &bp), E_RANGE);
 	assert_int_equal(bootinfo_from_mb2(&pv, MEM_BASE + MEM_SIZE - 8, &bp), E_INVAL);
 	assert_int_equal(bootinfo_from_mb2(&pv, MEM_BASE + MEM_SIZE, &bp), E_RANGE);
@@ -754,6 +759,12 @@ static void test_pvh_pointers_out_of_memory(void **state)
 	memset(mem + MEM_SIZE - 20, 'z', 20);
 	w64(SI + 24, MEM_BASE + MEM_SIZE - 20);
 	assert_int_equal(bootinfo_from_pvh(&pv, SI, &bp), E_RANGE);
+	/* 255 characters end exactly at the edge: enough to fill the buffer, no stray read. */
+	memset(mem + MEM_SIZE - 255, 'z', 255);
+	w64(SI + 24, MEM_BASE + MEM_SIZE - 255);
+	assert_int_equal(bootinfo_from_pvh(&pv, SI, &bp), E_OK);
+	assert_int_equal(strlen(bp.cmdline), 255);
+	assert_true(noted("truncated"));
 
 	reset(NULL);
 	pvh_build(2);

@@ -51,6 +51,16 @@ static void test_even_single_range(void **state)
 	assert_int_equal(partition_even(&mm, 1, MIB(2), 0, out), E_OK);
 	assert_int_equal(out[0].n, 1);
 	expect_part(&out[0], 0, 0, MIB(64));
+
+	/* Sorted but unmerged touching entries still yield one range per share. */
+	memset(&mm, 0, sizeof(mm));
+	for (unsigned i = 0; i < 16; i++)
+		add(&mm, i * MIB(4), (i + 1) * MIB(4), MEM_USABLE);
+	assert_int_equal(partition_even(&mm, 2, MIB(2), 0, out), E_OK);
+	assert_int_equal(out[0].n, 1);
+	expect_part(&out[0], 0, 0, MIB(32));
+	assert_int_equal(out[1].n, 1);
+	expect_part(&out[1], 0, MIB(32), MIB(64));
 }
 
 static void test_even_ranges_holes_and_leftovers(void **state)
