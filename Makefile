@@ -40,7 +40,8 @@ USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Iuser/lib -ff
 	-fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
 USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c kernel/lib/printf.c kernel/lib/string.c
-INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c
+INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c \
+	user/init/bench.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 
@@ -87,7 +88,7 @@ $(FUZZ): tests/fuzz/fuzz_desc.c $(TOOL_SRCS)
 ISO := $(BUILD)/atoll.iso
 ISO_TEST := $(BUILD)/atoll-test.iso
 
-.PHONY: all kernel iso unit tool fuzz run run-iso run-uefi test qemu-gdb deps clean
+.PHONY: all kernel iso unit tool fuzz run run-iso run-uefi test bench qemu-gdb deps clean
 all: deps kernel iso unit tool $(FUZZ)
 
 deps:
@@ -190,6 +191,9 @@ run-iso: deps iso
 
 run-uefi: deps iso
 	$(QEMU_RUN) -bios $(OVMF) -cdrom $(ISO)
+
+bench: deps kernel
+	@scripts/bench.sh
 
 qemu-gdb: deps kernel
 	@echo "QEMU waits for gdb: gdb -ex 'target remote :1234' $(KERNEL)"

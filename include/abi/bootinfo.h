@@ -45,5 +45,6 @@ struct bootinfo {
 
 #define USER_TEST_NONE 0
 #define USER_TEST_WRITE_KERNEL 1	/* the root task writes kernel memory: must fault */
+#define USER_TEST_BENCH 2		/* the root task runs the benchmarks instead of the tests */
 
 #endif

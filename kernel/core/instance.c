@@ -62,7 +62,9 @@ void instance_root_exit(uint64_t status, bool faulted)
 
 static void start_root_task(void)
 {
-	uint64_t test = machine.user_fault_inst == self ? USER_TEST_WRITE_KERNEL : USER_TEST_NONE;
+	uint64_t test = machine.user_fault_inst == self ? USER_TEST_WRITE_KERNEL
+			: machine.bench && self == 0	 ? USER_TEST_BENCH
+							 : USER_TEST_NONE;
 
 	arch_user_start(me, (unsigned)self, test);
 	instance_root_exit(1, true);	/* only reached if loading failed */

@@ -37,6 +37,7 @@ struct machine {
 	bool qemu_exit;
 	int fault_inst;		/* -1: none */
 	int user_fault_inst;	/* -1: none */
+	bool bench;		/* instance 0's root task runs the benchmarks */
 };
 
 /* Read-only in every instance; only the boot phase writes it. */

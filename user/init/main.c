@@ -23,6 +23,8 @@ int main(const struct bootinfo *bi)
 		       bi->instance);
 		return 1;
 	}
+	if (bi->user_test == USER_TEST_BENCH)
+		return bench_run(bi);
 	unsigned failed = test_run_all(bi, "cspace", cspace_tests, cspace_ntests, 0);
 	failed += test_run_all(bi, "threads", thread_tests, thread_ntests, cspace_ntests);
 	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance,

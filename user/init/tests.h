@@ -9,4 +9,7 @@ extern const unsigned cspace_ntests;
 extern const struct test_case thread_tests[];
 extern const unsigned thread_ntests;
 
+/* Runs the benchmarks (docs/performance.md) and prints "bench NAME VALUE UNIT" lines. */
+int bench_run(const struct bootinfo *bi);
+
 #endif

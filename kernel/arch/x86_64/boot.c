@@ -69,6 +69,7 @@ static int boot_cmdline_instance(const char *key)
 static void boot_read_cmdline(void)
 {
 	machine.qemu_exit = cmdline_has(machine.boot.cmdline, "atoll.qemu_exit");
+	machine.bench = cmdline_has(machine.boot.cmdline, "atoll.bench");
 	machine.fault_inst = boot_cmdline_instance("atoll.fault");
 	machine.user_fault_inst = boot_cmdline_instance("atoll.user_fault");
 }
