@@ -17,6 +17,15 @@ enum inv_label {
 #define MSG_MAX_REGS 4
 
 /*
+ * A fault message, sent for a faulting thread to its fault endpoint as a call:
+ * label FAULT_LABEL + x86 vector, mr0 = rip, mr1 = fault address (#PF), mr2 =
+ * error code, mr3 = rsp. A reply resumes the thread with its registers as they
+ * are (rewrite them first with TCB_WRITE_REGISTERS to resume elsewhere).
+ */
+#define FAULT_LABEL 0xF000
+#define FAULT_VECTOR(label) ((label) & 0xFF)
+
+/*
  * CNode invocations: mr0 = destination index, mr1 = source index,
  * mr2 = rights | guard_bits << 8 | dest depth << 16 | src depth << 24, mr3 = badge or guard.
  * A depth of 0 means 64.

@@ -195,8 +195,8 @@ void cspace_revoke(struct cte *c)
 		while (at->first_child)
 			at = at->first_child;
 		struct cte *parent = at->parent;
-		/* Destroying a CNode may clear slots anywhere below c: start again from c. */
-		bool restart = at->cap.type == OBJ_CNODE;
+		/* Destroying a CNode or TCB may clear slots anywhere below c: start again from c. */
+		bool restart = at->cap.type == OBJ_CNODE || at->cap.type == OBJ_TCB;
 		cspace_delete(at);
 		at = restart || !parent ? c : parent;
 	}

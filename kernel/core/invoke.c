@@ -94,6 +94,7 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 	case INV_TCB_SET_PRIORITY:
 	case INV_TCB_RESUME:
 	case INV_TCB_SUSPEND:
+	case INV_TCB_SET_FAULT_EP:
 	case INV_COUNT:
 		break;
 	}
@@ -166,6 +167,15 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 	case INV_TCB_SUSPEND:
 		tcb_invoke_suspend(t);
 		return E_OK;
+	case INV_TCB_SET_FAULT_EP: {
+		struct cte *src;
+		if ((e = lookup(c, &cspace_root.cap, c->mr[0], 64, ARG_MR(0), &src)))
+			return e;
+		if ((e = tcb_decode_set_fault_ep(src)))
+			return fail(c, ARG_MR(0), e);
+		tcb_invoke_set_fault_ep(t, src);
+		return E_OK;
+	}
 	case INV_NONE:
 	case INV_CNODE_COPY:
 	case INV_CNODE_MINT:

@@ -30,17 +30,29 @@ static void dequeue(struct tcb **head, struct tcb **tail, struct tcb *t)
 	t->next = t->prev = NULL;
 }
 
-/* Copies label, length and message registers from one thread to another, with the badge. */
+/* The message a thread sends: from its registers, or built by the kernel for a fault. */
+static struct ipc_msg msg_of(struct tcb *t)
+{
+	struct ipc_msg m = { *ctx_reg(&t->ctx, 1), { 0 } };
+
+	if (t->in_fault)
+		return t->fault_msg;
+	for (unsigned i = 0; i < MSG_MAX_REGS; i++)
+		m.mr[i] = *ctx_reg(&t->ctx, 2 + i);
+	return m;
+}
+
+/* Delivers label, length and message registers into a receiver's registers, with the badge. */
 static void transfer(struct tcb *from, struct tcb *to, uint64_t badge)
 {
-	uint64_t info = *ctx_reg(&from->ctx, 1);
-	unsigned len = MSGINFO_LENGTH(info);
+	struct ipc_msg m = msg_of(from);
+	unsigned len = MSGINFO_LENGTH(m.info);
 
 	if (len > MSG_MAX_REGS)
 		len = MSG_MAX_REGS;
 	for (unsigned i = 0; i < MSG_MAX_REGS; i++)
-		*ctx_reg(&to->ctx, 2 + i) = i < len ? *ctx_reg(&from->ctx, 2 + i) : 0;
-	*ctx_reg(&to->ctx, 1) = MSGINFO(MSGINFO_LABEL(info), len);
+		*ctx_reg(&to->ctx, 2 + i) = i < len ? m.mr[i] : 0;
+	*ctx_reg(&to->ctx, 1) = MSGINFO(MSGINFO_LABEL(m.info), len);
 	*ctx_reg(&to->ctx, 0) = badge;
 	to->ctx.rax = E_OK;
 }
@@ -180,9 +192,26 @@ long ipc_reply(struct tcb *me)
 		return E_OK;	/* nobody to reply to (or the caller is gone): nothing happens */
 	me->caller = NULL;
 	c->replier = NULL;
+	if (c->in_fault) {
+		/* A faulted thread resumes with its own registers, untouched. */
+		c->in_fault = false;
+		c->wait_obj = NULL;
+		sched_make_ready(c);
+		return E_OK;
+	}
 	transfer(me, c, 0);
 	wake(c, E_OK);
 	return E_OK;
+}
+
+bool ipc_send_fault(struct tcb *t, const struct ipc_msg *fault)
+{
+	if (t->fault_ep.cap.type != OBJ_ENDPOINT)
+		return false;
+	t->in_fault = true;
+	t->fault_msg = *fault;
+	(void)ep_send(t, &t->fault_ep.cap, true, true);
+	return true;
 }
 
 void ipc_cancel_wait(struct tcb *t)

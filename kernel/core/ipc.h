@@ -26,6 +26,12 @@ long ipc_send(struct tcb *me, const struct cap *cap, bool block, bool call);
 long ipc_recv(struct tcb *me, const struct cap *cap, bool block);
 long ipc_reply(struct tcb *me);
 
+/*
+ * Sends a fault message for t to its fault endpoint as a call (t then waits for
+ * the reply); false if t has no fault endpoint.
+ */
+bool ipc_send_fault(struct tcb *t, const struct ipc_msg *fault);
+
 /* Removes a waiting thread from the endpoint or notification it waits on. */
 void ipc_cancel_wait(struct tcb *t);
 /* The last cap to an endpoint or notification went: wake every waiter with E_DELETED. */

@@ -1,4 +1,5 @@
 /* TCB invocations and thread life cycle. */
+#include "core/cspace.h"
 #include "core/ipc.h"
 #include "core/sched.h"
 #include "obj/tcb.h"
@@ -29,6 +30,20 @@ void tcb_invoke_set_priority(struct tcb *t, unsigned prio)
 	t->prio = (uint8_t)prio;
 	if (queued)
 		sched_make_ready(t);
+}
+
+err_t tcb_decode_set_fault_ep(const struct cte *src)
+{
+	if (src->cap.type != OBJ_ENDPOINT)
+		return E_WRONGTYPE;
+	return src->cap.rights & CAP_WRITE ? E_OK : E_RIGHTS;
+}
+
+void tcb_invoke_set_fault_ep(struct tcb *t, struct cte *src)
+{
+	cspace_delete(&t->fault_ep);
+	t->fault_ep.cap = src->cap;
+	cspace_insert_child(src, &t->fault_ep);
 }
 
 void tcb_invoke_resume(struct tcb *t)
@@ -68,6 +83,8 @@ void tcb_invoke_suspend(struct tcb *t)
 void tcb_finalise(struct tcb *t)
 {
 	tcb_stop(t);
+	/* An endpoint cap: deleting it can at most destroy that endpoint, nothing deeper. */
+	cspace_delete(&t->fault_ep);
 	/* A thread that received our call must not reply into freed memory. */
 	if (t->caller) {
 		t->caller->replier = NULL;

@@ -5,6 +5,12 @@
 #include "arch/x86_64/context.h"
 #include "core/cap.h"
 
+/* A message: msginfo (label, length) and up to four registers. */
+struct ipc_msg {
+	uint64_t info;
+	uint64_t mr[4];
+};
+
 enum thread_state {
 	TS_INACTIVE,		/* never resumed, suspended, or stopped by a fault */
 	TS_READY,		/* in the ready queue */
@@ -28,6 +34,9 @@ struct tcb {
 	bool is_call;			/* while TS_BLOCKED_SEND: expects a reply */
 	uint32_t timeslice;
 	bool is_root;			/* the instance's root task */
+	bool in_fault;			/* blocked in a fault message: a reply just resumes it */
+	struct ipc_msg fault_msg;
+	struct cte fault_ep;		/* where its faults go; empty: a fault stops it */
 };
 
 _Static_assert(sizeof(struct tcb) <= 2048, "a TCB object is 2 KiB");
@@ -39,6 +48,10 @@ void tcb_invoke_write_registers(struct tcb *t, uint64_t pc, uint64_t sp, uint64_
 /* E_RANGE if prio is above 255 or above the invoker's mcp. */
 MUST_CHECK err_t tcb_decode_set_priority(const struct tcb *invoker, uint64_t prio);
 void tcb_invoke_set_priority(struct tcb *t, unsigned prio);
+
+/* Sets t's fault endpoint to a copy of the endpoint cap in src (needs Write). */
+MUST_CHECK err_t tcb_decode_set_fault_ep(const struct cte *src);
+void tcb_invoke_set_fault_ep(struct tcb *t, struct cte *src);
 
 void tcb_invoke_resume(struct tcb *t);
 void tcb_invoke_suspend(struct tcb *t);

@@ -270,6 +270,53 @@ static void thread_fault_is_contained(struct test_env *env)
 	CHECK_ERR(cnode_delete(ROOT, t), E_OK);
 }
 
+/* Faults at a known instruction: ud2 at fault_ud_here, then a read of page 0x1000. */
+extern const char fault_ud_here[], fault_pf_here[];
+
+static void faulter(uint64_t arg)
+{
+	(void)arg;
+	__asm__ volatile(".globl fault_ud_here\nfault_ud_here: ud2");
+	flag = 1;	/* resumed here only if the handler moved pc */
+	thread_exit();
+}
+
+static void recovered(uint64_t value)
+{
+	flag = value;
+	__asm__ volatile(".globl fault_pf_here\nfault_pf_here: movq 0x1000, %%rax" ::: "rax");
+	flag = 99;	/* never: the page fault has no recovery */
+	thread_exit();
+}
+
+static void fault_delivered_to_endpoint(struct test_env *env)
+{
+	reset();
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0);
+	CHECK_ERR(cnode_mint(ROOT, S(1), ep, CAP_ALL_RIGHTS, 5), E_OK);
+	uint64_t t = thread(env, 2, faulter, 0, 0, ROOT_TASK_PRIORITY + 50);
+	CHECK_ERR(tcb_set_fault_ep(t, S(1)), E_OK);
+	CHECK_ERR(tcb_set_fault_ep(t, ROOT), E_WRONGTYPE);
+	CHECK_ERR(tcb_resume(t), E_OK);
+	struct msg m = ipc_recv(ep);	/* the fault was sent as a call: it is waiting */
+	CHECK(m.err == E_OK && m.badge == 5);
+	CHECK(MSGINFO_LABEL(m.info) == FAULT_LABEL + 6);	/* #UD */
+	CHECK(m.mr[0] == (uint64_t)(uintptr_t)fault_ud_here);
+	CHECK(flag == 0);
+	/* Resume it elsewhere: new registers, then the reply. */
+	CHECK_ERR(tcb_write_registers(t, (uint64_t)(uintptr_t)recovered,
+				      (uint64_t)(uintptr_t)&stacks[0][STACK_SIZE] - 8, 3), E_OK);
+	m = atoll_ipc(SYS_REPLY_RECV, ep, 0, 0, 0, 0, 0);	/* reply, then take the next fault */
+	CHECK(m.err == E_OK);
+	CHECK(flag == 3);
+	CHECK(MSGINFO_LABEL(m.info) == FAULT_LABEL + 14);	/* #PF */
+	CHECK(m.mr[0] == (uint64_t)(uintptr_t)fault_pf_here);
+	CHECK(m.mr[1] == 0x1000);
+	CHECK((m.mr[2] & 1) == 0);	/* not present */
+	CHECK_ERR(cnode_delete(ROOT, t), E_OK);	/* never resumed: delete it */
+	CHECK(flag == 3);
+}
+
 const struct test_case thread_tests[] = {
 	{ "thread_signals_notification", thread_signals_notification },
 	{ "higher_priority_runs_first", higher_priority_runs_first },
@@ -284,5 +331,6 @@ const struct test_case thread_tests[] = {
 	{ "ipc_rights_enforced", ipc_rights_enforced },
 	{ "tcb_argument_errors", tcb_argument_errors },
 	{ "thread_fault_is_contained", thread_fault_is_contained },
+	{ "fault_delivered_to_endpoint", fault_delivered_to_endpoint },
 };
 const unsigned thread_ntests = sizeof(thread_tests) / sizeof(thread_tests[0]);

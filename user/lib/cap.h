@@ -63,3 +63,8 @@ static inline long tcb_suspend(uint64_t tcb)
 {
 	return atoll_call(tcb, INV_TCB_SUSPEND, 0, 0, 0, 0).err;
 }
+
+static inline long tcb_set_fault_ep(uint64_t tcb, uint64_t ep)
+{
+	return atoll_call(tcb, INV_TCB_SET_FAULT_EP, ep, 0, 0, 0).err;
+}

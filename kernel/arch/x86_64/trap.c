@@ -3,7 +3,9 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
 #include "core/arch.h"
+#include "abi/invocations.h"
 #include "core/console.h"
+#include "core/ipc.h"
 #include "core/sched.h"
 #include "kstring.h"
 
@@ -78,7 +80,13 @@ static void trap_user_fault(const struct trap_frame *f)
 		(unsigned long long)f->error);
 	if (!t || t->is_root)
 		instance_root_exit(0, true);
-	/* TODO(#3): deliver the fault as IPC to the thread's fault endpoint. */
+	struct ipc_msg m = {
+		MSGINFO(FAULT_LABEL + f->vector, 4),
+		{ f->rip, f->vector == 14 ? read_cr2() : 0, f->error, f->rsp },
+	};
+	if (ipc_send_fault(t, &m))
+		return;
+	kprintf("instance %d: thread stopped: it has no fault endpoint\n", instance_self());
 	tcb_stop(t);
 }
 
