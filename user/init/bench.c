@@ -3,6 +3,7 @@
  * the TSC advances by one per executed instruction (docs/performance.md).
  */
 #include "cap.h"
+#include "test.h"
 #include "tests.h"
 
 #define ROUNDS 1000
@@ -19,21 +20,11 @@ static inline uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-static uint64_t untyped(const struct bootinfo *bi)
-{
-	unsigned best = 0;
-
-	for (unsigned i = 1; i < bi->untyped_count; i++)
-		if (bi->untyped[i].size_bits > bi->untyped[best].size_bits)
-			best = i;
-	return bi->untyped_first + best;
-}
-
 static uint64_t make(const struct bootinfo *bi, unsigned type)
 {
 	uint64_t s = slot_base++;
 
-	if (untyped_retype(untyped(bi), type, 0, CAP_INIT_CNODE, s, 1) != E_OK) {
+	if (untyped_retype(test_big_untyped(bi), type, 0, CAP_INIT_CNODE, s, 1) != E_OK) {
 		printf("bench: cannot make object type %u\n", type);
 		exit(1);
 	}

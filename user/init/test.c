@@ -9,6 +9,16 @@ void test_check(struct test_env *env, int ok, const char *expr, const char *file
 	printf("    check failed: %s (%s:%d)\n", expr, file, line);
 }
 
+uint64_t test_big_untyped(const struct bootinfo *bi)
+{
+	unsigned best = 0;
+
+	for (unsigned i = 1; i < bi->untyped_count; i++)
+		if (bi->untyped[i].size_bits > bi->untyped[best].size_bits)
+			best = i;
+	return bi->untyped_first + best;
+}
+
 unsigned test_run_all(const struct bootinfo *bi, const char *suite, const struct test_case *cases,
 		      unsigned n, unsigned first_index)
 {

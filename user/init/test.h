@@ -31,6 +31,9 @@ void test_check(struct test_env *env, int ok, const char *expr, const char *file
 		test_check(env, got_ == (want), #expr, __FILE__, __LINE__);              \
 	} while (0)
 
+/* The slot of the largest untyped the root task was given. */
+uint64_t test_big_untyped(const struct bootinfo *bi);
+
 /*
  * Runs every case of a suite, prints one PASS/FAIL line each, returns the number
  * that failed. first_index numbers the cases so that each owns its own slots.

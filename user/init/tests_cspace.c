@@ -5,17 +5,7 @@
 
 #define ROOT CAP_INIT_CNODE
 
-/* The largest untyped the root task was given. */
-static uint64_t big_untyped(struct test_env *env)
-{
-	const struct bootinfo *bi = env->bi;
-	unsigned best = 0;
-
-	for (unsigned i = 1; i < bi->untyped_count; i++)
-		if (bi->untyped[i].size_bits > bi->untyped[best].size_bits)
-			best = i;
-	return bi->untyped_first + best;
-}
+#define big_untyped(env) test_big_untyped((env)->bi)
 
 /* A fresh 16 KiB untyped in slot S(k), carved from the big one. */
 static uint64_t small_untyped(struct test_env *env, unsigned k)

@@ -12,20 +12,9 @@ static uint8_t stacks[NSTACKS][STACK_SIZE] __attribute__((aligned(16)));
 /* Shared with the threads of the current case. */
 static volatile uint64_t flag, counter[2], stop, seen_badge, seen_label, seen_mr, ipc_arg;
 
-static uint64_t untyped(struct test_env *env)
-{
-	const struct bootinfo *bi = env->bi;
-	unsigned best = 0;
-
-	for (unsigned i = 1; i < bi->untyped_count; i++)
-		if (bi->untyped[i].size_bits > bi->untyped[best].size_bits)
-			best = i;
-	return bi->untyped_first + best;
-}
-
 static uint64_t make(struct test_env *env, unsigned type, unsigned k)
 {
-	CHECK_ERR(untyped_retype(untyped(env), type, 0, ROOT, S(k), 1), E_OK);
+	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), type, 0, ROOT, S(k), 1), E_OK);
 	return S(k);
 }
 

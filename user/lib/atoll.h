@@ -11,18 +11,21 @@
 #include "abi/objects.h"
 #include "abi/syscalls.h"
 
-/*
- * The kernel returns rax, rdx and r8 and clears rdi, rsi, r9 and r10, so all
- * argument registers are in/out here; SYSCALL itself clobbers rcx and r11.
- */
-struct call_result {
+/* A message as IPC delivers it: error, sender's badge, label and length, registers. */
+struct msg {
 	long err;
-	uint64_t arg;		/* with an error: which argument (ARG_CAP, ARG_MR(i)) */
-	uint64_t bits_left;	/* with a lookup error: address bits left unresolved */
+	uint64_t badge;
+	uint64_t info;
+	uint64_t mr[4];
 };
 
-static inline struct call_result atoll_syscall(uint64_t nr, uint64_t a0, uint64_t a1,
-					       uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
+/*
+ * Every system call goes through here. The kernel may return values in every
+ * argument register (rdi badge, rsi msginfo, rdx r10 r8 r9 message registers),
+ * so all are in/out; SYSCALL itself clobbers rcx and r11.
+ */
+static inline struct msg atoll_ipc(uint64_t nr, uint64_t cptr, uint64_t info, uint64_t m0,
+				   uint64_t m1, uint64_t m2, uint64_t m3)
 {
 	register uint64_t r10 __asm__("r10") = m1;
 	register uint64_t r8 __asm__("r8") = m2;
@@ -31,10 +34,26 @@ static inline struct call_result atoll_syscall(uint64_t nr, uint64_t a0, uint64_
 	long ret;
 
 	__asm__ volatile("syscall"
-			 : "=a"(ret), "+D"(a0), "+S"(a1), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+			 : "=a"(ret), "+D"(cptr), "+S"(info), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
 			 : "a"(nr)
 			 : "rcx", "r11", "memory");
-	return (struct call_result){ ret, rdx, r8 };
+	return (struct msg){ ret, cptr, info, { rdx, r10, r8, r9 } };
+}
+
+/* What an invocation returns: the error, and which argument it is about. */
+struct call_result {
+	long err;
+	uint64_t arg;		/* with an error: which argument (ARG_CAP, ARG_MR(i)) */
+	uint64_t bits_left;	/* with a lookup error: address bits left unresolved */
+};
+
+/* Invocations return rax, and rdx and r8 (mr0 and mr2 of the reply registers). */
+static inline struct call_result atoll_syscall(uint64_t nr, uint64_t a0, uint64_t a1,
+					       uint64_t m0, uint64_t m1, uint64_t m2, uint64_t m3)
+{
+	struct msg m = atoll_ipc(nr, a0, a1, m0, m1, m2, m3);
+
+	return (struct call_result){ m.err, m.mr[0], m.mr[2] };
 }
 
 #define SYS(name, num, stub)                                                   \
@@ -50,31 +69,6 @@ static inline struct call_result atoll_call(uint64_t cptr, unsigned label, uint6
 					    uint64_t m1, uint64_t m2, uint64_t m3)
 {
 	return atoll_syscall(SYS_CALL, cptr, label, m0, m1, m2, m3);
-}
-
-/* A message as IPC delivers it: error, sender's badge, label and length, registers. */
-struct msg {
-	long err;
-	uint64_t badge;
-	uint64_t info;
-	uint64_t mr[4];
-};
-
-/* IPC system calls: every argument register comes back with the received message. */
-static inline struct msg atoll_ipc(uint64_t nr, uint64_t cptr, uint64_t info, uint64_t m0,
-				   uint64_t m1, uint64_t m2, uint64_t m3)
-{
-	register uint64_t r10 __asm__("r10") = m1;
-	register uint64_t r8 __asm__("r8") = m2;
-	register uint64_t r9 __asm__("r9") = m3;
-	uint64_t rdx = m0;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret), "+D"(cptr), "+S"(info), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-			 : "a"(nr)
-			 : "rcx", "r11", "memory");
-	return (struct msg){ ret, cptr, info, { rdx, r10, r8, r9 } };
 }
 
 static inline struct msg ipc_call(uint64_t ep, unsigned label, unsigned len, uint64_t m0,

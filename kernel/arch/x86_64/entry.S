@@ -1,4 +1,5 @@
 /* Interrupt and exception entry stubs, and the jump into a kernel instance. */
+#include "arch/x86_64/frame.h"
 #include "arch/x86_64/layout.h"
 
 	.text
@@ -23,21 +24,7 @@ trap_stubs:
 	.endr
 
 trap_common:
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	PUSH_GPRS
 	mov %rsp, %rdi
 	cld
 	call trap_dispatch

@@ -1,4 +1,5 @@
 /* SYSCALL entry (AMD APM vol. 2 6.1.1): builds the same frame as an interrupt from user mode. */
+#include "arch/x86_64/frame.h"
 #include "arch/x86_64/layout.h"
 
 	.text
@@ -18,21 +19,7 @@ syscall_entry:
 	push %rcx			/* rip */
 	pushq $0			/* error */
 	pushq $0x100			/* vector: VEC_SYSCALL */
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	PUSH_GPRS
 	mov %rsp, %rdi
 	cld
 	call syscall_trap
