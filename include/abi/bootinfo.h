@@ -32,6 +32,7 @@ struct bootinfo {
 /* Fixed slots of the initial CSpace. */
 #define CAP_INIT_CNODE 1	/* the root CNode itself */
 #define CAP_INIT_TCB 2		/* the root task's own thread */
+#define CAP_INIT_VSPACE 3	/* the instance's address space (its PML4) */
 #define ROOT_TASK_PRIORITY 100
 
 /* Root-task layout: fixed user virtual addresses. */

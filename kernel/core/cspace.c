@@ -165,6 +165,7 @@ static void empty_cnodes(struct cte *first)
 			struct cap cap = s->cap;
 			unlink(s);
 			clear(s);
+			kobj_cap_deleted(&cap);
 			if (final)
 				kobj_finalise(&cap);
 		}
@@ -183,6 +184,7 @@ void cspace_delete(struct cte *c)
 	struct cap cap = c->cap;
 	unlink(c);
 	clear(c);
+	kobj_cap_deleted(&cap);
 	if (final)
 		kobj_finalise(&cap);
 }

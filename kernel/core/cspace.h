@@ -7,11 +7,14 @@
 /* cap.flags bits */
 #define CAP_FLAG_DEVICE (1u << 0)	/* untyped: device memory, frames only, never zeroed */
 #define CAP_FLAG_ZOMBIE (1u << 1)	/* internal: a CNode being emptied by cspace_delete() */
+#define CAP_FLAG_MAPPED (1u << 2)	/* frame or page table: mapped at the address in cap.data */
 
 /* Provided by the kernel (physmap) or by a unit test (a host buffer). */
 void *kobj_ptr(paddr_t pa);
 /* Called once when the last capability to a kernel object goes away. */
 void kobj_finalise(const struct cap *cap);
+/* Called for every capability deleted, before kobj_finalise(): undoes what the cap itself holds (a mapping). */
+void kobj_cap_deleted(const struct cap *cap);
 
 /*
  * Resolves depth bits of cptr, most significant first, from the CNode cap root

@@ -3,6 +3,7 @@
 #include "core/arch.h"
 #include "core/invoke.h"
 #include "kstring.h"
+#include "arch/x86_64/vspace.h"
 #include "core/sched.h"
 #include "obj/cnode.h"
 #include "obj/tcb.h"
@@ -95,6 +96,10 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 	case INV_TCB_RESUME:
 	case INV_TCB_SUSPEND:
 	case INV_TCB_SET_FAULT_EP:
+	case INV_PAGE_TABLE_MAP:
+	case INV_PAGE_TABLE_UNMAP:
+	case INV_FRAME_MAP:
+	case INV_FRAME_UNMAP:
 	case INV_COUNT:
 		break;
 	}
@@ -184,10 +189,57 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 	case INV_CNODE_DELETE:
 	case INV_CNODE_REVOKE:
 	case INV_UNTYPED_RETYPE:
+	case INV_PAGE_TABLE_MAP:
+	case INV_PAGE_TABLE_UNMAP:
+	case INV_FRAME_MAP:
+	case INV_FRAME_UNMAP:
 	case INV_COUNT:
 		break;
 	}
 	return fail(c, ARG_CAP, E_INVAL);
+}
+
+/* Frames and page tables: mapping into the instance's address space. */
+static err_t map_call(struct call *c, struct cte *slot, unsigned label)
+{
+	struct cap *cap = &slot->cap;
+	bool frame = cap->type == OBJ_FRAME_4K || cap->type == OBJ_FRAME_2M;
+	struct cte *vs;
+	err_t e;
+
+	if (label == INV_FRAME_UNMAP || label == INV_PAGE_TABLE_UNMAP) {
+		if (frame != (label == INV_FRAME_UNMAP))
+			return fail(c, ARG_CAP, E_INVAL);
+		kobj_cap_deleted(cap);	/* removes the mapping this cap made, if any */
+		cap->flags &= ~CAP_FLAG_MAPPED;
+		cap->data = 0;
+		return E_OK;
+	}
+	if (frame != (label == INV_FRAME_MAP) || label != (frame ? INV_FRAME_MAP : INV_PAGE_TABLE_MAP))
+		return fail(c, ARG_CAP, E_INVAL);
+	if (cap->flags & CAP_FLAG_MAPPED)
+		return fail(c, ARG_CAP, E_BUSY);	/* one mapping per cap: copy it to map again */
+	if ((e = lookup(c, &cspace_root.cap, c->mr[0], 64, ARG_MR(0), &vs)))
+		return e;
+	if (vs->cap.type != OBJ_PML4)
+		return fail(c, ARG_MR(0), vs->cap.type == OBJ_NULL ? E_EMPTY : E_WRONGTYPE);
+	if (vs->cap.obj != vspace_root())
+		return fail(c, ARG_MR(0), E_UNSUPP);	/* one address space per instance so far */
+	uint64_t va = c->mr[1];
+	if (frame) {
+		bool w = c->mr[2] & CAP_WRITE, x = c->mr[2] & CAP_EXEC;
+		if ((w && !(cap->rights & CAP_WRITE)) || (x && !(cap->rights & CAP_EXEC)))
+			return fail(c, ARG_MR(2), E_RIGHTS);
+		e = vspace_map_frame(vs->cap.obj, va, cap->obj, cap->type == OBJ_FRAME_2M, w, x);
+	} else {
+		enum vspace_level l = cap->type == OBJ_PDPT ? VS_PDPT : cap->type == OBJ_PD ? VS_PD : VS_PT;
+		e = vspace_map_table(vs->cap.obj, va, l, cap->obj);
+	}
+	if (e)
+		return fail(c, ARG_MR(1), e);
+	cap->flags |= CAP_FLAG_MAPPED;
+	cap->data = va;
+	return E_OK;
 }
 
 err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left)
@@ -218,6 +270,13 @@ long invoke_call(struct syscall_regs *r)
 		break;
 	case OBJ_TCB:
 		e = tcb_call(&c, target, label);
+		break;
+	case OBJ_FRAME_4K:
+	case OBJ_FRAME_2M:
+	case OBJ_PDPT:
+	case OBJ_PD:
+	case OBJ_PT:
+		e = map_call(&c, target, label);
 		break;
 	case OBJ_NULL:
 		e = fail(&c, ARG_CAP, E_EMPTY);
@@ -266,7 +325,9 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 	cspace_insert_child(&cspace_root, &slots[CAP_INIT_CNODE]);
 	slots[CAP_INIT_TCB].cap = (struct cap){ .type = OBJ_TCB, .rights = CAP_ALL_RIGHTS,
 						.obj = tcb_pa };
-	next = CAP_INIT_TCB + 1;
+	slots[CAP_INIT_VSPACE].cap = (struct cap){ .type = OBJ_PML4, .rights = CAP_ALL_RIGHTS,
+						   .obj = vspace_root() };
+	next = CAP_INIT_VSPACE + 1;
 	bi->cnode_radix = radix;
 	bi->untyped_first = next;
 	bi->untyped_count = 0;

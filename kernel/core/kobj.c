@@ -2,6 +2,7 @@
 #include "core/cspace.h"
 #include "core/ipc.h"
 #include "obj/tcb.h"
+#include "arch/x86_64/vspace.h"
 
 void kobj_finalise(const struct cap *cap)
 {
@@ -31,4 +32,9 @@ void kobj_finalise(const struct cap *cap)
 	case OBJ_REPLY:
 		return;	/* reply objects are not used yet: replies go to the caller directly */
 	}
+}
+
+void kobj_cap_deleted(const struct cap *cap)
+{
+	vspace_cap_deleted(cap);
 }

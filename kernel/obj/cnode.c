@@ -22,6 +22,11 @@ void cnode_invoke_copy(struct cte *src, struct cte *dst, uint8_t rights)
 {
 	dst->cap = src->cap;
 	dst->cap.rights &= rights;
+	/* A mapping belongs to the cap that made it: a copy starts unmapped. */
+	if (dst->cap.flags & CAP_FLAG_MAPPED) {
+		dst->cap.flags &= ~CAP_FLAG_MAPPED;
+		dst->cap.data = 0;
+	}
 	cspace_insert_child(src, dst);
 }
 

@@ -29,6 +29,14 @@ void kobj_finalise(const struct cap *cap)
 	nfinalised++;
 }
 
+static unsigned ncap_deleted;
+
+void kobj_cap_deleted(const struct cap *cap)
+{
+	(void)cap;
+	ncap_deleted++;
+}
+
 static inline int host_setup(void **state)
 {
 	(void)state;
@@ -36,6 +44,7 @@ static inline int host_setup(void **state)
 		abort();
 	memset(host_mem, 0, HOST_MEM_SIZE);
 	nfinalised = 0;
+	ncap_deleted = 0;
 	return 0;
 }
 

@@ -299,6 +299,25 @@ static void test_nested_cnodes_no_recursion(void **state)
 	assert_null(ut->first_child);
 }
 
+static void test_mapping_belongs_to_cap(void **state)
+{
+	(void)state;
+	struct cte *f = put(1, OBJ_FRAME_4K, EP_PA);
+	f->cap.flags |= CAP_FLAG_MAPPED;
+	f->cap.data = 0x10000000000ull;
+	cnode_invoke_copy(f, slot(2), CAP_ALL_RIGHTS);
+	assert_false(slot(2)->cap.flags & CAP_FLAG_MAPPED);
+	assert_true(slot(2)->cap.data == 0);
+	assert_true(f->cap.flags & CAP_FLAG_MAPPED);	/* the original keeps its mapping */
+	/* Every deleted cap is reported (to undo its mapping), not only the last one. */
+	cnode_invoke_delete(slot(2));
+	assert_int_equal(ncap_deleted, 1);
+	assert_int_equal(nfinalised, 0);
+	cnode_invoke_delete(f);
+	assert_int_equal(ncap_deleted, 2);
+	assert_int_equal(nfinalised, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +336,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cnode_holding_itself, setup),
 		cmocka_unit_test_setup(test_cnode_cycle, setup),
 		cmocka_unit_test_setup(test_nested_cnodes_no_recursion, setup),
+		cmocka_unit_test_setup(test_mapping_belongs_to_cap, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

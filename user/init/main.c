@@ -27,7 +27,10 @@ int main(const struct bootinfo *bi)
 		return bench_run(bi);
 	unsigned failed = test_run_all(bi, "cspace", cspace_tests, cspace_ntests, 0);
 	failed += test_run_all(bi, "threads", thread_tests, thread_ntests, cspace_ntests);
-	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance,
-	       cspace_ntests + thread_ntests, cspace_ntests + thread_ntests - failed, failed);
+	failed += test_run_all(bi, "vspace", vspace_tests, vspace_ntests,
+			       cspace_ntests + thread_ntests);
+	unsigned total = cspace_ntests + thread_ntests + vspace_ntests;
+	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance, total,
+	       total - failed, failed);
 	return (int)failed;
 }

@@ -8,6 +8,8 @@ extern const struct test_case cspace_tests[];
 extern const unsigned cspace_ntests;
 extern const struct test_case thread_tests[];
 extern const unsigned thread_ntests;
+extern const struct test_case vspace_tests[];
+extern const unsigned vspace_ntests;
 
 /* Runs the benchmarks (docs/performance.md) and prints "bench NAME VALUE UNIT" lines. */
 int bench_run(const struct bootinfo *bi);

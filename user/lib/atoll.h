@@ -2,6 +2,7 @@
 #ifndef USER_ATOLL_H
 #define USER_ATOLL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

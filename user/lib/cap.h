@@ -68,3 +68,24 @@ static inline long tcb_set_fault_ep(uint64_t tcb, uint64_t ep)
 {
 	return atoll_call(tcb, INV_TCB_SET_FAULT_EP, ep, 0, 0, 0).err;
 }
+
+static inline long page_table_map(uint64_t table, uint64_t vspace, uint64_t vaddr)
+{
+	return atoll_call(table, INV_PAGE_TABLE_MAP, vspace, vaddr, 0, 0).err;
+}
+
+static inline long page_table_unmap(uint64_t table)
+{
+	return atoll_call(table, INV_PAGE_TABLE_UNMAP, 0, 0, 0, 0).err;
+}
+
+/* rights: CAP_WRITE and/or CAP_EXEC on top of read access. */
+static inline long frame_map(uint64_t frame, uint64_t vspace, uint64_t vaddr, unsigned rights)
+{
+	return atoll_call(frame, INV_FRAME_MAP, vspace, vaddr, rights, 0).err;
+}
+
+static inline long frame_unmap(uint64_t frame)
+{
+	return atoll_call(frame, INV_FRAME_UNMAP, 0, 0, 0, 0).err;
+}

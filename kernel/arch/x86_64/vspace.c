@@ -1,0 +1,115 @@
+/* User page tables built from page-table and frame objects (the kernel allocates none). */
+#include "abi/bootinfo.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/vspace.h"
+#include "core/cspace.h"
+#include "core/machine.h"
+
+static uint64_t *tab(paddr_t pa)
+{
+	return (uint64_t *)(uintptr_t)(PHYSMAP_BASE + pa);
+}
+
+static unsigned index_at(uint64_t vaddr, unsigned level)
+{
+	return (unsigned)(vaddr >> (12 + 9 * level)) & 511;
+}
+
+/*
+ * Walks from the PML4 down to the table that holds vaddr's entry at level
+ * (3 = PML4 entry, 2 = PDPT entry, 1 = PD entry, 0 = PT entry). NULL if a table
+ * on the way is missing or a large page is in the way.
+ */
+static uint64_t *entry_at(paddr_t pml4, uint64_t vaddr, unsigned level)
+{
+	paddr_t t = pml4;
+
+	for (unsigned l = 3; l > level; l--) {
+		uint64_t e = tab(t)[index_at(vaddr, l)];
+		if (!(e & PTE_P) || (e & PTE_PS))
+			return NULL;
+		t = e & PTE_ADDR;
+	}
+	return &tab(t)[index_at(vaddr, level)];
+}
+
+err_t vspace_map_table(paddr_t pml4, uint64_t vaddr, enum vspace_level level, paddr_t pa)
+{
+	if (vaddr >= USER_TOP)
+		return E_RANGE;
+	uint64_t *e = entry_at(pml4, vaddr, (unsigned)level);
+	if (!e)
+		return E_NOENT;
+	if (*e & PTE_P)
+		return E_BUSY;
+	/* Rights are decided at the leaves; tables above them allow everything to the user. */
+	*e = pa | PTE_P | PTE_W | PTE_U;
+	return E_OK;
+}
+
+err_t vspace_map_frame(paddr_t pml4, uint64_t vaddr, paddr_t pa, bool large, bool write,
+		       bool exec)
+{
+	uint64_t size = large ? LARGE_PAGE_SIZE : PAGE_SIZE;
+
+	if (vaddr >= USER_TOP || USER_TOP - vaddr < size)
+		return E_RANGE;
+	if (vaddr & (size - 1))
+		return E_ALIGN;
+	uint64_t *e = entry_at(pml4, vaddr, large ? 1 : 0);
+	if (!e)
+		return E_NOENT;
+	if (*e & PTE_P)
+		return E_BUSY;
+	uint64_t flags = PTE_P | PTE_U | (write ? PTE_W : 0) | (large ? PTE_PS : 0);
+	if (!exec && machine.cpu.nx)
+		flags |= PTE_NX;
+	*e = pa | flags;
+	return E_OK;
+}
+
+void vspace_unmap(paddr_t pml4, uint64_t vaddr, unsigned level, bool large, paddr_t pa)
+{
+	uint64_t *e = entry_at(pml4, vaddr, large ? 1 : level);
+
+	if (!e || !(*e & PTE_P) || (*e & PTE_ADDR) != pa)
+		return;	/* already gone, or replaced: nothing of ours to remove */
+	*e = 0;
+	/* One address space per instance, so only this core's TLB can hold the entry. */
+	if (level == 0)
+		__asm__ volatile("invlpg (%0)" : : "r"(vaddr) : "memory");
+	else
+		write_cr3(read_cr3());
+}
+
+paddr_t vspace_root(void)
+{
+	return read_cr3() & PTE_ADDR;
+}
+
+void vspace_cap_deleted(const struct cap *cap)
+{
+	if (!(cap->flags & CAP_FLAG_MAPPED))
+		return;
+	switch ((enum obj_type)cap->type) {
+	case OBJ_FRAME_4K:
+		vspace_unmap(vspace_root(), cap->data, 0, false, cap->obj);
+		return;
+	case OBJ_FRAME_2M:
+		vspace_unmap(vspace_root(), cap->data, 1, true, cap->obj);
+		return;
+	case OBJ_PDPT:
+		vspace_unmap(vspace_root(), cap->data, VS_PDPT, false, cap->obj);
+		return;
+	case OBJ_PD:
+		vspace_unmap(vspace_root(), cap->data, VS_PD, false, cap->obj);
+		return;
+	case OBJ_PT:
+		vspace_unmap(vspace_root(), cap->data, VS_PT, false, cap->obj);
+		return;
+	default:
+		return;	/* no other object is mapped by a cap */
+	}
+}

@@ -1,0 +1,36 @@
+/* User address spaces: installing page tables and frames on user request (SDM vol. 3 4.5). */
+#ifndef ARCH_VSPACE_H
+#define ARCH_VSPACE_H
+
+#include "abi/error.h"
+#include "types.h"
+
+/* The levels a page-table object is installed at: its entry lives in the level above. */
+enum vspace_level { VS_PDPT = 3, VS_PD = 2, VS_PT = 1 };
+
+/*
+ * Installs the (zeroed) table at pa for vaddr in the tables rooted at pml4.
+ * E_RANGE: vaddr not in the user half; E_NOENT: the level above is missing;
+ * E_BUSY: a table or page is already there. Changes nothing on failure.
+ */
+MUST_CHECK err_t vspace_map_table(paddr_t pml4, uint64_t vaddr, enum vspace_level level,
+				  paddr_t pa);
+
+/*
+ * Maps a 4 KiB frame (or a 2 MiB one if large) at vaddr, readable, writable if
+ * write, executable if exec. E_ALIGN for a misaligned vaddr, otherwise as above.
+ */
+MUST_CHECK err_t vspace_map_frame(paddr_t pml4, uint64_t vaddr, paddr_t pa, bool large, bool write,
+				  bool exec);
+
+/* Removes the entry at vaddr if it still points at pa (level 0 = a 4 KiB frame) and flushes it. */
+void vspace_unmap(paddr_t pml4, uint64_t vaddr, unsigned level, bool large, paddr_t pa);
+
+/* The instance's address space: the only VSpace so far (its cap is CAP_INIT_VSPACE). */
+paddr_t vspace_root(void);
+
+struct cap;
+/* A frame or page-table cap is being deleted: remove the mapping it made. */
+void vspace_cap_deleted(const struct cap *cap);
+
+#endif
