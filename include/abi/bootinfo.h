@@ -22,6 +22,10 @@ struct bootinfo {
 	uint32_t untyped_first;	/* slots [untyped_first, untyped_first + untyped_count) */
 	uint32_t untyped_count;
 	uint32_t empty_first;	/* slots [empty_first, 2^cnode_radix) are empty */
+	/* Slots [xsignal_first, + xsignal_count): the right to signal instance xsignal_target[i]. */
+	uint32_t xsignal_first;
+	uint32_t xsignal_count;
+	uint8_t xsignal_target[16];
 	struct {
 		uint64_t paddr;
 		uint8_t size_bits;

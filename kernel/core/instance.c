@@ -2,6 +2,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/sched.h"
+#include "core/xsignal.h"
 #include "abi/bootinfo.h"
 #include "kstring.h"
 
@@ -39,6 +40,9 @@ static void check_all_exited(void)
 void instance_signal(enum xsig kind, unsigned source)
 {
 	__atomic_or_fetch(&got[kind], 1u << source, __ATOMIC_RELAXED);
+	/* After boot, notification IPIs belong to the root task's bound notification. */
+	if (kind == XSIG_NOTIFY && sched_active())
+		xsignal_deliver(source);
 	if (kind == XSIG_GO)
 		got_go_count++;
 	if (self == 0 && (kind == XSIG_EXIT_PASS || kind == XSIG_EXIT_FAIL))

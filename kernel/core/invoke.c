@@ -5,6 +5,7 @@
 #include "kstring.h"
 #include "arch/x86_64/vspace.h"
 #include "core/sched.h"
+#include "core/xsignal.h"
 #include "obj/cnode.h"
 #include "obj/tcb.h"
 #include "obj/untyped.h"
@@ -100,6 +101,7 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 	case INV_PAGE_TABLE_UNMAP:
 	case INV_FRAME_MAP:
 	case INV_FRAME_UNMAP:
+	case INV_NTFN_BIND_XSIGNALS:
 	case INV_COUNT:
 		break;
 	}
@@ -193,6 +195,7 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 	case INV_PAGE_TABLE_UNMAP:
 	case INV_FRAME_MAP:
 	case INV_FRAME_UNMAP:
+	case INV_NTFN_BIND_XSIGNALS:
 	case INV_COUNT:
 		break;
 	}
@@ -282,8 +285,14 @@ long invoke_call(struct syscall_regs *r)
 		e = fail(&c, ARG_CAP, E_EMPTY);
 		break;
 	case OBJ_NOTIFICATION:
-		/* A notification is signalled with SYS_SEND; it has nothing to call. */
-		e = fail(&c, ARG_CAP, E_WRONGTYPE);
+		/* A notification is signalled with SYS_SEND; its one invocation binds it. */
+		if (label != INV_NTFN_BIND_XSIGNALS) {
+			e = fail(&c, ARG_CAP, E_WRONGTYPE);
+		} else if ((e = xsignal_decode_bind(target))) {
+			e = fail(&c, ARG_CAP, e);
+		} else {
+			xsignal_invoke_bind(target);
+		}
 		break;
 	default:
 		/* Frames, page tables, IRQs, I/O ports: their invocations are issue #3's next steps. */
@@ -329,6 +338,16 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 						   .obj = vspace_root() };
 	next = CAP_INIT_VSPACE + 1;
 	bi->cnode_radix = radix;
+	/* The right to signal every other instance; the description will narrow this (#4). */
+	bi->xsignal_first = next;
+	bi->xsignal_count = 0;
+	for (unsigned i = 0; i < bi->ninstances && i < 16; i++) {
+		if (i == bi->instance)
+			continue;
+		slots[next++].cap = (struct cap){ .type = OBJ_XSIGNAL, .rights = CAP_ALL_RIGHTS,
+						  .obj = i };
+		bi->xsignal_target[bi->xsignal_count++] = (uint8_t)i;
+	}
 	bi->untyped_first = next;
 	bi->untyped_count = 0;
 	for (unsigned i = 0; i < nfree; i++) {

@@ -19,6 +19,7 @@ void kobj_finalise(const struct cap *cap)
 	case OBJ_IRQ_CONTROL:
 	case OBJ_IRQ_HANDLER:
 	case OBJ_IO_PORT:
+	case OBJ_XSIGNAL:
 	case OBJ_TYPE_COUNT:
 		return;
 	case OBJ_TCB:

@@ -6,6 +6,7 @@
 #include "core/ipc.h"
 #include "core/sched.h"
 #include "core/syscall.h"
+#include "core/xsignal.h"
 #include "kstring.h"
 
 static err_t sys_debug_puts(uint64_t va, uint64_t len)
@@ -75,6 +76,8 @@ static long dispatch(struct tcb *me, uint64_t nr)
 			return ipc_send(me, &slot->cap, true, true);
 		return invoke(c);
 	case SYS_SEND:
+		if (slot->cap.type == OBJ_XSIGNAL)
+			return xsignal_send(&slot->cap);
 		return ipc_send(me, &slot->cap, true, false);
 	case SYS_NBSEND:
 		return ipc_send(me, &slot->cap, false, false);

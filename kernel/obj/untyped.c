@@ -37,6 +37,7 @@ err_t untyped_object_bits(unsigned type, unsigned size_bits, unsigned *bits)
 	case OBJ_IRQ_CONTROL:
 	case OBJ_IRQ_HANDLER:
 	case OBJ_IO_PORT:
+	case OBJ_XSIGNAL:
 		return E_INVAL;	/* made by the kernel at boot, never from memory */
 	}
 	return E_INVAL;

@@ -29,7 +29,9 @@ int main(const struct bootinfo *bi)
 	failed += test_run_all(bi, "threads", thread_tests, thread_ntests, cspace_ntests);
 	failed += test_run_all(bi, "vspace", vspace_tests, vspace_ntests,
 			       cspace_ntests + thread_ntests);
-	unsigned total = cspace_ntests + thread_ntests + vspace_ntests;
+	failed += test_run_all(bi, "xcore", xcore_tests, xcore_ntests,
+			       cspace_ntests + thread_ntests + vspace_ntests);
+	unsigned total = cspace_ntests + thread_ntests + vspace_ntests + xcore_ntests;
 	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance, total,
 	       total - failed, failed);
 	return (int)failed;

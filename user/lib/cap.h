@@ -89,3 +89,9 @@ static inline long frame_unmap(uint64_t frame)
 {
 	return atoll_call(frame, INV_FRAME_UNMAP, 0, 0, 0, 0).err;
 }
+
+/* IPIs from other instances will set bit (source instance) in this notification. */
+static inline long ntfn_bind_xsignals(uint64_t ntfn)
+{
+	return atoll_call(ntfn, INV_NTFN_BIND_XSIGNALS, 0, 0, 0, 0).err;
+}

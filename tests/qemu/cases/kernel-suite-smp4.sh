@@ -12,5 +12,9 @@ check() {
 		((n >= 20 && passed == n)) || { echo "instance $i: $passed PASS lines for $n tests"; return 1; }
 		names=$(grep -oE "^instance $i: test [a-z0-9_]+ PASS$" "$1" | sort -u | wc -l)
 		((names == n)) || { echo "instance $i: test names repeat"; return 1; }
+		# Cross-instance notifications: every other instance's IPI arrived, none of our own.
+		local want=$(( 0xf & ~(1 << i) ))
+		grep -qE "^instance $i: cross-instance signals from mask $(printf '0x%x' $want) of $(printf '0x%x' $want)$" "$1" ||
+			{ echo "instance $i did not hear from every other instance"; return 1; }
 	done
 }
