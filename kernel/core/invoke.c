@@ -245,6 +245,11 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 	return E_OK;
 }
 
+const struct cap *invoke_root_cap(void)
+{
+	return &cspace_root.cap;
+}
+
 err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left)
 {
 	err_t e = cspace_lookup(&cspace_root.cap, cptr, 64, out, bits_left);

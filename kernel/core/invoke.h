@@ -15,6 +15,9 @@
  */
 long invoke_call(struct syscall_regs *r);
 
+/* The current CSpace's root CNode cap. */
+const struct cap *invoke_root_cap(void);
+
 /* Finds the capability at cptr (depth 64) in the current CSpace; E_EMPTY for an empty slot. */
 MUST_CHECK err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left);
 

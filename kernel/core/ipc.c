@@ -1,7 +1,9 @@
 /* Message passing: up to four registers, a label and a badge, delivered directly. */
 #include "abi/invocations.h"
+#include "abi/syscalls.h"
 #include "core/cspace.h"
 #include "core/ipc.h"
+#include "core/invoke.h"
 #include "core/sched.h"
 
 enum { EP_IDLE, EP_SENDING, EP_RECEIVING };
@@ -245,4 +247,99 @@ void ipc_finalise(const struct cap *cap)
 		t->next = t->prev = NULL;
 		wake(t, E_DELETED);
 	}
+}
+
+/* Whether the fastpath is taken; SYS_DEBUG_FASTPATH turns it off to compare both paths. */
+static bool fastpath_on = true;
+
+void ipc_set_fastpath(bool on)
+{
+	fastpath_on = on;
+}
+
+/* The endpoint cap at cptr in the root CNode, if reachable in one level with the right. */
+static struct cap *fast_lookup(uint64_t cptr, unsigned right)
+{
+	const struct cap *root = invoke_root_cap();
+
+	if (cptr >> root->size_bits)
+		return NULL;
+	struct cap *c = &cspace_slots(root)[cptr].cap;
+	return c->type == OBJ_ENDPOINT && (c->rights & right) ? c : NULL;
+}
+
+/* Message registers from the caller's frame into the receiver's saved registers. */
+static void fast_transfer(const struct trap_frame *f, struct tcb *to, uint64_t badge)
+{
+	unsigned len = MSGINFO_LENGTH(f->rsi);
+
+	if (len > MSG_MAX_REGS)
+		len = MSG_MAX_REGS;
+	to->ctx.rdi = badge;
+	to->ctx.rsi = MSGINFO(MSGINFO_LABEL(f->rsi), len);
+	to->ctx.rdx = len > 0 ? f->rdx : 0;
+	to->ctx.r10 = len > 1 ? f->r10 : 0;
+	to->ctx.r8 = len > 2 ? f->r8 : 0;
+	to->ctx.r9 = len > 3 ? f->r9 : 0;
+	to->ctx.rax = E_OK;
+}
+
+/* Switches from the current thread (saved from f) to next, which runs now. */
+static void fast_switch(struct trap_frame *f, struct tcb *me, struct tcb *next)
+{
+	me->ctx = *f;
+	next->state = TS_RUNNING;
+	if (!next->timeslice)
+		next->timeslice = TIMESLICE_TICKS;
+	sched_current = next;
+	*f = next->ctx;
+}
+
+bool ipc_fastpath(struct trap_frame *f)
+{
+	struct tcb *me = sched_current;
+	struct cap *cap;
+
+	if (!fastpath_on || !me)
+		return false;
+	if (f->rax == SYS_CALL) {
+		/* A receiver waits and may run at once: the message goes straight across. */
+		if (!(cap = fast_lookup(f->rdi, CAP_WRITE)))
+			return false;
+		struct endpoint *ep = kobj_ptr(cap->obj);
+		struct tcb *r = ep->head;
+		if (ep->state != EP_RECEIVING || r->prio < me->prio)
+			return false;
+		dequeue(&ep->head, &ep->tail, r);
+		if (!ep->head)
+			ep->state = EP_IDLE;
+		r->wait_obj = NULL;
+		fast_transfer(f, r, cap->data);
+		me->state = TS_BLOCKED_REPLY;
+		me->replier = r;
+		r->caller = me;
+		fast_switch(f, me, r);
+		return true;
+	}
+	if (f->rax == SYS_REPLY_RECV) {
+		/* Our caller waits for this reply, no sender is queued: reply and wait. */
+		struct tcb *c = me->caller;
+		if (!c || c->in_fault || c->prio < me->prio)
+			return false;
+		if (!(cap = fast_lookup(f->rdi, CAP_READ)))
+			return false;
+		struct endpoint *ep = kobj_ptr(cap->obj);
+		if (ep->state == EP_SENDING)
+			return false;
+		fast_transfer(f, c, 0);
+		c->replier = NULL;
+		me->caller = NULL;
+		me->state = TS_BLOCKED_RECV;
+		me->wait_obj = ep;
+		enqueue(&ep->head, &ep->tail, me);
+		ep->state = EP_RECEIVING;
+		fast_switch(f, me, c);
+		return true;
+	}
+	return false;
 }

@@ -32,6 +32,15 @@ long ipc_reply(struct tcb *me);
  */
 bool ipc_send_fault(struct tcb *t, const struct ipc_msg *fault);
 
+/*
+ * The fastpath for SYS_CALL and SYS_REPLY_RECV on endpoints in the simplest,
+ * commonest case (one-level lookup, the other side waiting and allowed to run
+ * now). Takes f as the syscall entry saved it; true if it handled the call and
+ * f now holds the thread to run. Same observable result as the general path.
+ */
+bool ipc_fastpath(struct trap_frame *f);
+void ipc_set_fastpath(bool on);
+
 /* Removes a waiting thread from the endpoint or notification it waits on. */
 void ipc_cancel_wait(struct tcb *t);
 /* The last cap to an endpoint or notification went: wake every waiter with E_DELETED. */

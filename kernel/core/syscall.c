@@ -55,6 +55,9 @@ static long dispatch(struct tcb *me, uint64_t nr)
 		return E_OK;
 	case SYS_REPLY:
 		return ipc_reply(me);
+	case SYS_DEBUG_FASTPATH:
+		ipc_set_fastpath(c->rdi != 0);
+		return E_OK;
 	case SYS_CALL:
 	case SYS_SEND:
 	case SYS_NBSEND:
@@ -92,6 +95,7 @@ static long dispatch(struct tcb *me, uint64_t nr)
 	case SYS_DEBUG_EXIT:
 	case SYS_YIELD:
 	case SYS_REPLY:
+	case SYS_DEBUG_FASTPATH:
 	case SYS_COUNT:
 		break;
 	}
@@ -102,6 +106,8 @@ void syscall_trap(struct trap_frame *f);
 
 void syscall_trap(struct trap_frame *f)
 {
+	if ((f->rax == SYS_CALL || f->rax == SYS_REPLY_RECV) && ipc_fastpath(f))
+		return;
 	sched_enter(f);
 	struct tcb *me = sched_current;
 	long ret = dispatch(me, me->ctx.rax);

@@ -79,7 +79,7 @@ int bench_run(const struct bootinfo *bi)
 	t1 = rdtsc();
 	report("syscall_null_roundtrip", t1 - t0, "instructions");
 
-	/* Call to a server thread that answers with reply-recv (no fastpath yet). */
+	/* Call to a server thread that answers with reply-recv: fastpath, then the general path. */
 	uint64_t ep = make(bi, OBJ_ENDPOINT);
 	(void)start(bi, echo_server, ep, 0);
 	(void)ipc_call(ep, 0, 1, 0, 0);	/* let the server reach its receive */
@@ -87,6 +87,13 @@ int bench_run(const struct bootinfo *bi)
 	for (unsigned i = 0; i < ROUNDS; i++)
 		(void)ipc_call(ep, 0, 1, i, 0);
 	t1 = rdtsc();
+	report("ipc_call_replyrecv_roundtrip", t1 - t0, "instructions");
+	(void)sys_debug_fastpath(0, 0);
+	t0 = rdtsc();
+	for (unsigned i = 0; i < ROUNDS; i++)
+		(void)ipc_call(ep, 0, 1, i, 0);
+	t1 = rdtsc();
+	(void)sys_debug_fastpath(1, 0);
 	report("ipc_call_replyrecv_roundtrip_slowpath", t1 - t0, "instructions");
 
 	/* Signal a notification that another thread waits on, and wait for its answer. */

@@ -27,11 +27,16 @@ int main(const struct bootinfo *bi)
 		return bench_run(bi);
 	unsigned failed = test_run_all(bi, "cspace", cspace_tests, cspace_ntests, 0);
 	failed += test_run_all(bi, "threads", thread_tests, thread_ntests, cspace_ntests);
-	failed += test_run_all(bi, "vspace", vspace_tests, vspace_ntests,
+	/* The same IPC cases again on the general path: the fastpath must not differ. */
+	(void)sys_debug_fastpath(0, 0);
+	failed += test_run_all(bi, "threads-slowpath", thread_tests, thread_ntests,
 			       cspace_ntests + thread_ntests);
+	(void)sys_debug_fastpath(1, 0);
+	failed += test_run_all(bi, "vspace", vspace_tests, vspace_ntests,
+			       cspace_ntests + 2 * thread_ntests);
 	failed += test_run_all(bi, "xcore", xcore_tests, xcore_ntests,
-			       cspace_ntests + thread_ntests + vspace_ntests);
-	unsigned total = cspace_ntests + thread_ntests + vspace_ntests + xcore_ntests;
+			       cspace_ntests + 2 * thread_ntests + vspace_ntests);
+	unsigned total = cspace_ntests + 2 * thread_ntests + vspace_ntests + xcore_ntests;
 	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance, total,
 	       total - failed, failed);
 	return (int)failed;

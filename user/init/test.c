@@ -27,7 +27,7 @@ unsigned test_run_all(const struct bootinfo *bi, const char *suite, const struct
 	for (unsigned i = 0; i < n; i++) {
 		struct test_env env = { .bi = bi, .index = first_index + i, .failures = 0 };
 		cases[i].fn(&env);
-		printf("instance %u: test %s %s\n", bi->instance, cases[i].name,
+		printf("instance %u: test %s/%s %s\n", bi->instance, suite, cases[i].name,
 		       env.failures ? "FAIL" : "PASS");
 		if (env.failures)
 			failed++;

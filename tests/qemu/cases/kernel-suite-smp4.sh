@@ -8,9 +8,9 @@ check() {
 	for i in 0 1 2 3; do
 		n=$(grep -oE "^instance $i: [0-9]+ tests, [0-9]+ passed, 0 failed$" "$1" | cut -d' ' -f3) ||
 			{ echo "instance $i printed no clean summary"; return 1; }
-		passed=$(grep -cE "^instance $i: test [a-z0-9_]+ PASS$" "$1")
+		passed=$(grep -cE "^instance $i: test [a-z0-9_/-]+ PASS$" "$1")
 		((n >= 20 && passed == n)) || { echo "instance $i: $passed PASS lines for $n tests"; return 1; }
-		names=$(grep -oE "^instance $i: test [a-z0-9_]+ PASS$" "$1" | sort -u | wc -l)
+		names=$(grep -oE "^instance $i: test [a-z0-9_/-]+ PASS$" "$1" | sort -u | wc -l)
 		((names == n)) || { echo "instance $i: test names repeat"; return 1; }
 		# Cross-instance notifications: every other instance's IPI arrived, none of our own.
 		local want=$(( 0xf & ~(1 << i) ))
