@@ -42,7 +42,7 @@ USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Iuser/lib -ff
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
 USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c kernel/lib/printf.c kernel/lib/string.c
 INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c \
-	user/init/tests_vspace.c user/init/tests_xcore.c user/init/bench.c
+	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c user/init/bench.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 

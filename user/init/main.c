@@ -34,9 +34,12 @@ int main(const struct bootinfo *bi)
 	(void)sys_debug_fastpath(1, 0);
 	failed += test_run_all(bi, "vspace", vspace_tests, vspace_ntests,
 			       cspace_ntests + 2 * thread_ntests);
-	failed += test_run_all(bi, "xcore", xcore_tests, xcore_ntests,
+	failed += test_run_all(bi, "more", more_tests, more_ntests,
 			       cspace_ntests + 2 * thread_ntests + vspace_ntests);
-	unsigned total = cspace_ntests + 2 * thread_ntests + vspace_ntests + xcore_ntests;
+	failed += test_run_all(bi, "xcore", xcore_tests, xcore_ntests,
+			       cspace_ntests + 2 * thread_ntests + vspace_ntests + more_ntests);
+	unsigned total = cspace_ntests + 2 * thread_ntests + vspace_ntests + more_ntests +
+			 xcore_ntests;
 	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance, total,
 	       total - failed, failed);
 	return (int)failed;

@@ -19,8 +19,8 @@
 /* Cleared on SYSCALL: TF, IF, DF, AC. */
 #define SFMASK_BITS ((1u << 8) | (1u << 9) | (1u << 10) | (1u << 18))
 
-/* 4096 slots: 256 KiB, room for the untyped caps and what the root task makes. */
-#define ROOT_CNODE_RADIX 12
+/* 8192 slots: 512 KiB, room for the untyped caps and what the root task and its tests make. */
+#define ROOT_CNODE_RADIX 13
 
 extern const char rootimg_start[], rootimg_end[];
 void syscall_entry(void);
