@@ -23,7 +23,7 @@ KERNEL_SRCS := \
 	kernel/core/console.c kernel/core/instance.c kernel/core/syscall.c kernel/core/elf.c \
 	kernel/core/rootimg.S kernel/core/cspace.c kernel/core/invoke.c kernel/core/kobj.c \
 	kernel/obj/cnode.c kernel/obj/untyped.c kernel/obj/tcb.c kernel/core/sched.c kernel/core/ipc.c \
-	kernel/core/xsignal.c \
+	kernel/core/xsignal.c kernel/core/irq.c kernel/arch/x86_64/ioapic.c \
 	kernel/arch/x86_64/context.c kernel/arch/x86_64/vspace.c \
 	kernel/mem/memmap.c kernel/mem/partition.c kernel/boot/bootinfo.c \
 	kernel/arch/x86_64/start.S kernel/arch/x86_64/entry.S kernel/arch/x86_64/trampoline.S \
@@ -42,7 +42,8 @@ USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Iuser/lib -ff
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
 USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c kernel/lib/printf.c kernel/lib/string.c
 INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c \
-	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c user/init/bench.c
+	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c \
+	user/init/tests_devices.c user/init/bench.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 

@@ -26,6 +26,9 @@ struct bootinfo {
 	uint32_t xsignal_first;
 	uint32_t xsignal_count;
 	uint8_t xsignal_target[16];
+	/* What CAP_INIT_IRQ_CONTROL and CAP_INIT_IO_PORT cover (count 0: the slot is empty). */
+	uint32_t irq_first, irq_count;
+	uint32_t io_port_first, io_port_count;
 	struct {
 		uint64_t paddr;
 		uint8_t size_bits;
@@ -37,6 +40,8 @@ struct bootinfo {
 #define CAP_INIT_CNODE 1	/* the root CNode itself */
 #define CAP_INIT_TCB 2		/* the root task's own thread */
 #define CAP_INIT_VSPACE 3	/* the instance's address space (its PML4) */
+#define CAP_INIT_IRQ_CONTROL 4	/* the interrupt lines this instance may take (may be empty) */
+#define CAP_INIT_IO_PORT 5	/* the I/O ports this instance may use (may be empty) */
 #define ROOT_TASK_PRIORITY 100
 
 /* Root-task layout: fixed user virtual addresses. */

@@ -3,7 +3,9 @@
 #include "core/arch.h"
 #include "core/invoke.h"
 #include "kstring.h"
+#include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/vspace.h"
+#include "core/irq.h"
 #include "core/sched.h"
 #include "core/xsignal.h"
 #include "obj/cnode.h"
@@ -18,6 +20,7 @@ struct call {
 	uint64_t mr[4];
 	unsigned arg;		/* which argument an error is about */
 	unsigned bits_left;
+	uint64_t value;		/* a result for rdx on success (IO_PORT_IN) */
 };
 
 static err_t fail(struct call *c, unsigned arg, err_t e)
@@ -102,6 +105,11 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 	case INV_FRAME_MAP:
 	case INV_FRAME_UNMAP:
 	case INV_NTFN_BIND_XSIGNALS:
+	case INV_IRQ_CONTROL_GET:
+	case INV_IRQ_HANDLER_SET_NTFN:
+	case INV_IRQ_HANDLER_ACK:
+	case INV_IO_PORT_IN:
+	case INV_IO_PORT_OUT:
 	case INV_COUNT:
 		break;
 	}
@@ -196,6 +204,11 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 	case INV_FRAME_MAP:
 	case INV_FRAME_UNMAP:
 	case INV_NTFN_BIND_XSIGNALS:
+	case INV_IRQ_CONTROL_GET:
+	case INV_IRQ_HANDLER_SET_NTFN:
+	case INV_IRQ_HANDLER_ACK:
+	case INV_IO_PORT_IN:
+	case INV_IO_PORT_OUT:
 	case INV_COUNT:
 		break;
 	}
@@ -245,6 +258,51 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 	return E_OK;
 }
 
+/* IRQ control, IRQ handlers and I/O ports: the driver-facing objects. */
+static err_t device_call(struct call *c, struct cte *slot, unsigned label)
+{
+	struct cte *other;
+	err_t e;
+
+	if (!(slot->cap.rights & CAP_WRITE))
+		return fail(c, ARG_CAP, E_RIGHTS);
+	switch (slot->cap.type) {
+	case OBJ_IRQ_CONTROL:
+		if (label != INV_IRQ_CONTROL_GET)
+			break;
+		if ((e = lookup(c, &cspace_root.cap, c->mr[1], 64, ARG_MR(1), &other)))
+			return e;
+		if ((e = irq_decode_get(slot, c->mr[0], other)))
+			return fail(c, e == E_NOTEMPTY ? ARG_MR(1) : ARG_MR(0), e);
+		irq_invoke_get(slot, (unsigned)c->mr[0], other);
+		return E_OK;
+	case OBJ_IRQ_HANDLER:
+		if (label == INV_IRQ_HANDLER_ACK) {
+			irq_invoke_ack(slot);
+			return E_OK;
+		}
+		if (label != INV_IRQ_HANDLER_SET_NTFN)
+			break;
+		if ((e = lookup(c, &cspace_root.cap, c->mr[0], 64, ARG_MR(0), &other)))
+			return e;
+		if ((e = irq_decode_set_ntfn(other)))
+			return fail(c, ARG_MR(0), e);
+		irq_invoke_set_ntfn(slot, other);
+		return E_OK;
+	case OBJ_IO_PORT:
+		if (label != INV_IO_PORT_IN && label != INV_IO_PORT_OUT)
+			break;
+		if ((e = io_port_decode(&slot->cap, c->mr[0], c->mr[1])))
+			return fail(c, e == E_RANGE ? ARG_MR(0) : ARG_MR(1), e);
+		if (label == INV_IO_PORT_IN)
+			c->value = io_port_invoke_in((unsigned)c->mr[0], (unsigned)c->mr[1]);
+		else
+			io_port_invoke_out((unsigned)c->mr[0], (unsigned)c->mr[1], (uint32_t)c->mr[2]);
+		return E_OK;
+	}
+	return fail(c, ARG_CAP, E_INVAL);
+}
+
 const struct cap *invoke_root_cap(void)
 {
 	return &cspace_root.cap;
@@ -261,7 +319,7 @@ err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left)
 
 long invoke_call(struct syscall_regs *r)
 {
-	struct call c = { { r->rdx, r->r10, r->r8, r->r9 }, ARG_CAP, 0 };
+	struct call c = { { r->rdx, r->r10, r->r8, r->r9 }, ARG_CAP, 0, 0 };
 	unsigned label = MSGINFO_LABEL(r->rsi);
 	struct cte *target;
 	err_t e;
@@ -286,6 +344,11 @@ long invoke_call(struct syscall_regs *r)
 	case OBJ_PT:
 		e = map_call(&c, target, label);
 		break;
+	case OBJ_IRQ_CONTROL:
+	case OBJ_IRQ_HANDLER:
+	case OBJ_IO_PORT:
+		e = device_call(&c, target, label);
+		break;
 	case OBJ_NULL:
 		e = fail(&c, ARG_CAP, E_EMPTY);
 		break;
@@ -305,7 +368,7 @@ long invoke_call(struct syscall_regs *r)
 		break;
 	}
 out:
-	r->rdx = e ? c.arg : 0;
+	r->rdx = e ? c.arg : c.value;
 	r->r8 = e ? c.bits_left : 0;
 	return e;
 }
@@ -341,7 +404,23 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 						.obj = tcb_pa };
 	slots[CAP_INIT_VSPACE].cap = (struct cap){ .type = OBJ_PML4, .rights = CAP_ALL_RIGHTS,
 						   .obj = vspace_root() };
-	next = CAP_INIT_VSPACE + 1;
+	/*
+	 * Until the system description assigns devices (#4), instance 0 takes every
+	 * interrupt line and the CMOS/RTC ports; the other instances get none.
+	 */
+	if (bi->instance == 0 && ioapic_gsis()) {
+		bi->irq_first = 0;
+		bi->irq_count = ioapic_gsis();
+		slots[CAP_INIT_IRQ_CONTROL].cap = (struct cap){ .type = OBJ_IRQ_CONTROL,
+			.rights = CAP_ALL_RIGHTS, .obj = bi->irq_first, .data = bi->irq_count };
+	}
+	if (bi->instance == 0) {
+		bi->io_port_first = 0x70;
+		bi->io_port_count = 2;
+		slots[CAP_INIT_IO_PORT].cap = (struct cap){ .type = OBJ_IO_PORT,
+			.rights = CAP_ALL_RIGHTS, .obj = bi->io_port_first, .data = bi->io_port_count };
+	}
+	next = CAP_INIT_IO_PORT + 1;
 	bi->cnode_radix = radix;
 	/* The right to signal every other instance; the description will narrow this (#4). */
 	bi->xsignal_first = next;

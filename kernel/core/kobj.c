@@ -1,6 +1,7 @@
 /* What happens when the last capability to a kernel object goes. */
 #include "core/cspace.h"
 #include "core/ipc.h"
+#include "core/irq.h"
 #include "obj/tcb.h"
 #include "arch/x86_64/vspace.h"
 
@@ -17,13 +18,15 @@ void kobj_finalise(const struct cap *cap)
 	case OBJ_PD:
 	case OBJ_PT:
 	case OBJ_IRQ_CONTROL:
-	case OBJ_IRQ_HANDLER:
 	case OBJ_IO_PORT:
 	case OBJ_XSIGNAL:
 	case OBJ_TYPE_COUNT:
 		return;
 	case OBJ_TCB:
 		tcb_finalise(kobj_ptr(cap->obj));
+		return;
+	case OBJ_IRQ_HANDLER:
+		irq_finalise(cap);
 		return;
 	case OBJ_ENDPOINT:
 	case OBJ_NOTIFICATION:

@@ -29,6 +29,9 @@ struct machine {
 	bool have_acpi;
 	struct acpi_info acpi;
 	paddr_t lapic_pa;
+	paddr_t ioapic_pa;		/* the I/O APIC serving GSIs 0..; 0 if none */
+	bool gsi_level[24];		/* from the MADT overrides; ISA default: edge */
+	bool gsi_active_low[24];	/* ISA default: active high */
 	uint32_t lapic_ticks_per_ms;
 	paddr_t tramp_pa;
 	unsigned ninst;

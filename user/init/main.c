@@ -36,10 +36,13 @@ int main(const struct bootinfo *bi)
 			       cspace_ntests + 2 * thread_ntests);
 	failed += test_run_all(bi, "more", more_tests, more_ntests,
 			       cspace_ntests + 2 * thread_ntests + vspace_ntests);
-	failed += test_run_all(bi, "xcore", xcore_tests, xcore_ntests,
+	failed += test_run_all(bi, "devices", device_tests, device_ntests,
 			       cspace_ntests + 2 * thread_ntests + vspace_ntests + more_ntests);
+	failed += test_run_all(bi, "xcore", xcore_tests, xcore_ntests,
+			       cspace_ntests + 2 * thread_ntests + vspace_ntests + more_ntests +
+				       device_ntests);
 	unsigned total = cspace_ntests + 2 * thread_ntests + vspace_ntests + more_ntests +
-			 xcore_ntests;
+			 device_ntests + xcore_ntests;
 	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance, total,
 	       total - failed, failed);
 	return (int)failed;

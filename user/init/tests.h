@@ -14,6 +14,8 @@ extern const struct test_case xcore_tests[];
 extern const unsigned xcore_ntests;
 extern const struct test_case more_tests[];
 extern const unsigned more_ntests;
+extern const struct test_case device_tests[];
+extern const unsigned device_ntests;
 
 /* Runs the benchmarks (docs/performance.md) and prints "bench NAME VALUE UNIT" lines. */
 int bench_run(const struct bootinfo *bi);

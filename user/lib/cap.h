@@ -95,3 +95,31 @@ static inline long ntfn_bind_xsignals(uint64_t ntfn)
 {
 	return atoll_call(ntfn, INV_NTFN_BIND_XSIGNALS, 0, 0, 0, 0).err;
 }
+
+static inline long irq_control_get(uint64_t control, uint64_t line, uint64_t dest)
+{
+	return atoll_call(control, INV_IRQ_CONTROL_GET, line, dest, 0, 0).err;
+}
+
+static inline long irq_handler_set_ntfn(uint64_t handler, uint64_t ntfn)
+{
+	return atoll_call(handler, INV_IRQ_HANDLER_SET_NTFN, ntfn, 0, 0, 0).err;
+}
+
+static inline long irq_handler_ack(uint64_t handler)
+{
+	return atoll_call(handler, INV_IRQ_HANDLER_ACK, 0, 0, 0, 0).err;
+}
+
+/* Reads width (1, 2 or 4) bytes from an I/O port in the cap's range; ~0 on error. */
+static inline uint32_t io_port_in(uint64_t cap, unsigned port, unsigned width)
+{
+	struct call_result r = atoll_call(cap, INV_IO_PORT_IN, port, width, 0, 0);
+
+	return r.err ? ~0u : (uint32_t)r.arg;
+}
+
+static inline long io_port_out(uint64_t cap, unsigned port, unsigned width, uint32_t value)
+{
+	return atoll_call(cap, INV_IO_PORT_OUT, port, width, value, 0).err;
+}

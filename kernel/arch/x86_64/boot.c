@@ -224,6 +224,18 @@ static void boot_instances(void)
 		machine.inst[machine.ninst++].apic_id = a->cpus[i].apic_id;
 	}
 	machine.lapic_pa = machine.have_acpi && a->lapic_addr ? a->lapic_addr : 0xFEE00000;
+	/* The I/O APIC that starts at GSI 0, and the polarity/trigger of overridden lines. */
+	for (unsigned i = 0; machine.have_acpi && i < a->nioapics; i++)
+		if (a->ioapics[i].gsi_base == 0)
+			machine.ioapic_pa = a->ioapics[i].addr;
+	for (unsigned i = 0; machine.have_acpi && i < a->nisos; i++) {
+		/* MPS INTI flags (ACPI 5.2.12.5): polarity bits 1:0, trigger bits 3:2; 3 = the non-default. */
+		uint32_t g = a->isos[i].gsi;
+		if (g < 24) {
+			machine.gsi_active_low[g] = (a->isos[i].flags & 3) == 3;
+			machine.gsi_level[g] = ((a->isos[i].flags >> 2) & 3) == 3;
+		}
+	}
 }
 
 static void boot_timer(void)
@@ -300,6 +312,10 @@ static err_t boot_build_instance(struct instance_info *in)
 			return e;
 	}
 	if ((e = paging_map(&a, pml4, PHYSMAP_BASE + machine.lapic_pa, machine.lapic_pa, PAGE_SIZE,
+			    PTE_W | PTE_NX | PTE_PCD | PTE_PWT)))
+		return e;
+	if (machine.ioapic_pa &&
+	    (e = paging_map(&a, pml4, PHYSMAP_BASE + machine.ioapic_pa, machine.ioapic_pa, PAGE_SIZE,
 			    PTE_W | PTE_NX | PTE_PCD | PTE_PWT)))
 		return e;
 	if (machine.tramp_pa &&

@@ -6,6 +6,8 @@
 #include "abi/invocations.h"
 #include "core/console.h"
 #include "core/ipc.h"
+#include "arch/x86_64/ioapic.h"
+#include "core/irq.h"
 #include "core/sched.h"
 #include "kstring.h"
 
@@ -95,6 +97,10 @@ static void trap_interrupt(unsigned v)
 	if (v == VEC_TIMER) {
 		arch_ticks++;
 		sched_tick();
+	} else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + IOAPIC_MAX_GSI) {
+		lapic_eoi();
+		irq_deliver(v - VEC_IRQ_BASE);
+		return;
 	} else if (v >= VEC_XSIG_BASE && v < VEC_XSIG_BASE + XSIG_SOURCES * XSIG_KINDS) {
 		unsigned idx = v - VEC_XSIG_BASE;
 		lapic_eoi();	/* before the handler, which may not return */
