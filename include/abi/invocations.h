@@ -14,6 +14,14 @@ enum inv_label {
 #define MSGINFO_LABEL(info) ((unsigned)((info) & 0xFFFF))
 #define MSGINFO_LENGTH(info) ((unsigned)(((info) >> 16) & 0xF))
 #define MSGINFO(label, length) ((uint64_t)(label) | (uint64_t)(length) << 16)
+/*
+ * Bit 20: the message carries one capability: the sender's cap at the cptr in
+ * bits 32-63 (needs the Grant right on the endpoint cap used). On delivery the
+ * bit says whether the cap arrived in the receiver's receive slot.
+ */
+#define MSGINFO_CAP (1ull << 20)
+#define MSGINFO_CAP_CPTR(info) ((info) >> 32)
+#define MSGINFO_WITH_CAP(label, length, cptr) (MSGINFO(label, length) | MSGINFO_CAP | (uint64_t)(cptr) << 32)
 #define MSG_MAX_REGS 4
 
 /*

@@ -20,7 +20,8 @@ struct call {
 	uint64_t mr[4];
 	unsigned arg;		/* which argument an error is about */
 	unsigned bits_left;
-	uint64_t value;		/* a result for rdx on success (IO_PORT_IN) */
+	uint64_t value;		/* results for rdx and r8 on success */
+	uint64_t value2;
 };
 
 static err_t fail(struct call *c, unsigned arg, err_t e)
@@ -110,6 +111,8 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 	case INV_IRQ_HANDLER_ACK:
 	case INV_IO_PORT_IN:
 	case INV_IO_PORT_OUT:
+	case INV_TCB_READ_REGISTERS:
+	case INV_TCB_SET_RECV_SLOT:
 	case INV_COUNT:
 		break;
 	}
@@ -181,6 +184,14 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 		return E_OK;
 	case INV_TCB_SUSPEND:
 		tcb_invoke_suspend(t);
+		return E_OK;
+	case INV_TCB_READ_REGISTERS:
+		c->value = t->ctx.rip;
+		c->value2 = t->ctx.rsp;
+		return E_OK;
+	case INV_TCB_SET_RECV_SLOT:
+		/* mr0 = slot, mr1 = 0 to refuse caps; the slot is checked when a cap arrives. */
+		t->recv_slot = c->mr[1] ? c->mr[0] + 1 : 0;
 		return E_OK;
 	case INV_TCB_SET_FAULT_EP: {
 		struct cte *src;
@@ -319,7 +330,7 @@ err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left)
 
 long invoke_call(struct syscall_regs *r)
 {
-	struct call c = { { r->rdx, r->r10, r->r8, r->r9 }, ARG_CAP, 0, 0 };
+	struct call c = { { r->rdx, r->r10, r->r8, r->r9 }, ARG_CAP, 0, 0, 0 };
 	unsigned label = MSGINFO_LABEL(r->rsi);
 	struct cte *target;
 	err_t e;
@@ -369,7 +380,9 @@ long invoke_call(struct syscall_regs *r)
 	}
 out:
 	r->rdx = e ? c.arg : c.value;
-	r->r8 = e ? c.bits_left : 0;
+	if (!e)
+		c.bits_left = 0;
+	r->r8 = e ? c.bits_left : c.value2;
 	return e;
 }
 

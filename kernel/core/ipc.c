@@ -4,6 +4,7 @@
 #include "core/cspace.h"
 #include "core/ipc.h"
 #include "core/invoke.h"
+#include "obj/cnode.h"
 #include "core/sched.h"
 
 enum { EP_IDLE, EP_SENDING, EP_RECEIVING };
@@ -44,8 +45,29 @@ static struct ipc_msg msg_of(struct tcb *t)
 	return m;
 }
 
-/* Delivers label, length and message registers into a receiver's registers, with the badge. */
-static void transfer(struct tcb *from, struct tcb *to, uint64_t badge)
+/*
+ * Copies the cap the message names into the receiver's receive slot; false if
+ * the sender may not grant, names no cap, or the receiver has no empty slot.
+ * The message itself is delivered either way.
+ */
+static bool transfer_cap(uint64_t info, bool grant, const struct tcb *to)
+{
+	struct cte *src, *dst;
+
+	if (!(info & MSGINFO_CAP) || !grant || !to->recv_slot)
+		return false;
+	if (invoke_lookup(MSGINFO_CAP_CPTR(info), &src, NULL) ||
+	    invoke_lookup(to->recv_slot - 1, &dst, NULL) != E_EMPTY)
+		return false;
+	if (cspace_lookup(invoke_root_cap(), to->recv_slot - 1, 64, &dst, NULL) ||
+	    cnode_decode_copy(src, dst))
+		return false;
+	cnode_invoke_copy(src, dst, CAP_ALL_RIGHTS);
+	return true;
+}
+
+/* Delivers label, length, registers and perhaps a cap into a receiver, with the badge. */
+static void transfer(struct tcb *from, struct tcb *to, uint64_t badge, bool grant)
 {
 	struct ipc_msg m = msg_of(from);
 	unsigned len = MSGINFO_LENGTH(m.info);
@@ -54,7 +76,8 @@ static void transfer(struct tcb *from, struct tcb *to, uint64_t badge)
 		len = MSG_MAX_REGS;
 	for (unsigned i = 0; i < MSG_MAX_REGS; i++)
 		*ctx_reg(&to->ctx, 2 + i) = i < len ? m.mr[i] : 0;
-	*ctx_reg(&to->ctx, 1) = MSGINFO(MSGINFO_LABEL(m.info), len);
+	*ctx_reg(&to->ctx, 1) = MSGINFO(MSGINFO_LABEL(m.info), len) |
+				(transfer_cap(m.info, grant, to) ? MSGINFO_CAP : 0);
 	*ctx_reg(&to->ctx, 0) = badge;
 	to->ctx.rax = E_OK;
 }
@@ -83,7 +106,7 @@ static long ep_send(struct tcb *me, const struct cap *cap, bool block, bool call
 		dequeue(&ep->head, &ep->tail, r);
 		if (!ep->head)
 			ep->state = EP_IDLE;
-		transfer(me, r, cap->data);
+		transfer(me, r, cap->data, cap->rights & CAP_GRANT);
 		wake(r, E_OK);
 		if (call) {
 			link_reply(r, me);
@@ -95,6 +118,7 @@ static long ep_send(struct tcb *me, const struct cap *cap, bool block, bool call
 		return E_OK;	/* no receiver: a non-blocking send is dropped */
 	me->state = TS_BLOCKED_SEND;
 	me->badge = cap->data;
+	me->send_grant = cap->rights & CAP_GRANT;
 	me->is_call = call;
 	me->wait_obj = ep;
 	enqueue(&ep->head, &ep->tail, me);
@@ -111,7 +135,7 @@ static long ep_recv(struct tcb *me, const struct cap *cap, bool block)
 		dequeue(&ep->head, &ep->tail, s);
 		if (!ep->head)
 			ep->state = EP_IDLE;
-		transfer(s, me, s->badge);
+		transfer(s, me, s->badge, s->send_grant);
 		s->wait_obj = NULL;
 		if (s->is_call) {
 			link_reply(me, s);
@@ -201,7 +225,7 @@ long ipc_reply(struct tcb *me)
 		sched_make_ready(c);
 		return E_OK;
 	}
-	transfer(me, c, 0);
+	transfer(me, c, 0, false);	/* replies carry no caps */
 	wake(c, E_OK);
 	return E_OK;
 }
@@ -300,7 +324,7 @@ bool ipc_fastpath(struct trap_frame *f)
 	struct tcb *me = sched_current;
 	struct cap *cap;
 
-	if (!fastpath_on || !me)
+	if (!fastpath_on || !me || (f->rsi & MSGINFO_CAP))
 		return false;
 	if (f->rax == SYS_CALL) {
 		/* A receiver waits and may run at once: the message goes straight across. */

@@ -32,6 +32,8 @@ struct tcb {
 	uint8_t prio;
 	uint8_t mcp;			/* highest priority it may give a thread */
 	bool is_call;			/* while TS_BLOCKED_SEND: expects a reply */
+	bool send_grant;		/* while TS_BLOCKED_SEND: the cap used had the Grant right */
+	uint64_t recv_slot;		/* where a received cap goes: cptr + 1; 0 refuses caps */
 	uint32_t timeslice;
 	bool is_root;			/* the instance's root task */
 	bool in_fault;			/* blocked in a fault message: a reply just resumes it */

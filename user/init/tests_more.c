@@ -1,5 +1,6 @@
 /* In-kernel test suite, more edges: addressing, IPC ordering, scheduling, mappings. */
 #include "cap.h"
+#include "kstring.h"
 #include "test.h"
 #include "tests.h"
 
@@ -286,6 +287,94 @@ static void unmap_twice_is_harmless(struct test_env *env)
 	CHECK_ERR(atoll_call(f, INV_PAGE_TABLE_UNMAP, 0, 0, 0, 0).err, E_INVAL);
 }
 
+/* --- capability transfer --- */
+
+static volatile uint64_t got_info, got_slot;
+
+static void cap_receiver(uint64_t ep)
+{
+	struct msg m = ipc_recv(ep);
+
+	got_info = m.info;
+	if (m.info & MSGINFO_CAP)
+		(void)ipc_send(got_slot, 0, 0, 0);	/* use the cap that arrived */
+	flag = 1;
+	thread_exit();
+}
+
+/* A receiver thread (TCB in S(k)) with receive slot S(5), or refusing caps. */
+static uint64_t receiver(struct test_env *env, unsigned k, uint64_t ep, bool accept)
+{
+	uint64_t t = thread(env, k, cap_receiver, ep, k == 1 ? 0 : 1, ROOT_TASK_PRIORITY + 10);
+
+	got_slot = S(5);
+	got_info = 0;
+	CHECK_ERR(tcb_set_recv_slot(t, S(5), accept), E_OK);
+	CHECK_ERR(tcb_resume(t), E_OK);	/* it runs at once and waits on ep */
+	return t;
+}
+
+static void cap_transfer_with_grant(struct test_env *env)
+{
+	reset();
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 2);
+	(void)receiver(env, 1, ep, true);
+	CHECK(atoll_ipc(SYS_SEND, ep, MSGINFO_WITH_CAP(1, 0, n), 0, 0, 0, 0).err == E_OK);
+	CHECK(flag == 1);
+	CHECK(got_info & MSGINFO_CAP);	/* it arrived... */
+	struct msg m = ipc_nbrecv(n);
+	CHECK(m.err == E_OK);	/* ...and the receiver signalled through it */
+	CHECK_ERR(cnode_copy(ROOT, S(6), S(5), CAP_ALL_RIGHTS), E_OK);	/* it is a real cap */
+}
+
+static void cap_transfer_needs_grant_and_slot(struct test_env *env)
+{
+	reset();
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 2);
+	CHECK_ERR(cnode_copy(ROOT, S(3), ep, CAP_READ | CAP_WRITE), E_OK);	/* no Grant */
+	(void)receiver(env, 1, ep, true);
+	CHECK(atoll_ipc(SYS_SEND, S(3), MSGINFO_WITH_CAP(1, 0, n), 0, 0, 0, 0).err == E_OK);
+	CHECK(flag == 1 && !(got_info & MSGINFO_CAP));	/* the message, not the cap */
+	CHECK_ERR(cnode_copy(ROOT, S(6), S(5), CAP_ALL_RIGHTS), E_EMPTY);
+	reset();
+	(void)receiver(env, 7, ep, false);	/* a receiver that refuses caps */
+	CHECK(atoll_ipc(SYS_SEND, ep, MSGINFO_WITH_CAP(1, 0, n), 0, 0, 0, 0).err == E_OK);
+	CHECK(flag == 1 && !(got_info & MSGINFO_CAP));
+	CHECK_ERR(cnode_copy(ROOT, S(6), S(5), CAP_ALL_RIGHTS), E_EMPTY);
+}
+
+static void read_registers(struct test_env *env)
+{
+	uint64_t t = make(env, OBJ_TCB, 0, 0);
+	CHECK_ERR(tcb_write_registers(t, 0x401234, 0x7000, 0), E_OK);
+	struct call_result r = tcb_read_registers(t);
+	CHECK(r.err == E_OK && r.arg == 0x401234 && r.bits_left == 0x7000);
+}
+
+static void allocator(struct test_env *env)
+{
+	(void)env;
+	uint8_t *a = malloc(100), *b = malloc(5000), *c = malloc(1);
+	CHECK(a && b && c);
+	CHECK(((uintptr_t)a | (uintptr_t)b | (uintptr_t)c) % 16 == 0);
+	CHECK(a + 100 <= b || b + 5000 <= a);
+	memset(a, 1, 100);
+	memset(b, 2, 5000);
+	CHECK(a[99] == 1 && b[0] == 2);
+	free(b);
+	uint8_t *d = malloc(4000);	/* fits where b was */
+	CHECK(d == b);
+	free(a);
+	free(c);
+	free(d);
+	CHECK(malloc(600u << 10) == NULL);	/* larger than the heap */
+	uint8_t *all = malloc((512u << 10) - 64);	/* everything merged back */
+	CHECK(all != NULL);
+	free(all);
+}
+
 const struct test_case more_tests[] = {
 	{ "two_level_addressing", two_level_addressing },
 	{ "guard_mint_on_cnode", guard_mint_on_cnode },
@@ -302,5 +391,9 @@ const struct test_case more_tests[] = {
 	{ "exit_stops_only_that_thread", exit_stops_only_that_thread },
 	{ "large_frame_and_exec_rights", large_frame_and_exec_rights },
 	{ "unmap_twice_is_harmless", unmap_twice_is_harmless },
+	{ "cap_transfer_with_grant", cap_transfer_with_grant },
+	{ "cap_transfer_needs_grant_and_slot", cap_transfer_needs_grant_and_slot },
+	{ "read_registers", read_registers },
+	{ "allocator", allocator },
 };
 const unsigned more_ntests = sizeof(more_tests) / sizeof(more_tests[0]);

@@ -116,4 +116,17 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Ends the root task with a status; 0 means every check passed. */
 void __attribute__((noreturn)) exit(int status);
 
+/* Memory from a fixed 512 KiB heap in the program's image; NULL when it runs out. */
+void *malloc(size_t n);
+void free(void *p);
+
+/* Stops the program with the failed condition and its place. */
+#define assert(cond)                                                                       \
+	do {                                                                               \
+		if (!(cond)) {                                                             \
+			printf("assertion failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+			exit(1);                                                           \
+		}                                                                          \
+	} while (0)
+
 #endif

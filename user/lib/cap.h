@@ -123,3 +123,15 @@ static inline long io_port_out(uint64_t cap, unsigned port, unsigned width, uint
 {
 	return atoll_call(cap, INV_IO_PORT_OUT, port, width, value, 0).err;
 }
+
+/* rdx = pc, r8 = sp of the thread. */
+static inline struct call_result tcb_read_registers(uint64_t tcb)
+{
+	return atoll_call(tcb, INV_TCB_READ_REGISTERS, 0, 0, 0, 0);
+}
+
+/* Where caps sent to this thread land (accept = 0 refuses them). */
+static inline long tcb_set_recv_slot(uint64_t tcb, uint64_t slot, bool accept)
+{
+	return atoll_call(tcb, INV_TCB_SET_RECV_SLOT, slot, accept, 0, 0).err;
+}
