@@ -148,6 +148,7 @@ static err_t untyped_call(struct call *c, struct cte *ut)
 		untyped_invoke_retype(ut, &r, retype_dest, (unsigned)n);
 		return E_OK;
 	case E_WRONGTYPE:
+	case E_RIGHTS:		/* a copy of an untyped: only the original retypes */
 		return fail(c, ARG_CAP, e);
 	case E_NOTEMPTY:
 		return fail(c, ARG_MR(2), e);

@@ -287,6 +287,19 @@ static void unmap_twice_is_harmless(struct test_env *env)
 	CHECK_ERR(atoll_call(f, INV_PAGE_TABLE_UNMAP, 0, 0, 0, 0).err, E_INVAL);
 }
 
+static void untyped_copy_cannot_retype(struct test_env *env)
+{
+	/* Were retype allowed through a copy, original and copy would each hand out the same memory. */
+	uint64_t ut = make(env, OBJ_UNTYPED, 14, 0);
+	CHECK_ERR(cnode_copy(ROOT, S(1), ut, CAP_ALL_RIGHTS), E_OK);
+	CHECK_ERR(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT, S(2), 1), E_OK);
+	struct call_result r = atoll_call(S(1), INV_UNTYPED_RETYPE, RETYPE_ARGS(OBJ_FRAME_4K, 0),
+					  ROOT, S(3), 1);
+	CHECK(r.err == E_RIGHTS && r.arg == ARG_CAP);
+	CHECK_ERR(cnode_delete(ROOT, ut), E_OK);	/* the original goes; the copy stays a copy */
+	CHECK_ERR(untyped_retype(S(1), OBJ_FRAME_4K, 0, ROOT, S(3), 1), E_RIGHTS);
+}
+
 /* --- capability transfer --- */
 
 static volatile uint64_t got_info, got_slot;
@@ -391,6 +404,7 @@ const struct test_case more_tests[] = {
 	{ "exit_stops_only_that_thread", exit_stops_only_that_thread },
 	{ "large_frame_and_exec_rights", large_frame_and_exec_rights },
 	{ "unmap_twice_is_harmless", unmap_twice_is_harmless },
+	{ "untyped_copy_cannot_retype", untyped_copy_cannot_retype },
 	{ "cap_transfer_with_grant", cap_transfer_with_grant },
 	{ "cap_transfer_needs_grant_and_slot", cap_transfer_needs_grant_and_slot },
 	{ "read_registers", read_registers },
