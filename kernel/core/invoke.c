@@ -16,6 +16,12 @@
 static struct cte cspace_root;
 static struct cte *retype_dest[RETYPE_MAX_OBJECTS];
 
+/* The CSpace the running thread names caps in: its own, or its root task's. */
+static const struct cap *current_root(void)
+{
+	return invoke_cspace_of(sched_current);
+}
+
 struct call {
 	uint64_t mr[4];
 	unsigned arg;		/* which argument an error is about */
@@ -113,6 +119,7 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 	case INV_IO_PORT_OUT:
 	case INV_TCB_READ_REGISTERS:
 	case INV_TCB_SET_RECV_SLOT:
+	case INV_TCB_SET_SPACE:
 	case INV_COUNT:
 		break;
 	}
@@ -129,7 +136,7 @@ static err_t untyped_call(struct call *c, struct cte *ut)
 
 	if (!(ut->cap.rights & CAP_WRITE))
 		return fail(c, ARG_CAP, E_RIGHTS);
-	if ((e = lookup(c, &cspace_root.cap, c->mr[1], 64, ARG_MR(1), &node)))
+	if ((e = lookup(c, current_root(), c->mr[1], 64, ARG_MR(1), &node)))
 		return e;
 	if (node->cap.type != OBJ_CNODE)
 		return fail(c, ARG_MR(1), node->cap.type == OBJ_NULL ? E_EMPTY : E_WRONGTYPE);
@@ -194,9 +201,20 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 		/* mr0 = slot, mr1 = 0 to refuse caps; the slot is checked when a cap arrives. */
 		t->recv_slot = c->mr[1] ? c->mr[0] + 1 : 0;
 		return E_OK;
+	case INV_TCB_SET_SPACE: {
+		struct cte *cn;
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &cn)))
+			return e;
+		if (cn->cap.type != OBJ_CNODE)
+			return fail(c, ARG_MR(0), E_WRONGTYPE);
+		cspace_delete(&t->cspace);
+		t->cspace.cap = cn->cap;
+		cspace_insert_child(cn, &t->cspace);
+		return E_OK;
+	}
 	case INV_TCB_SET_FAULT_EP: {
 		struct cte *src;
-		if ((e = lookup(c, &cspace_root.cap, c->mr[0], 64, ARG_MR(0), &src)))
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &src)))
 			return e;
 		if ((e = tcb_decode_set_fault_ep(src)))
 			return fail(c, ARG_MR(0), e);
@@ -247,7 +265,7 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 		return fail(c, ARG_CAP, E_INVAL);
 	if (cap->flags & CAP_FLAG_MAPPED)
 		return fail(c, ARG_CAP, E_BUSY);	/* one mapping per cap: copy it to map again */
-	if ((e = lookup(c, &cspace_root.cap, c->mr[0], 64, ARG_MR(0), &vs)))
+	if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &vs)))
 		return e;
 	if (vs->cap.type != OBJ_PML4)
 		return fail(c, ARG_MR(0), vs->cap.type == OBJ_NULL ? E_EMPTY : E_WRONGTYPE);
@@ -282,7 +300,7 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 	case OBJ_IRQ_CONTROL:
 		if (label != INV_IRQ_CONTROL_GET)
 			break;
-		if ((e = lookup(c, &cspace_root.cap, c->mr[1], 64, ARG_MR(1), &other)))
+		if ((e = lookup(c, current_root(), c->mr[1], 64, ARG_MR(1), &other)))
 			return e;
 		if ((e = irq_decode_get(slot, c->mr[0], other)))
 			return fail(c, e == E_NOTEMPTY ? ARG_MR(1) : ARG_MR(0), e);
@@ -295,7 +313,7 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 		}
 		if (label != INV_IRQ_HANDLER_SET_NTFN)
 			break;
-		if ((e = lookup(c, &cspace_root.cap, c->mr[0], 64, ARG_MR(0), &other)))
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
 			return e;
 		if ((e = irq_decode_set_ntfn(other)))
 			return fail(c, ARG_MR(0), e);
@@ -317,12 +335,17 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 
 const struct cap *invoke_root_cap(void)
 {
-	return &cspace_root.cap;
+	return current_root();
+}
+
+const struct cap *invoke_cspace_of(const struct tcb *t)
+{
+	return t && t->cspace.cap.type == OBJ_CNODE ? &t->cspace.cap : &cspace_root.cap;
 }
 
 err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left)
 {
-	err_t e = cspace_lookup(&cspace_root.cap, cptr, 64, out, bits_left);
+	err_t e = cspace_lookup(current_root(), cptr, 64, out, bits_left);
 
 	if (!e && (*out)->cap.type == OBJ_NULL)
 		return E_EMPTY;
@@ -336,7 +359,7 @@ long invoke_call(struct syscall_regs *r)
 	struct cte *target;
 	err_t e;
 
-	if ((e = lookup(&c, &cspace_root.cap, r->rdi, 64, ARG_CAP, &target)))
+	if ((e = lookup(&c, current_root(), r->rdi, 64, ARG_CAP, &target)))
 		goto out;
 	switch (target->cap.type) {
 	case OBJ_CNODE:

@@ -18,6 +18,10 @@ long invoke_call(struct syscall_regs *r);
 /* The current CSpace's root CNode cap. */
 const struct cap *invoke_root_cap(void);
 
+struct tcb;
+/* The CSpace thread t names caps in: the one TCB_SET_SPACE gave it, or its root task's. */
+const struct cap *invoke_cspace_of(const struct tcb *t);
+
 /* Finds the capability at cptr (depth 64) in the current CSpace; E_EMPTY for an empty slot. */
 MUST_CHECK err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left);
 

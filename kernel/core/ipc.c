@@ -50,16 +50,15 @@ static struct ipc_msg msg_of(struct tcb *t)
  * the sender may not grant, names no cap, or the receiver has no empty slot.
  * The message itself is delivered either way.
  */
-static bool transfer_cap(uint64_t info, bool grant, const struct tcb *to)
+static bool transfer_cap(uint64_t info, bool grant, const struct tcb *from, const struct tcb *to)
 {
 	struct cte *src, *dst;
 
 	if (!(info & MSGINFO_CAP) || !grant || !to->recv_slot)
 		return false;
-	if (invoke_lookup(MSGINFO_CAP_CPTR(info), &src, NULL) ||
-	    invoke_lookup(to->recv_slot - 1, &dst, NULL) != E_EMPTY)
-		return false;
-	if (cspace_lookup(invoke_root_cap(), to->recv_slot - 1, 64, &dst, NULL) ||
+	/* The sender names the cap in its CSpace, the receiver its slot in its own. */
+	if (cspace_lookup(invoke_cspace_of(from), MSGINFO_CAP_CPTR(info), 64, &src, NULL) ||
+	    cspace_lookup(invoke_cspace_of(to), to->recv_slot - 1, 64, &dst, NULL) ||
 	    cnode_decode_copy(src, dst))
 		return false;
 	cnode_invoke_copy(src, dst, CAP_ALL_RIGHTS);
@@ -77,7 +76,7 @@ static void transfer(struct tcb *from, struct tcb *to, uint64_t badge, bool gran
 	for (unsigned i = 0; i < MSG_MAX_REGS; i++)
 		*ctx_reg(&to->ctx, 2 + i) = i < len ? m.mr[i] : 0;
 	*ctx_reg(&to->ctx, 1) = MSGINFO(MSGINFO_LABEL(m.info), len) |
-				(transfer_cap(m.info, grant, to) ? MSGINFO_CAP : 0);
+				(transfer_cap(m.info, grant, from, to) ? MSGINFO_CAP : 0);
 	*ctx_reg(&to->ctx, 0) = badge;
 	to->ctx.rax = E_OK;
 }
@@ -281,12 +280,12 @@ void ipc_set_fastpath(bool on)
 	fastpath_on = on;
 }
 
-/* The endpoint cap at cptr in the root CNode, if reachable in one level with the right. */
-static struct cap *fast_lookup(uint64_t cptr, unsigned right)
+/* The endpoint cap at cptr in me's CSpace, if its root resolves all 64 bits in one level. */
+static struct cap *fast_lookup(const struct tcb *me, uint64_t cptr, unsigned right)
 {
-	const struct cap *root = invoke_root_cap();
+	const struct cap *root = invoke_cspace_of(me);
 
-	if (cptr >> root->size_bits)
+	if (root->size_bits + root->guard_bits != 64 || root->data || cptr >> root->size_bits)
 		return NULL;
 	struct cap *c = &cspace_slots(root)[cptr].cap;
 	return c->type == OBJ_ENDPOINT && (c->rights & right) ? c : NULL;
@@ -328,7 +327,7 @@ bool ipc_fastpath(struct trap_frame *f)
 		return false;
 	if (f->rax == SYS_CALL) {
 		/* A receiver waits and may run at once: the message goes straight across. */
-		if (!(cap = fast_lookup(f->rdi, CAP_WRITE)))
+		if (!(cap = fast_lookup(me, f->rdi, CAP_WRITE)))
 			return false;
 		struct endpoint *ep = kobj_ptr(cap->obj);
 		struct tcb *r = ep->head;
@@ -350,7 +349,7 @@ bool ipc_fastpath(struct trap_frame *f)
 		struct tcb *c = me->caller;
 		if (!c || c->in_fault || c->prio < me->prio)
 			return false;
-		if (!(cap = fast_lookup(f->rdi, CAP_READ)))
+		if (!(cap = fast_lookup(me, f->rdi, CAP_READ)))
 			return false;
 		struct endpoint *ep = kobj_ptr(cap->obj);
 		if (ep->state == EP_SENDING)

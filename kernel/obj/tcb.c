@@ -85,6 +85,7 @@ void tcb_finalise(struct tcb *t)
 	tcb_stop(t);
 	/* An endpoint cap: deleting it can at most destroy that endpoint, nothing deeper. */
 	cspace_delete(&t->fault_ep);
+	cspace_delete(&t->cspace);
 	/* A thread that received our call must not reply into freed memory. */
 	if (t->caller) {
 		t->caller->replier = NULL;

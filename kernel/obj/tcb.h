@@ -39,6 +39,7 @@ struct tcb {
 	bool in_fault;			/* blocked in a fault message: a reply just resumes it */
 	struct ipc_msg fault_msg;
 	struct cte fault_ep;		/* where its faults go; empty: a fault stops it */
+	struct cte cspace;		/* its CSpace root; empty: the root task's */
 };
 
 _Static_assert(sizeof(struct tcb) <= 2048, "a TCB object is 2 KiB");

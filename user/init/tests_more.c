@@ -300,6 +300,40 @@ static void untyped_copy_cannot_retype(struct test_env *env)
 	CHECK_ERR(untyped_retype(S(1), OBJ_FRAME_4K, 0, ROOT, S(3), 1), E_RIGHTS);
 }
 
+static void probe_slot3(uint64_t unused)
+{
+	(void)unused;
+	result = (uint64_t)ipc_nbrecv(3).err;	/* slot 3 of whatever CSpace we live in */
+	flag = 1;
+	thread_exit();
+}
+
+static void thread_with_its_own_cspace(struct test_env *env)
+{
+	reset();
+	/* A 16-slot CNode whose guard makes a slot number a whole cptr (60 + 4 bits). */
+	uint64_t small = make(env, OBJ_CNODE, 4, 0);
+	struct call_result r = atoll_call(ROOT, INV_CNODE_MINT, S(1), small,
+					  CNODE_ARGS(CAP_ALL_RIGHTS, 60, 0, 0), 0);
+	CHECK(r.err == E_OK);
+	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), OBJ_NOTIFICATION, 0, S(1), 3, 1), E_OK);
+	/* In the root CSpace, slot 3 is the VSpace: a thread there gets E_WRONGTYPE. */
+	uint64_t t = thread(env, 2, probe_slot3, 0, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_resume(t), E_OK);
+	CHECK(flag == 1 && result == E_WRONGTYPE);
+	/* Given the small CNode, slot 3 is the notification: nothing there yet. */
+	reset();
+	uint64_t u = thread(env, 3, probe_slot3, 0, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_set_space(u, S(1)), E_OK);
+	CHECK_ERR(tcb_set_space(u, CAP_INIT_TCB), E_WRONGTYPE);
+	CHECK_ERR(tcb_resume(u), E_OK);
+	CHECK(flag == 1 && result == E_AGAIN);
+	/* Its CSpace holds the CNode alive even after our caps to it go. */
+	CHECK_ERR(cnode_delete(ROOT, S(1)), E_OK);
+	CHECK_ERR(cnode_delete(ROOT, small), E_OK);
+	CHECK_ERR(cnode_delete(ROOT, u), E_OK);	/* and deleting the thread lets it go */
+}
+
 /* --- capability transfer --- */
 
 static volatile uint64_t got_info, got_slot;
@@ -405,6 +439,7 @@ const struct test_case more_tests[] = {
 	{ "large_frame_and_exec_rights", large_frame_and_exec_rights },
 	{ "unmap_twice_is_harmless", unmap_twice_is_harmless },
 	{ "untyped_copy_cannot_retype", untyped_copy_cannot_retype },
+	{ "thread_with_its_own_cspace", thread_with_its_own_cspace },
 	{ "cap_transfer_with_grant", cap_transfer_with_grant },
 	{ "cap_transfer_needs_grant_and_slot", cap_transfer_needs_grant_and_slot },
 	{ "read_registers", read_registers },

@@ -135,3 +135,9 @@ static inline long tcb_set_recv_slot(uint64_t tcb, uint64_t slot, bool accept)
 {
 	return atoll_call(tcb, INV_TCB_SET_RECV_SLOT, slot, accept, 0, 0).err;
 }
+
+/* The thread names caps in this CNode from now on (a copy of the cap is kept). */
+static inline long tcb_set_space(uint64_t tcb, uint64_t cnode)
+{
+	return atoll_call(tcb, INV_TCB_SET_SPACE, cnode, 0, 0, 0).err;
+}
