@@ -21,6 +21,8 @@ enum inv_label {
  */
 #define MSGINFO_CAP (1ull << 20)
 #define MSGINFO_CAP_CPTR(info) ((info) >> 32)
+/* Bit 21 on delivery: not a message but the receiver's bound notification; rdi holds its word. */
+#define MSGINFO_NTFN (1ull << 21)
 #define MSGINFO_WITH_CAP(label, length, cptr) (MSGINFO(label, length) | MSGINFO_CAP | (uint64_t)(cptr) << 32)
 #define MSG_MAX_REGS 4
 

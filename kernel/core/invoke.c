@@ -5,6 +5,7 @@
 #include "kstring.h"
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/vspace.h"
+#include "core/ipc.h"
 #include "core/irq.h"
 #include "core/sched.h"
 #include "core/xsignal.h"
@@ -120,6 +121,7 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 	case INV_TCB_READ_REGISTERS:
 	case INV_TCB_SET_RECV_SLOT:
 	case INV_TCB_SET_SPACE:
+	case INV_TCB_BIND_NTFN:
 	case INV_COUNT:
 		break;
 	}
@@ -201,6 +203,15 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 		/* mr0 = slot, mr1 = 0 to refuse caps; the slot is checked when a cap arrives. */
 		t->recv_slot = c->mr[1] ? c->mr[0] + 1 : 0;
 		return E_OK;
+	case INV_TCB_BIND_NTFN: {
+		struct cte *n;
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &n)))
+			return e;
+		if ((e = ipc_decode_bind(t, n)))
+			return fail(c, ARG_MR(0), e);
+		ipc_invoke_bind(t, n);
+		return E_OK;
+	}
 	case INV_TCB_SET_SPACE: {
 		struct cte *cn;
 		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &cn)))

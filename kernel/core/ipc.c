@@ -129,6 +129,19 @@ static long ep_recv(struct tcb *me, const struct cap *cap, bool block)
 {
 	struct endpoint *ep = kobj_ptr(cap->obj);
 
+	/* A signal already pending on the bound notification comes first. */
+	if (me->bound_ntfn.cap.type == OBJ_NOTIFICATION) {
+		struct notification *n = kobj_ptr(me->bound_ntfn.cap.obj);
+		if (n->word) {
+			*ctx_reg(&me->ctx, 0) = n->word;
+			*ctx_reg(&me->ctx, 1) = MSGINFO_NTFN;
+			for (unsigned i = 0; i < MSG_MAX_REGS; i++)
+				*ctx_reg(&me->ctx, 2 + i) = 0;
+			n->word = 0;
+			return E_OK;
+		}
+	}
+
 	if (ep->state == EP_SENDING) {
 		struct tcb *s = ep->head;
 		dequeue(&ep->head, &ep->tail, s);
@@ -153,10 +166,32 @@ static long ep_recv(struct tcb *me, const struct cap *cap, bool block)
 	return IPC_BLOCKED;
 }
 
+/* The thread bound to n, if the binding still holds (a revoke may have cut the TCB's copy). */
+static struct tcb *bound_thread(const struct notification *n, paddr_t pa)
+{
+	struct tcb *t = n->bound;
+
+	if (!t || t->bound_ntfn.cap.type != OBJ_NOTIFICATION || t->bound_ntfn.cap.obj != pa)
+		return NULL;
+	return t;
+}
+
+/* Delivers a notification word to a thread blocked receiving on an endpoint. */
+static void wake_with_word(struct tcb *t, uint64_t word)
+{
+	ipc_cancel_wait(t);
+	*ctx_reg(&t->ctx, 0) = word;
+	*ctx_reg(&t->ctx, 1) = MSGINFO_NTFN;
+	for (unsigned i = 0; i < MSG_MAX_REGS; i++)
+		*ctx_reg(&t->ctx, 2 + i) = 0;
+	wake(t, E_OK);
+}
+
 static long ntfn_signal(const struct cap *cap)
 {
 	struct notification *n = kobj_ptr(cap->obj);
 	uint64_t bits = cap->data ? cap->data : 1;
+	struct tcb *b = bound_thread(n, cap->obj);
 
 	if (n->head) {
 		struct tcb *w = n->head;
@@ -164,10 +199,41 @@ static long ntfn_signal(const struct cap *cap)
 		*ctx_reg(&w->ctx, 0) = n->word | bits;
 		n->word = 0;
 		wake(w, E_OK);
+	} else if (b && b->state == TS_BLOCKED_RECV) {
+		wake_with_word(b, n->word | bits);
+		n->word = 0;
 	} else {
 		n->word |= bits;
 	}
 	return E_OK;
+}
+
+err_t ipc_decode_bind(const struct tcb *t, const struct cte *ntfn)
+{
+	if (ntfn->cap.type != OBJ_NOTIFICATION)
+		return E_WRONGTYPE;
+	if (!(ntfn->cap.rights & CAP_READ))
+		return E_RIGHTS;
+	struct tcb *b = bound_thread(kobj_ptr(ntfn->cap.obj), ntfn->cap.obj);
+	return b && b != t ? E_BUSY : E_OK;
+}
+
+void ipc_invoke_bind(struct tcb *t, struct cte *ntfn)
+{
+	ipc_unbind(t);
+	t->bound_ntfn.cap = ntfn->cap;
+	cspace_insert_child(ntfn, &t->bound_ntfn);
+	((struct notification *)kobj_ptr(ntfn->cap.obj))->bound = t;
+}
+
+void ipc_unbind(struct tcb *t)
+{
+	if (t->bound_ntfn.cap.type == OBJ_NOTIFICATION) {
+		struct notification *n = kobj_ptr(t->bound_ntfn.cap.obj);
+		if (n->bound == t)
+			n->bound = NULL;
+	}
+	cspace_delete(&t->bound_ntfn);
 }
 
 static long ntfn_wait(struct tcb *me, const struct cap *cap, bool block)
@@ -352,7 +418,7 @@ bool ipc_fastpath(struct trap_frame *f)
 		if (!(cap = fast_lookup(me, f->rdi, CAP_READ)))
 			return false;
 		struct endpoint *ep = kobj_ptr(cap->obj);
-		if (ep->state == EP_SENDING)
+		if (ep->state == EP_SENDING || me->bound_ntfn.cap.type == OBJ_NOTIFICATION)
 			return false;
 		fast_transfer(f, c, 0);
 		c->replier = NULL;

@@ -13,7 +13,14 @@ struct endpoint {
 struct notification {
 	uint64_t word;
 	struct tcb *head, *tail;
+	struct tcb *bound;	/* a thread that also hears it while receiving on an endpoint */
 };
+
+/* TCB_BIND_NTFN: E_WRONGTYPE, E_RIGHTS (needs R), E_BUSY if bound to another thread. */
+MUST_CHECK err_t ipc_decode_bind(const struct tcb *t, const struct cte *ntfn);
+void ipc_invoke_bind(struct tcb *t, struct cte *ntfn);
+/* The thread goes: its bound notification forgets it. */
+void ipc_unbind(struct tcb *t);
 
 /*
  * Each returns the error for the calling thread's rax (results for a

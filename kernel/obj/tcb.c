@@ -86,6 +86,7 @@ void tcb_finalise(struct tcb *t)
 	/* An endpoint cap: deleting it can at most destroy that endpoint, nothing deeper. */
 	cspace_delete(&t->fault_ep);
 	cspace_delete(&t->cspace);
+	ipc_unbind(t);
 	/* A thread that received our call must not reply into freed memory. */
 	if (t->caller) {
 		t->caller->replier = NULL;

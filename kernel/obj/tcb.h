@@ -40,6 +40,7 @@ struct tcb {
 	struct ipc_msg fault_msg;
 	struct cte fault_ep;		/* where its faults go; empty: a fault stops it */
 	struct cte cspace;		/* its CSpace root; empty: the root task's */
+	struct cte bound_ntfn;		/* a notification it hears while receiving on endpoints */
 };
 
 _Static_assert(sizeof(struct tcb) <= 2048, "a TCB object is 2 KiB");

@@ -334,6 +334,55 @@ static void thread_with_its_own_cspace(struct test_env *env)
 	CHECK_ERR(cnode_delete(ROOT, u), E_OK);	/* and deleting the thread lets it go */
 }
 
+static volatile uint64_t seen_info[2], seen_word[2];
+
+static void listen_twice(uint64_t ep)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct msg m = ipc_recv(ep);
+		seen_info[i] = m.info;
+		seen_word[i] = m.badge;
+	}
+	flag = 1;
+	thread_exit();
+}
+
+static void bound_notification_wakes_receiver(struct test_env *env)
+{
+	reset();
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 1);
+	CHECK_ERR(cnode_mint(ROOT, S(2), n, CAP_ALL_RIGHTS, 4), E_OK);
+	uint64_t t = thread(env, 3, listen_twice, ep, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_bind_ntfn(t, ep), E_WRONGTYPE);
+	CHECK_ERR(cnode_copy(ROOT, S(4), n, CAP_WRITE), E_OK);
+	CHECK_ERR(tcb_bind_ntfn(t, S(4)), E_RIGHTS);
+	CHECK_ERR(tcb_bind_ntfn(t, n), E_OK);
+	uint64_t other = thread(env, 5, listen_twice, ep, 1, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_bind_ntfn(other, n), E_BUSY);	/* one thread per notification */
+	CHECK_ERR(tcb_resume(t), E_OK);	/* now waiting on the endpoint */
+	CHECK_ERR(ipc_send(S(2), 0, 0, 0), E_OK);	/* the signal wakes it... */
+	CHECK((seen_info[0] & MSGINFO_NTFN) && seen_word[0] == 4);
+	CHECK_ERR(ipc_send(ep, 6, 1, 9), E_OK);	/* ...and a message still arrives as one */
+	CHECK(flag == 1);
+	CHECK(!(seen_info[1] & MSGINFO_NTFN) && MSGINFO_LABEL(seen_info[1]) == 6);
+}
+
+static void pending_bound_signal_comes_first(struct test_env *env)
+{
+	reset();
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 1);
+	uint64_t t = thread(env, 2, listen_twice, ep, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_bind_ntfn(t, n), E_OK);
+	CHECK_ERR(ipc_send(n, 0, 0, 0), E_OK);	/* before it listens: kept in the word */
+	CHECK_ERR(tcb_resume(t), E_OK);
+	CHECK((seen_info[0] & MSGINFO_NTFN) && seen_word[0] == 1);
+	CHECK(flag == 0);	/* it waits for the second one */
+	CHECK_ERR(cnode_delete(ROOT, t), E_OK);
+	CHECK_ERR(tcb_bind_ntfn(make(env, OBJ_TCB, 0, 3), n), E_OK);	/* free again */
+}
+
 /* --- capability transfer --- */
 
 static volatile uint64_t got_info, got_slot;
@@ -440,6 +489,8 @@ const struct test_case more_tests[] = {
 	{ "unmap_twice_is_harmless", unmap_twice_is_harmless },
 	{ "untyped_copy_cannot_retype", untyped_copy_cannot_retype },
 	{ "thread_with_its_own_cspace", thread_with_its_own_cspace },
+	{ "bound_notification_wakes_receiver", bound_notification_wakes_receiver },
+	{ "pending_bound_signal_comes_first", pending_bound_signal_comes_first },
 	{ "cap_transfer_with_grant", cap_transfer_with_grant },
 	{ "cap_transfer_needs_grant_and_slot", cap_transfer_needs_grant_and_slot },
 	{ "read_registers", read_registers },

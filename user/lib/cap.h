@@ -141,3 +141,9 @@ static inline long tcb_set_space(uint64_t tcb, uint64_t cnode)
 {
 	return atoll_call(tcb, INV_TCB_SET_SPACE, cnode, 0, 0, 0).err;
 }
+
+/* The thread also hears this notification while it receives on an endpoint (needs R). */
+static inline long tcb_bind_ntfn(uint64_t tcb, uint64_t ntfn)
+{
+	return atoll_call(tcb, INV_TCB_BIND_NTFN, ntfn, 0, 0, 0).err;
+}
