@@ -4,6 +4,24 @@
 
 int main(const struct bootinfo *bi);
 
+struct suite {
+	const char *name;
+	const struct test_case *cases;
+	const unsigned *n;
+	bool slowpath;
+};
+
+static const struct suite suites[] = {
+	{ "cspace", cspace_tests, &cspace_ntests, false },
+	{ "threads", thread_tests, &thread_ntests, false },
+	{ "threads-slowpath", thread_tests, &thread_ntests, true },
+	{ "vspace", vspace_tests, &vspace_ntests, false },
+	{ "more", more_tests, &more_ntests, false },
+	{ "edges", edge_tests, &edge_ntests, false },
+	{ "devices", device_tests, &device_ntests, false },
+	{ "xcore", xcore_tests, &xcore_ntests, false },
+};
+
 int main(const struct bootinfo *bi)
 {
 	if (bi->magic != BOOTINFO_MAGIC || bi->version != BOOTINFO_VERSION) {
@@ -25,25 +43,19 @@ int main(const struct bootinfo *bi)
 	}
 	if (bi->user_test == USER_TEST_BENCH)
 		return bench_run(bi);
-	unsigned failed = test_run_all(bi, "cspace", cspace_tests, cspace_ntests, 0);
-	failed += test_run_all(bi, "threads", thread_tests, thread_ntests, cspace_ntests);
-	/* The same IPC cases again on the general path: the fastpath must not differ. */
-	(void)sys_debug_fastpath(0, 0);
-	failed += test_run_all(bi, "threads-slowpath", thread_tests, thread_ntests,
-			       cspace_ntests + thread_ntests);
-	(void)sys_debug_fastpath(1, 0);
-	failed += test_run_all(bi, "vspace", vspace_tests, vspace_ntests,
-			       cspace_ntests + 2 * thread_ntests);
-	failed += test_run_all(bi, "more", more_tests, more_ntests,
-			       cspace_ntests + 2 * thread_ntests + vspace_ntests);
-	failed += test_run_all(bi, "devices", device_tests, device_ntests,
-			       cspace_ntests + 2 * thread_ntests + vspace_ntests + more_ntests);
-	failed += test_run_all(bi, "xcore", xcore_tests, xcore_ntests,
-			       cspace_ntests + 2 * thread_ntests + vspace_ntests + more_ntests +
-				       device_ntests);
-	unsigned total = cspace_ntests + 2 * thread_ntests + vspace_ntests + more_ntests +
-			 device_ntests + xcore_ntests;
-	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance, total,
-	       total - failed, failed);
+	unsigned failed = 0, index = 0;
+
+	for (unsigned i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		const struct suite *su = &suites[i];
+		/* The slow-path run repeats the IPC cases with the fastpath off: results must match. */
+		if (su->slowpath)
+			(void)sys_debug_fastpath(0, 0);
+		failed += test_run_all(bi, su->name, su->cases, *su->n, index);
+		if (su->slowpath)
+			(void)sys_debug_fastpath(1, 0);
+		index += *su->n;	/* each case owns its own slots of the initial CSpace */
+	}
+	printf("instance %u: %u tests, %u passed, %u failed\n", bi->instance, index,
+	       index - failed, failed);
 	return (int)failed;
 }

@@ -1,0 +1,285 @@
+/* In-kernel test suite, further edges: bulk retype, long chains, servers, fault-driven paging. */
+#include "cap.h"
+#include "kstring.h"
+#include "test.h"
+#include "tests.h"
+
+#define ROOT CAP_INIT_CNODE
+#define VS CAP_INIT_VSPACE
+#define STACK_SIZE 4096
+#define VA_D 0x028000000000ull	/* PML4 slot 5: this file's mappings */
+
+static uint8_t stacks[2][STACK_SIZE] __attribute__((aligned(16)));
+static volatile uint64_t flag, result, value;
+
+static uint64_t make(struct test_env *env, unsigned type, unsigned bits, unsigned k)
+{
+	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), type, bits, ROOT, S(k), 1), E_OK);
+	return S(k);
+}
+
+static uint64_t thread(struct test_env *env, unsigned k, void (*fn)(uint64_t), uint64_t arg,
+		       unsigned n, unsigned prio)
+{
+	uint64_t t = make(env, OBJ_TCB, 0, k);
+
+	CHECK_ERR(tcb_write_registers(t, (uint64_t)(uintptr_t)fn,
+				      (uint64_t)(uintptr_t)&stacks[n][STACK_SIZE] - 8, arg), E_OK);
+	CHECK_ERR(tcb_set_priority(t, prio), E_OK);
+	return t;
+}
+
+static void reset(void)
+{
+	flag = result = value = 0;
+}
+
+static void retype_many_at_once(struct test_env *env)
+{
+	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), OBJ_NOTIFICATION, 0, ROOT, S(0), 16), E_OK);
+	for (unsigned i = 0; i < 16; i++)
+		CHECK_ERR(ipc_send(S(i), 0, 0, 0), E_OK);	/* each is a live notification */
+	for (unsigned i = 0; i < 16; i++)
+		CHECK(ipc_nbrecv(S(i)).badge == 1);
+	CHECK_ERR(ipc_send(S(16), 0, 0, 0), E_EMPTY);	/* exactly sixteen */
+}
+
+static void revoke_long_chain_from_user(struct test_env *env)
+{
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	for (unsigned i = 1; i < 60; i++)
+		CHECK_ERR(cnode_copy(ROOT, S(i), S(i - 1), CAP_ALL_RIGHTS), E_OK);
+	CHECK_ERR(cnode_revoke(ROOT, ep), E_OK);
+	for (unsigned i = 1; i < 60; i++)
+		CHECK_ERR(cnode_copy(ROOT, S(63), S(i), CAP_ALL_RIGHTS), E_EMPTY);
+	CHECK(ipc_nbrecv(ep).err == E_AGAIN);	/* the original is untouched */
+}
+
+static void yield_alone_returns(struct test_env *env)
+{
+	(void)env;
+	for (unsigned i = 0; i < 10; i++)
+		CHECK_ERR(sys_yield(0, 0), E_OK);
+}
+
+static void ntfn_waiter(uint64_t n)
+{
+	struct msg m = ipc_recv(n);
+
+	result = (uint64_t)m.err;
+	value = m.badge;
+	flag = 1;
+	thread_exit();
+}
+
+static void waiting_on_notification_directly(struct test_env *env)
+{
+	reset();
+	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 0);
+	uint64_t t = thread(env, 1, ntfn_waiter, n, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_resume(t), E_OK);
+	CHECK(flag == 0);
+	CHECK_ERR(ipc_send(n, 0, 0, 0), E_OK);	/* unbadged cap: bit 0 */
+	CHECK(flag == 1 && result == E_OK && value == 1);
+}
+
+static void ep_waiter(uint64_t ep)
+{
+	struct msg m = ipc_recv(ep);
+
+	value = m.mr[0];
+	flag = 1;
+	thread_exit();
+}
+
+static void nonblocking_send_reaches_waiter(struct test_env *env)
+{
+	reset();
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t t = thread(env, 1, ep_waiter, ep, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_resume(t), E_OK);
+	CHECK_ERR(ipc_nbsend(ep, 0, 1, 77), E_OK);
+	CHECK(flag == 1 && value == 77);
+}
+
+static void client(uint64_t ep)
+{
+	struct msg r = ipc_call(ep, 1, 1, 20, 0);
+
+	value = r.err == E_OK ? r.mr[0] : 0;
+	flag = 1;
+	thread_exit();
+}
+
+static void root_serves_a_call(struct test_env *env)
+{
+	reset();
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t t = thread(env, 1, client, ep, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_resume(t), E_OK);	/* it calls and waits for us */
+	struct msg m = ipc_recv(ep);
+	CHECK(m.err == E_OK && m.mr[0] == 20);
+	CHECK(flag == 0);
+	CHECK(atoll_ipc(SYS_REPLY, 0, MSGINFO(0, 1), m.mr[0] * 2, 0, 0, 0).err == E_OK);
+	CHECK(flag == 1 && value == 40);	/* higher priority: it ran at once */
+	CHECK(atoll_ipc(SYS_REPLY, 0, MSGINFO(0, 1), 1, 0, 0, 0).err == E_OK);	/* nobody left */
+}
+
+static void touch_page(uint64_t addr)
+{
+	*(volatile uint64_t *)(uintptr_t)addr = 0x5EED;
+	value = *(volatile uint64_t *)(uintptr_t)addr;
+	flag = 1;
+	thread_exit();
+}
+
+static void fault_handler_maps_the_page(struct test_env *env)
+{
+	reset();
+	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 0), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, 1), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 2), VS, VA_D), E_OK);
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 3);
+	uint64_t t = thread(env, 4, touch_page, VA_D + 0x5000, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_set_fault_ep(t, ep), E_OK);
+	CHECK_ERR(tcb_resume(t), E_OK);
+	struct msg m = ipc_nbrecv(ep);
+	CHECK(m.err == E_OK && MSGINFO_LABEL(m.info) == FAULT_LABEL + 14 && m.mr[1] == VA_D + 0x5000);
+	/* Demand paging: map a frame where it faulted, then let it retry the same instruction. */
+	CHECK_ERR(frame_map(make(env, OBJ_FRAME_4K, 0, 5), VS, VA_D + 0x5000, CAP_WRITE), E_OK);
+	CHECK(atoll_ipc(SYS_REPLY, 0, 0, 0, 0, 0, 0).err == E_OK);
+	CHECK(flag == 1 && value == 0x5EED);
+	for (unsigned k = 0; k < 6; k++)
+		(void)cnode_delete(ROOT, S(k));
+}
+
+static void executable_frame_runs_code(struct test_env *env)
+{
+	/* mov $42, %eax; ret */
+	static const uint8_t code[] = { 0xB8, 0x2A, 0x00, 0x00, 0x00, 0xC3 };
+
+	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 0), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, 1), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 2), VS, VA_D), E_OK);
+	uint64_t f = make(env, OBJ_FRAME_4K, 0, 3);
+	CHECK_ERR(frame_map(f, VS, VA_D, CAP_WRITE), E_OK);	/* write the code... */
+	memcpy((void *)(uintptr_t)VA_D, code, sizeof(code));
+	CHECK_ERR(cnode_copy(ROOT, S(4), f, CAP_ALL_RIGHTS), E_OK);
+	CHECK_ERR(frame_map(S(4), VS, VA_D + 0x1000, CAP_EXEC), E_OK);	/* ...run it elsewhere */
+	int (*fn)(void) = (int (*)(void))(uintptr_t)(VA_D + 0x1000);
+	CHECK(fn() == 42);
+	for (unsigned k = 0; k < 5; k++)
+		(void)cnode_delete(ROOT, S(k));
+}
+
+static void tables_need_the_level_above(struct test_env *env)
+{
+	struct call_result r = atoll_call(make(env, OBJ_PD, 0, 0), INV_PAGE_TABLE_MAP, VS, VA_D, 0, 0);
+	CHECK(r.err == E_NOENT && r.arg == ARG_MR(1));
+	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 1), VS, VA_D), E_NOENT);
+	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 2), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(S(0), VS, VA_D), E_OK);	/* now the PD fits */
+	CHECK_ERR(page_table_map(S(0), VS, VA_D), E_BUSY);	/* one mapping per cap */
+	for (unsigned k = 0; k < 3; k++)
+		(void)cnode_delete(ROOT, S(k));
+}
+
+static void jump_to(uint64_t addr)
+{
+	((void (*)(void))(uintptr_t)addr)();
+	flag = 1;	/* never: the page is not executable */
+	thread_exit();
+}
+
+static void nx_frame_refuses_execution(struct test_env *env)
+{
+	reset();
+	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 0), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, 1), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 2), VS, VA_D), E_OK);
+	CHECK_ERR(frame_map(make(env, OBJ_FRAME_4K, 0, 3), VS, VA_D, CAP_WRITE), E_OK);
+	*(volatile uint8_t *)(uintptr_t)VA_D = 0xC3;	/* ret: harmless if it did run */
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 4);
+	uint64_t t = thread(env, 5, jump_to, VA_D, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_set_fault_ep(t, ep), E_OK);
+	CHECK_ERR(tcb_resume(t), E_OK);
+	struct msg m = ipc_nbrecv(ep);
+	CHECK(m.err == E_OK && MSGINFO_LABEL(m.info) == FAULT_LABEL + 14);
+	CHECK(m.mr[0] == VA_D && m.mr[1] == VA_D);
+	CHECK((m.mr[2] & 0x11) == 0x11);	/* present, instruction fetch: NX stopped it */
+	CHECK(flag == 0);
+	for (unsigned k = 0; k < 6; k++)
+		(void)cnode_delete(ROOT, S(k));
+}
+
+static void retype_destination_needs_write(struct test_env *env)
+{
+	CHECK_ERR(cnode_copy(ROOT, S(0), ROOT, CAP_READ), E_OK);
+	struct call_result r = atoll_call(test_big_untyped(env->bi), INV_UNTYPED_RETYPE,
+					  RETYPE_ARGS(OBJ_ENDPOINT, 0), S(0), S(1), 1);
+	CHECK(r.err == E_RIGHTS && r.arg == ARG_MR(1));
+	CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
+}
+
+static void badged_client(uint64_t cap)
+{
+	(void)ipc_call(cap, 0, 0, 0, 0);
+	thread_exit();
+}
+
+static void badges_tell_clients_apart(struct test_env *env)
+{
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	CHECK_ERR(cnode_mint(ROOT, S(1), ep, CAP_ALL_RIGHTS, 0xA), E_OK);
+	CHECK_ERR(cnode_mint(ROOT, S(2), ep, CAP_ALL_RIGHTS, 0xB), E_OK);
+	uint64_t a = thread(env, 3, badged_client, S(1), 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t b = thread(env, 4, badged_client, S(2), 1, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_resume(a), E_OK);
+	CHECK_ERR(tcb_resume(b), E_OK);
+	uint64_t seen = 0;
+	for (unsigned i = 0; i < 2; i++) {
+		struct msg m = ipc_recv(ep);
+		CHECK(m.err == E_OK);
+		seen |= 1u << (m.badge - 0xA);
+		CHECK(atoll_ipc(SYS_REPLY, 0, 0, 0, 0, 0, 0).err == E_OK);
+	}
+	CHECK(seen == 3);	/* one call from each, told apart by the badge alone */
+}
+
+static volatile uint64_t self_cap;
+
+static void suspend_self(uint64_t unused)
+{
+	(void)unused;
+	flag = 1;
+	(void)tcb_suspend(self_cap);
+	flag = 2;	/* never: suspending itself stops it at once */
+	thread_exit();
+}
+
+static void thread_suspends_itself(struct test_env *env)
+{
+	reset();
+	self_cap = thread(env, 0, suspend_self, 0, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(tcb_resume(self_cap), E_OK);
+	CHECK(flag == 1);
+	CHECK_ERR(tcb_resume(self_cap), E_OK);	/* resumed, it goes on after its suspend */
+	CHECK(flag == 2);
+}
+
+const struct test_case edge_tests[] = {
+	{ "retype_many_at_once", retype_many_at_once },
+	{ "revoke_long_chain_from_user", revoke_long_chain_from_user },
+	{ "yield_alone_returns", yield_alone_returns },
+	{ "waiting_on_notification_directly", waiting_on_notification_directly },
+	{ "nonblocking_send_reaches_waiter", nonblocking_send_reaches_waiter },
+	{ "root_serves_a_call", root_serves_a_call },
+	{ "fault_handler_maps_the_page", fault_handler_maps_the_page },
+	{ "executable_frame_runs_code", executable_frame_runs_code },
+	{ "tables_need_the_level_above", tables_need_the_level_above },
+	{ "nx_frame_refuses_execution", nx_frame_refuses_execution },
+	{ "retype_destination_needs_write", retype_destination_needs_write },
+	{ "badges_tell_clients_apart", badges_tell_clients_apart },
+	{ "thread_suspends_itself", thread_suspends_itself },
+};
+const unsigned edge_ntests = sizeof(edge_tests) / sizeof(edge_tests[0]);
