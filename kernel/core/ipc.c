@@ -373,32 +373,21 @@ static void fast_transfer(const struct trap_frame *f, struct tcb *to, uint64_t b
 	to->ctx.rax = E_OK;
 }
 
-/* Switches from the current thread (saved from f) to next, which runs now. */
-static void fast_switch(struct trap_frame *f, struct tcb *me, struct tcb *next)
-{
-	me->ctx = *f;
-	next->state = TS_RUNNING;
-	if (!next->timeslice)
-		next->timeslice = TIMESLICE_TICKS;
-	sched_current = next;
-	*f = next->ctx;
-}
-
-bool ipc_fastpath(struct trap_frame *f)
+struct trap_frame *ipc_fastpath(struct trap_frame *f)
 {
 	struct tcb *me = sched_current;
 	struct cap *cap;
 
 	if (!fastpath_on || !me || (f->rsi & MSGINFO_CAP))
-		return false;
+		return NULL;
 	if (f->rax == SYS_CALL) {
 		/* A receiver waits and may run at once: the message goes straight across. */
 		if (!(cap = fast_lookup(me, f->rdi, CAP_WRITE)))
-			return false;
+			return NULL;
 		struct endpoint *ep = kobj_ptr(cap->obj);
 		struct tcb *r = ep->head;
 		if (ep->state != EP_RECEIVING || r->prio < me->prio)
-			return false;
+			return NULL;
 		dequeue(&ep->head, &ep->tail, r);
 		if (!ep->head)
 			ep->state = EP_IDLE;
@@ -407,19 +396,18 @@ bool ipc_fastpath(struct trap_frame *f)
 		me->state = TS_BLOCKED_REPLY;
 		me->replier = r;
 		r->caller = me;
-		fast_switch(f, me, r);
-		return true;
+		return sched_switch_to(r);
 	}
 	if (f->rax == SYS_REPLY_RECV) {
 		/* Our caller waits for this reply, no sender is queued: reply and wait. */
 		struct tcb *c = me->caller;
 		if (!c || c->in_fault || c->prio < me->prio)
-			return false;
+			return NULL;
 		if (!(cap = fast_lookup(me, f->rdi, CAP_READ)))
-			return false;
+			return NULL;
 		struct endpoint *ep = kobj_ptr(cap->obj);
 		if (ep->state == EP_SENDING || me->bound_ntfn.cap.type == OBJ_NOTIFICATION)
-			return false;
+			return NULL;
 		fast_transfer(f, c, 0);
 		c->replier = NULL;
 		me->caller = NULL;
@@ -427,8 +415,7 @@ bool ipc_fastpath(struct trap_frame *f)
 		me->wait_obj = ep;
 		enqueue(&ep->head, &ep->tail, me);
 		ep->state = EP_RECEIVING;
-		fast_switch(f, me, c);
-		return true;
+		return sched_switch_to(c);
 	}
-	return false;
+	return NULL;
 }

@@ -42,10 +42,10 @@ bool ipc_send_fault(struct tcb *t, const struct ipc_msg *fault);
 /*
  * The fastpath for SYS_CALL and SYS_REPLY_RECV on endpoints in the simplest,
  * commonest case (one-level lookup, the other side waiting and allowed to run
- * now). Takes f as the syscall entry saved it; true if it handled the call and
- * f now holds the thread to run. Same observable result as the general path.
+ * now). Takes f, the caller's registers in its TCB; returns the registers of the
+ * thread to run, or NULL to take the general path. Same observable result.
  */
-bool ipc_fastpath(struct trap_frame *f);
+struct trap_frame *ipc_fastpath(struct trap_frame *f);
 void ipc_set_fastpath(bool on);
 
 /* Removes a waiting thread from the endpoint or notification it waits on. */

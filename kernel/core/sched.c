@@ -63,6 +63,7 @@ void sched_start(struct tcb *first)
 	first->state = TS_RUNNING;
 	first->timeslice = TIMESLICE_TICKS;
 	sched_current = first;
+	arch_set_entry_ctx(&first->ctx);
 	active = true;
 }
 
@@ -70,13 +71,9 @@ void sched_stop(void)
 {
 	active = false;
 	sched_current = NULL;
+	arch_set_entry_ctx(NULL);
 }
 
-void sched_enter(struct trap_frame *f)
-{
-	if (active && sched_current && ctx_from_user(f))
-		sched_current->ctx = *f;
-}
 
 void sched_tick(void)
 {
@@ -91,13 +88,23 @@ void sched_yield(void)
 	slice_over = true;
 }
 
-void sched_leave(struct trap_frame *f)
+struct trap_frame *sched_switch_to(struct tcb *t)
+{
+	t->state = TS_RUNNING;
+	if (!t->timeslice)
+		t->timeslice = TIMESLICE_TICKS;
+	sched_current = t;
+	arch_set_entry_ctx(&t->ctx);
+	return &t->ctx;
+}
+
+struct trap_frame *sched_leave(struct trap_frame *f)
 {
 	struct tcb *cur = sched_current;
 	int best = best_prio();
 
 	if (!active)
-		return;
+		return f;
 	bool cur_runs = cur && cur->state == TS_RUNNING;
 	/* Keep the current thread unless its slice ended or a higher priority is ready. */
 	if (!(cur_runs && !slice_over && best <= (int)cur->prio)) {
@@ -118,5 +125,11 @@ void sched_leave(struct trap_frame *f)
 		}
 	}
 	slice_over = false;
-	*f = sched_current ? sched_current->ctx : idle_ctx;
+	if (sched_current) {
+		arch_set_entry_ctx(&sched_current->ctx);
+		return &sched_current->ctx;
+	}
+	arch_set_entry_ctx(NULL);
+	/* Idle: an interrupted idle loop resumes as it was; otherwise enter it afresh. */
+	return ctx_from_user(f) ? &idle_ctx : f;
 }

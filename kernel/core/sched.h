@@ -15,10 +15,14 @@ void sched_start(struct tcb *first);
 void sched_stop(void);
 bool sched_active(void);
 
-/* At every kernel entry: keeps the interrupted thread's registers from f. */
-void sched_enter(struct trap_frame *f);
-/* At every kernel exit: chooses who runs next and loads its registers into f. */
-void sched_leave(struct trap_frame *f);
+/*
+ * At every kernel exit: chooses who runs next and returns the frame to leave
+ * through (a thread's registers, the idle context, or f itself). Entries from
+ * user mode save the thread's registers straight into its TCB, so nothing is copied.
+ */
+struct trap_frame *sched_leave(struct trap_frame *f);
+/* Makes t the running thread (the fastpath's switch); returns its registers. */
+struct trap_frame *sched_switch_to(struct tcb *t);
 
 void sched_make_ready(struct tcb *t);
 void sched_remove(struct tcb *t);

@@ -102,16 +102,18 @@ static long dispatch(struct tcb *me, uint64_t nr)
 	return E_NOSYS;
 }
 
-void syscall_trap(struct trap_frame *f);
+struct trap_frame *syscall_trap(struct trap_frame *f);
 
-void syscall_trap(struct trap_frame *f)
+/* f is the calling thread's own register area in its TCB (the entry saved straight into it). */
+struct trap_frame *syscall_trap(struct trap_frame *f)
 {
-	if ((f->rax == SYS_CALL || f->rax == SYS_REPLY_RECV) && ipc_fastpath(f))
-		return;
-	sched_enter(f);
+	struct trap_frame *next;
+
+	if ((f->rax == SYS_CALL || f->rax == SYS_REPLY_RECV) && (next = ipc_fastpath(f)))
+		return next;
 	struct tcb *me = sched_current;
 	long ret = dispatch(me, me->ctx.rax);
 	if (ret != IPC_BLOCKED)
 		me->ctx.rax = (uint64_t)ret;
-	sched_leave(f);
+	return sched_leave(f);
 }

@@ -44,6 +44,12 @@ static inline bool ctx_from_user(const struct trap_frame *f)
 void ctx_init_user(struct trap_frame *f, uint64_t pc, uint64_t sp, uint64_t arg);
 /* The idle context: a kernel-mode halt loop on its own stack. */
 void ctx_init_idle(struct trap_frame *f);
+/*
+ * The thread whose registers the next entry from user mode saves, straight into
+ * ctx (NULL: none, the kernel stack). Called on every switch.
+ */
+void arch_set_entry_ctx(struct trap_frame *ctx);
+
 /* Sets the user instruction and stack pointers; false if either is not a user address. */
 bool ctx_set_pc_sp(struct trap_frame *f, uint64_t pc, uint64_t sp);
 

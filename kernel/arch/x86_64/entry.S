@@ -23,11 +23,22 @@ trap_stubs:
 	.set vec, vec + 1
 	.endr
 
+/*
+ * From user mode the CPU pushed the frame into the running thread's TCB (TSS
+ * rsp0 points just past its register area), so the kernel moves to its own
+ * stack. From kernel mode (idle, boot) the frame is on the current stack.
+ * trap_dispatch returns the frame to leave through: the same one, or another
+ * thread's registers.
+ */
 trap_common:
 	PUSH_GPRS
 	mov %rsp, %rdi
-	cld
+	testb $3, FRAME_CS(%rsp)
+	jz 1f
+	movabs $instance_stack_top, %rsp
+1:	cld
 	call trap_dispatch
+	mov %rax, %rsp
 	.globl trap_exit
 trap_exit:
 	pop %r15

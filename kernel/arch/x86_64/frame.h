@@ -2,6 +2,9 @@
 #ifndef ARCH_FRAME_H
 #define ARCH_FRAME_H
 
+/* Offset of cs in struct trap_frame: 15 registers, vector, error, rip. */
+#define FRAME_CS (18 * 8)
+
 /* Pushes rax..r15 so that, with vector and error above, rsp points at a struct trap_frame. */
 .macro PUSH_GPRS
 	push %rax

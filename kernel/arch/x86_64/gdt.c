@@ -1,4 +1,5 @@
 /* Per-instance GDT and TSS (SDM vol. 3 3.4.5, 7.7); IST stacks for #DF, NMI and #MC. */
+#include "arch/x86_64/context.h"
 #include "arch/x86_64/desc.h"
 #include "arch/x86_64/layout.h"
 #include "kstring.h"
@@ -23,6 +24,17 @@ struct dtr {
 	uint16_t limit;
 	uint64_t base;
 } __attribute__((packed));
+
+extern uint64_t entry_ctx_top;
+
+void arch_set_entry_ctx(struct trap_frame *ctx)
+{
+	/* SDM vol. 3 6.14.2: the CPU aligns rsp0 to 16 bytes; a TCB's register area ends aligned. */
+	uint64_t top = ctx ? (uint64_t)(uintptr_t)(ctx + 1) : (uint64_t)(uintptr_t)instance_stack_top;
+
+	tss.rsp[0] = top;
+	entry_ctx_top = top;
+}
 
 void gdt_init(void)
 {

@@ -11,7 +11,8 @@ syscall_entry:
 	 * so a plain global holds the user stack pointer: no swapgs needed.
 	 */
 	mov %rsp, syscall_user_rsp(%rip)
-	movabs $instance_stack_top, %rsp
+	/* Build the frame straight in the running thread's TCB: no copy later. */
+	mov entry_ctx_top(%rip), %rsp
 	pushq $0x1b			/* ss: SEL_UDATA | 3 */
 	push syscall_user_rsp(%rip)	/* rsp */
 	push %r11			/* rflags */
@@ -21,9 +22,11 @@ syscall_entry:
 	pushq $0x100			/* vector: VEC_SYSCALL */
 	PUSH_GPRS
 	mov %rsp, %rdi
+	movabs $instance_stack_top, %rsp
 	cld
 	call syscall_trap
-	/* Leave through iretq: the thread that runs next may not be the one that called. */
+	/* Leave through iretq from the frame it returns: maybe another thread's. */
+	mov %rax, %rsp
 	jmp trap_exit
 
 /* user_enter(entry, stack, arg): first entry into user mode through iretq. */
@@ -55,4 +58,8 @@ user_enter:
 	.bss
 	.align 8
 syscall_user_rsp:
+	.quad 0
+	/* Just past the running thread's register area; set by arch_set_entry_ctx(). */
+	.globl entry_ctx_top
+entry_ctx_top:
 	.quad 0

@@ -112,18 +112,19 @@ static void trap_interrupt(unsigned v)
 	lapic_eoi();
 }
 
-void trap_dispatch(struct trap_frame *f)
+struct trap_frame *trap_dispatch(struct trap_frame *f);
+
+struct trap_frame *trap_dispatch(struct trap_frame *f)
 {
 	unsigned v = (unsigned)f->vector;
 
 	if (v < 32 && !ctx_from_user(f))
 		trap_fatal(f);
 	if (v == VEC_SPURIOUS)
-		return;	/* no EOI for spurious interrupts (SDM vol. 3 11.9) */
-	sched_enter(f);
+		return f;	/* no EOI for spurious interrupts (SDM vol. 3 11.9) */
 	if (v < 32)
 		trap_user_fault(f);
 	else
 		trap_interrupt(v);
-	sched_leave(f);
+	return sched_leave(f);
 }

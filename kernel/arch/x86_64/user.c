@@ -124,7 +124,7 @@ void arch_user_start(const struct instance_info *self, unsigned id, uint64_t use
 			err_str(free[0].base > free[0].end ? E_NOMEM : e));
 		return;
 	}
-	sched_start(root);
+	sched_start(root);	/* from here on, entries save the root task's registers in its TCB */
 	user_enter(img.entry, USER_STACK_TOP, USER_BOOTINFO_VA);
 }
 
