@@ -288,7 +288,12 @@ static void check_channels(struct system *s, struct diag *d, const struct named 
 		if (a && a == b)
 			diag_error(d, ch->to.loc, "channel-self", "channel '%s' joins '%s' to itself",
 				   ch->name, a->name);
-		if (a && b && a->core != b->core && !ch->cross_core)
+		/* Each core runs its own kernel instance; an endpoint lives inside one. */
+		if (a && b && a->core != b->core && ch->type == CH_ENDPOINT)
+			diag_error(d, ch->loc, "channel-endpoint-cross-core",
+				   "endpoint '%s' joins core %u to core %u, but an endpoint lives in one kernel instance: use a notification (and shared memory)",
+				   ch->name, a->core, b->core);
+		else if (a && b && a->core != b->core && !ch->cross_core)
 			diag_error(d, ch->loc, "channel-cross-core",
 				   "channel '%s' joins core %u to core %u: declare cross_core: true",
 				   ch->name, a->core, b->core);

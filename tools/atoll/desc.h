@@ -97,7 +97,7 @@ struct device {
 	struct loc owner_loc;
 };
 
-enum channel_type { CH_ENDPOINT, CH_NOTIFICATION, CH_SHARED };
+enum channel_type { CH_UNKNOWN, CH_ENDPOINT, CH_NOTIFICATION, CH_SHARED };
 
 struct channel {
 	char name[NAME_MAX_LEN + 1];
