@@ -25,6 +25,13 @@ enum inv_label {
 #define MSGINFO_NTFN (1ull << 21)
 #define MSGINFO_WITH_CAP(label, length, cptr) (MSGINFO(label, length) | MSGINFO_CAP | (uint64_t)(cptr) << 32)
 #define MSG_MAX_REGS 4
+/*
+ * Longer messages, up to MSG_MAX_WORDS, continue in the IPC buffer: a 4 KiB
+ * frame given with TCB_SET_IPC_BUFFER, where word i (4 <= i < 15) is the
+ * i-th 64-bit word. If either side has no buffer only the registers travel,
+ * and the delivered length says so.
+ */
+#define MSG_MAX_WORDS 15
 
 /*
  * A fault message, sent for a faulting thread to its fault endpoint as a call:

@@ -122,6 +122,7 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 	case INV_TCB_SET_RECV_SLOT:
 	case INV_TCB_SET_SPACE:
 	case INV_TCB_BIND_NTFN:
+	case INV_TCB_SET_IPC_BUFFER:
 	case INV_COUNT:
 		break;
 	}
@@ -203,6 +204,21 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 		/* mr0 = slot, mr1 = 0 to refuse caps; the slot is checked when a cap arrives. */
 		t->recv_slot = c->mr[1] ? c->mr[0] + 1 : 0;
 		return E_OK;
+	case INV_TCB_SET_IPC_BUFFER: {
+		struct cte *fr;
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &fr)))
+			return e;
+		if (fr->cap.type != OBJ_FRAME_4K || (fr->cap.flags & CAP_FLAG_DEVICE))
+			return fail(c, ARG_MR(0), E_WRONGTYPE);
+		if ((fr->cap.rights & (CAP_READ | CAP_WRITE)) != (CAP_READ | CAP_WRITE))
+			return fail(c, ARG_MR(0), E_RIGHTS);
+		cspace_delete(&t->ipc_buf);
+		t->ipc_buf.cap = fr->cap;
+		t->ipc_buf.cap.flags &= ~CAP_FLAG_MAPPED;	/* the kernel's copy maps nothing */
+		t->ipc_buf.cap.data = 0;
+		cspace_insert_child(fr, &t->ipc_buf);
+		return E_OK;
+	}
 	case INV_TCB_BIND_NTFN: {
 		struct cte *n;
 		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &n)))

@@ -71,8 +71,20 @@ static void transfer(struct tcb *from, struct tcb *to, uint64_t badge, bool gran
 	struct ipc_msg m = msg_of(from);
 	unsigned len = MSGINFO_LENGTH(m.info);
 
-	if (len > MSG_MAX_REGS)
-		len = MSG_MAX_REGS;
+	if (len > MSG_MAX_WORDS)
+		len = MSG_MAX_WORDS;
+	/* Words past the registers travel buffer to buffer; without both, they do not. */
+	if (len > MSG_MAX_REGS) {
+		if (from->in_fault || from->ipc_buf.cap.type != OBJ_FRAME_4K ||
+		    to->ipc_buf.cap.type != OBJ_FRAME_4K) {
+			len = MSG_MAX_REGS;
+		} else {
+			const uint64_t *src = kobj_ptr(from->ipc_buf.cap.obj);
+			uint64_t *dst = kobj_ptr(to->ipc_buf.cap.obj);
+			for (unsigned i = MSG_MAX_REGS; i < len; i++)
+				dst[i] = src[i];
+		}
+	}
 	for (unsigned i = 0; i < MSG_MAX_REGS; i++)
 		*ctx_reg(&to->ctx, 2 + i) = i < len ? m.mr[i] : 0;
 	*ctx_reg(&to->ctx, 1) = MSGINFO(MSGINFO_LABEL(m.info), len) |
@@ -378,7 +390,7 @@ struct trap_frame *ipc_fastpath(struct trap_frame *f)
 	struct tcb *me = sched_current;
 	struct cap *cap;
 
-	if (!fastpath_on || !me || (f->rsi & MSGINFO_CAP))
+	if (!fastpath_on || !me || (f->rsi & MSGINFO_CAP) || MSGINFO_LENGTH(f->rsi) > MSG_MAX_REGS)
 		return NULL;
 	if (f->rax == SYS_CALL) {
 		/* A receiver waits and may run at once: the message goes straight across. */

@@ -87,6 +87,7 @@ void tcb_finalise(struct tcb *t)
 	cspace_delete(&t->fault_ep);
 	cspace_delete(&t->cspace);
 	ipc_unbind(t);
+	cspace_delete(&t->ipc_buf);
 	/* A thread that received our call must not reply into freed memory. */
 	if (t->caller) {
 		t->caller->replier = NULL;

@@ -41,6 +41,7 @@ struct tcb {
 	struct cte fault_ep;		/* where its faults go; empty: a fault stops it */
 	struct cte cspace;		/* its CSpace root; empty: the root task's */
 	struct cte bound_ntfn;		/* a notification it hears while receiving on endpoints */
+	struct cte ipc_buf;		/* a 4 KiB frame: message words beyond the registers */
 };
 
 _Static_assert(sizeof(struct tcb) <= 2048, "a TCB object is 2 KiB");

@@ -267,6 +267,76 @@ static void thread_suspends_itself(struct test_env *env)
 	CHECK(flag == 2);
 }
 
+#define VA_E 0x030000000000ull	/* PML4 slot 6: IPC buffers */
+
+static volatile uint64_t *const root_buf = (volatile uint64_t *)(uintptr_t)VA_E;
+static volatile uint64_t *const srv_buf = (volatile uint64_t *)(uintptr_t)(VA_E + 0x1000);
+
+/* Answers each call with every message word plus one, the same length back. */
+static void long_echo(uint64_t ep)
+{
+	struct msg m = ipc_recv(ep);
+
+	for (;;) {
+		unsigned len = MSGINFO_LENGTH(m.info);
+		for (unsigned i = MSG_MAX_REGS; i < len; i++)
+			srv_buf[i] += 1;
+		m = atoll_ipc(SYS_REPLY_RECV, ep, MSGINFO(len, len), m.mr[0] + 1, m.mr[1] + 1,
+			      m.mr[2] + 1, m.mr[3] + 1);
+	}
+}
+
+/* Maps frames for the root's buffer (S(4)) and the server's (S(5)) at VA_E. */
+static void buffers(struct test_env *env)
+{
+	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 0), VS, VA_E), E_OK);
+	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, 1), VS, VA_E), E_OK);
+	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 2), VS, VA_E), E_OK);
+	CHECK_ERR(frame_map(make(env, OBJ_FRAME_4K, 0, 4), VS, VA_E, CAP_WRITE), E_OK);
+	CHECK_ERR(frame_map(make(env, OBJ_FRAME_4K, 0, 5), VS, VA_E + 0x1000, CAP_WRITE), E_OK);
+}
+
+static void long_message_through_ipc_buffers(struct test_env *env)
+{
+	buffers(env);
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 6);
+	uint64_t s = thread(env, 7, long_echo, ep, 0, ROOT_TASK_PRIORITY);
+	CHECK_ERR(tcb_set_ipc_buffer(s, S(5)), E_OK);
+	CHECK_ERR(tcb_set_ipc_buffer(CAP_INIT_TCB, S(4)), E_OK);
+	CHECK_ERR(tcb_set_ipc_buffer(s, ep), E_WRONGTYPE);
+	CHECK_ERR(tcb_resume(s), E_OK);
+	for (unsigned i = MSG_MAX_REGS; i < 12; i++)
+		root_buf[i] = 100 + i;
+	struct msg r = atoll_ipc(SYS_CALL, ep, MSGINFO(0, 12), 1, 2, 3, 4);
+	CHECK(r.err == E_OK && MSGINFO_LENGTH(r.info) == 12 && MSGINFO_LABEL(r.info) == 12);
+	CHECK(r.mr[0] == 2 && r.mr[3] == 5);
+	for (unsigned i = MSG_MAX_REGS; i < 12; i++)
+		CHECK(root_buf[i] == 101 + i);	/* there and back, each word plus one */
+	CHECK(srv_buf[11] == 112);
+	root_buf[MSG_MAX_WORDS - 1] = 7;
+	r = atoll_ipc(SYS_CALL, ep, MSGINFO(0, MSG_MAX_WORDS), 0, 0, 0, 0);	/* the longest */
+	CHECK(MSGINFO_LENGTH(r.info) == MSG_MAX_WORDS && root_buf[MSG_MAX_WORDS - 1] == 8);
+	CHECK_ERR(cnode_delete(ROOT, s), E_OK);
+	CHECK_ERR(tcb_set_ipc_buffer(CAP_INIT_TCB, S(4)), E_OK);
+	for (unsigned k = 0; k < 8; k++)
+		(void)cnode_delete(ROOT, S(k));
+}
+
+static void no_buffer_means_registers_only(struct test_env *env)
+{
+	buffers(env);
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 6);
+	uint64_t s = thread(env, 7, long_echo, ep, 0, ROOT_TASK_PRIORITY);	/* no buffer */
+	CHECK_ERR(tcb_resume(s), E_OK);
+	CHECK_ERR(tcb_set_ipc_buffer(CAP_INIT_TCB, S(4)), E_OK);
+	struct msg r = atoll_ipc(SYS_CALL, ep, MSGINFO(0, 9), 1, 2, 3, 4);
+	CHECK(r.err == E_OK && MSGINFO_LABEL(r.info) == MSG_MAX_REGS);	/* it saw 4 words */
+	CHECK(r.mr[0] == 2);
+	CHECK_ERR(cnode_delete(ROOT, s), E_OK);
+	for (unsigned k = 0; k < 8; k++)
+		(void)cnode_delete(ROOT, S(k));	/* deleting S(4) leaves our buffer unset again */
+}
+
 const struct test_case edge_tests[] = {
 	{ "retype_many_at_once", retype_many_at_once },
 	{ "revoke_long_chain_from_user", revoke_long_chain_from_user },
@@ -281,5 +351,7 @@ const struct test_case edge_tests[] = {
 	{ "retype_destination_needs_write", retype_destination_needs_write },
 	{ "badges_tell_clients_apart", badges_tell_clients_apart },
 	{ "thread_suspends_itself", thread_suspends_itself },
+	{ "long_message_through_ipc_buffers", long_message_through_ipc_buffers },
+	{ "no_buffer_means_registers_only", no_buffer_means_registers_only },
 };
 const unsigned edge_ntests = sizeof(edge_tests) / sizeof(edge_tests[0]);

@@ -147,3 +147,9 @@ static inline long tcb_bind_ntfn(uint64_t tcb, uint64_t ntfn)
 {
 	return atoll_call(tcb, INV_TCB_BIND_NTFN, ntfn, 0, 0, 0).err;
 }
+
+/* Message words 4..14 travel in this 4 KiB frame (R and W rights; map it to write to it). */
+static inline long tcb_set_ipc_buffer(uint64_t tcb, uint64_t frame)
+{
+	return atoll_call(tcb, INV_TCB_SET_IPC_BUFFER, frame, 0, 0, 0).err;
+}
