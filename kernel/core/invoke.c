@@ -123,6 +123,7 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 	case INV_TCB_SET_SPACE:
 	case INV_TCB_BIND_NTFN:
 	case INV_TCB_SET_IPC_BUFFER:
+	case INV_TCB_SET_VSPACE:
 	case INV_COUNT:
 		break;
 	}
@@ -204,6 +205,22 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 		/* mr0 = slot, mr1 = 0 to refuse caps; the slot is checked when a cap arrives. */
 		t->recv_slot = c->mr[1] ? c->mr[0] + 1 : 0;
 		return E_OK;
+	case INV_TCB_SET_VSPACE: {
+		struct cte *vs;
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &vs)))
+			return e;
+		if (vs->cap.type != OBJ_PML4)
+			return fail(c, ARG_MR(0), E_WRONGTYPE);
+		if (vspace_number(vs->cap.obj, false) < 0)
+			return fail(c, ARG_MR(0), E_FULL);
+		(void)vspace_number(vs->cap.obj, true);
+		cspace_delete(&t->vspace);
+		t->vspace.cap = vs->cap;
+		cspace_insert_child(vs, &t->vspace);
+		if (t == sched_current)
+			vspace_load(vs->cap.obj);
+		return E_OK;
+	}
 	case INV_TCB_SET_IPC_BUFFER: {
 		struct cte *fr;
 		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &fr)))
@@ -296,8 +313,9 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 		return e;
 	if (vs->cap.type != OBJ_PML4)
 		return fail(c, ARG_MR(0), vs->cap.type == OBJ_NULL ? E_EMPTY : E_WRONGTYPE);
-	if (vs->cap.obj != vspace_root())
-		return fail(c, ARG_MR(0), E_UNSUPP);	/* one address space per instance so far */
+	int space = vspace_number(vs->cap.obj, false);
+	if (space < 0)
+		return fail(c, ARG_MR(0), E_FULL);	/* no free address-space number */
 	uint64_t va = c->mr[1];
 	if (frame) {
 		bool w = c->mr[2] & CAP_WRITE, x = c->mr[2] & CAP_EXEC;
@@ -312,6 +330,7 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 		return fail(c, ARG_MR(1), e);
 	cap->flags |= CAP_FLAG_MAPPED;
 	cap->data = va;
+	cap->guard_bits = (uint8_t)vspace_number(vs->cap.obj, true);
 	return E_OK;
 }
 

@@ -13,7 +13,6 @@ void kobj_finalise(const struct cap *cap)
 	case OBJ_CNODE:		/* its slots were emptied by cspace_delete() */
 	case OBJ_FRAME_4K:
 	case OBJ_FRAME_2M:
-	case OBJ_PML4:
 	case OBJ_PDPT:
 	case OBJ_PD:
 	case OBJ_PT:
@@ -24,6 +23,9 @@ void kobj_finalise(const struct cap *cap)
 		return;
 	case OBJ_TCB:
 		tcb_finalise(kobj_ptr(cap->obj));
+		return;
+	case OBJ_PML4:
+		vspace_release(cap->obj);	/* threads in it hold caps: none runs in it now */
 		return;
 	case OBJ_IRQ_HANDLER:
 		irq_finalise(cap);

@@ -1,4 +1,5 @@
 /* Scheduling: 256 priority queues per instance, highest first, round robin within one. */
+#include "arch/x86_64/vspace.h"
 #include "core/sched.h"
 #include "kstring.h"
 
@@ -88,14 +89,21 @@ void sched_yield(void)
 	slice_over = true;
 }
 
+/* The chosen thread runs next: its registers are where entries save, its address space loaded. */
+static struct trap_frame *run(struct tcb *t)
+{
+	arch_set_entry_ctx(&t->ctx);
+	vspace_load(t->vspace.cap.type == OBJ_PML4 ? t->vspace.cap.obj : 0);
+	return &t->ctx;
+}
+
 struct trap_frame *sched_switch_to(struct tcb *t)
 {
 	t->state = TS_RUNNING;
 	if (!t->timeslice)
 		t->timeslice = TIMESLICE_TICKS;
 	sched_current = t;
-	arch_set_entry_ctx(&t->ctx);
-	return &t->ctx;
+	return run(t);
 }
 
 struct trap_frame *sched_leave(struct trap_frame *f)
@@ -125,10 +133,10 @@ struct trap_frame *sched_leave(struct trap_frame *f)
 		}
 	}
 	slice_over = false;
-	if (sched_current) {
-		arch_set_entry_ctx(&sched_current->ctx);
-		return &sched_current->ctx;
-	}
+	if (sched_current == cur && cur)
+		return &cur->ctx;	/* no switch: its registers and address space are in place */
+	if (sched_current)
+		return run(sched_current);
 	arch_set_entry_ctx(NULL);
 	/* Idle: an interrupted idle loop resumes as it was; otherwise enter it afresh. */
 	return ctx_from_user(f) ? &idle_ctx : f;

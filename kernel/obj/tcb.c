@@ -88,6 +88,7 @@ void tcb_finalise(struct tcb *t)
 	cspace_delete(&t->cspace);
 	ipc_unbind(t);
 	cspace_delete(&t->ipc_buf);
+	cspace_delete(&t->vspace);
 	/* A thread that received our call must not reply into freed memory. */
 	if (t->caller) {
 		t->caller->replier = NULL;

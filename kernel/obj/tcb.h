@@ -42,6 +42,7 @@ struct tcb {
 	struct cte cspace;		/* its CSpace root; empty: the root task's */
 	struct cte bound_ntfn;		/* a notification it hears while receiving on endpoints */
 	struct cte ipc_buf;		/* a 4 KiB frame: message words beyond the registers */
+	struct cte vspace;		/* its address space (a PML4); empty: the instance's own */
 };
 
 _Static_assert(sizeof(struct tcb) <= 2048, "a TCB object is 2 KiB");

@@ -337,6 +337,58 @@ static void no_buffer_means_registers_only(struct test_env *env)
 		(void)cnode_delete(ROOT, S(k));	/* deleting S(4) leaves our buffer unset again */
 }
 
+#define VA_F 0x038000000000ull	/* PML4 slot 7: code for another address space */
+
+/* Tables for va in the address space vs, in slots S(k..k+2). */
+static void tables_in(struct test_env *env, uint64_t vs, uint64_t va, unsigned k)
+{
+	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, k), vs, va), E_OK);
+	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, k + 1), vs, va), E_OK);
+	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, k + 2), vs, va), E_OK);
+}
+
+static void thread_in_its_own_address_space(struct test_env *env)
+{
+	uint64_t space = make(env, OBJ_PML4, 0, 0);
+	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 10);
+	/* mov $n, %edi; xor %esi, %esi; mov $SYS_SEND, %eax; syscall;
+	 * mov $SYS_DEBUG_EXIT, %eax; xor %edi, %edi; syscall; jmp . */
+	uint8_t code[] = { 0xBF, 0, 0, 0, 0, 0x31, 0xF6, 0xB8, SYS_SEND, 0, 0, 0, 0x0F, 0x05,
+			   0xB8, SYS_DEBUG_EXIT, 0, 0, 0, 0x31, 0xFF, 0x0F, 0x05, 0xEB, 0xFE };
+	memcpy(&code[1], &n, 4);
+
+	tables_in(env, space, VA_F, 1);	/* the new space: code at VA_F only */
+	CHECK_ERR(frame_map(make(env, OBJ_FRAME_4K, 0, 4), space, VA_F, CAP_EXEC), E_OK);
+	tables_in(env, VS, VA_F, 5);	/* our own view of the same frame, to write the code */
+	CHECK_ERR(cnode_copy(ROOT, S(8), S(4), CAP_ALL_RIGHTS), E_OK);
+	CHECK_ERR(frame_map(S(8), VS, VA_F, CAP_WRITE), E_OK);
+	memcpy((void *)(uintptr_t)VA_F, code, sizeof(code));
+
+	uint64_t t = make(env, OBJ_TCB, 0, 9);
+	CHECK_ERR(tcb_write_registers(t, VA_F, VA_F + 0x1000, 0), E_OK);
+	CHECK_ERR(tcb_set_priority(t, ROOT_TASK_PRIORITY + 10), E_OK);
+	CHECK_ERR(tcb_set_vspace(t, n), E_WRONGTYPE);
+	CHECK_ERR(tcb_set_vspace(t, space), E_OK);
+	CHECK_ERR(tcb_resume(t), E_OK);	/* it runs at once, in its own space */
+	struct msg m = ipc_nbrecv(n);
+	CHECK(m.err == E_OK && m.badge == 1);
+
+	/* Our image is not in that space: a thread there cannot run our code. */
+	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 11);
+	uint64_t u = make(env, OBJ_TCB, 0, 12);
+	uint64_t our_code = (uint64_t)(uintptr_t)&thread_in_its_own_address_space;
+	CHECK_ERR(tcb_write_registers(u, our_code, VA_F + 0x1000, 0), E_OK);
+	CHECK_ERR(tcb_set_priority(u, ROOT_TASK_PRIORITY + 10), E_OK);
+	CHECK_ERR(tcb_set_vspace(u, space), E_OK);
+	CHECK_ERR(tcb_set_fault_ep(u, ep), E_OK);
+	CHECK_ERR(tcb_resume(u), E_OK);
+	m = ipc_nbrecv(ep);
+	CHECK(m.err == E_OK && MSGINFO_LABEL(m.info) == FAULT_LABEL + 14);
+	CHECK(m.mr[1] == our_code && !(m.mr[2] & 1));	/* not present there */
+	for (unsigned k = 0; k < 13; k++)
+		(void)cnode_delete(ROOT, S(k));
+}
+
 const struct test_case edge_tests[] = {
 	{ "retype_many_at_once", retype_many_at_once },
 	{ "revoke_long_chain_from_user", revoke_long_chain_from_user },
@@ -353,5 +405,6 @@ const struct test_case edge_tests[] = {
 	{ "thread_suspends_itself", thread_suspends_itself },
 	{ "long_message_through_ipc_buffers", long_message_through_ipc_buffers },
 	{ "no_buffer_means_registers_only", no_buffer_means_registers_only },
+	{ "thread_in_its_own_address_space", thread_in_its_own_address_space },
 };
 const unsigned edge_ntests = sizeof(edge_tests) / sizeof(edge_tests[0]);

@@ -153,3 +153,9 @@ static inline long tcb_set_ipc_buffer(uint64_t tcb, uint64_t frame)
 {
 	return atoll_call(tcb, INV_TCB_SET_IPC_BUFFER, frame, 0, 0, 0).err;
 }
+
+/* The thread runs in this address space (a PML4 object); until set, in its root task's. */
+static inline long tcb_set_vspace(uint64_t tcb, uint64_t pml4)
+{
+	return atoll_call(tcb, INV_TCB_SET_VSPACE, pml4, 0, 0, 0).err;
+}

@@ -10,6 +10,7 @@
 #include "core/elf.h"
 #include "mem/partition.h"
 #include "core/invoke.h"
+#include "arch/x86_64/vspace.h"
 #include "core/sched.h"
 #include "kstring.h"
 
@@ -102,6 +103,7 @@ void arch_user_start(const struct instance_info *self, unsigned id, uint64_t use
 		.mem_bytes = self->part.bytes,
 		.user_test = user_test,
 	};
+	vspace_init(self->cr3);
 	/* The root TCB, the root CNode, then the rest of the partition as untyped memory. */
 	paddr_t tcb_pa = ALIGN_UP(a.next, 2048);
 	a.next = tcb_pa + 2048;

@@ -84,30 +84,83 @@ void vspace_unmap(paddr_t pml4, uint64_t vaddr, unsigned level, bool large, padd
 		write_cr3(read_cr3());
 }
 
+/*
+ * Address spaces of this instance by number: 0 is the instance's own PML4
+ * (the root task's), the others are PML4 objects given a number when first
+ * used. A mapping remembers the number (in its cap's guard_bits) so that
+ * deleting the cap can find the tables it went into.
+ */
+static paddr_t spaces[VSPACE_MAX];
+static paddr_t loaded;
+
+void vspace_init(paddr_t root)
+{
+	spaces[0] = root;
+	loaded = root;
+}
+
 paddr_t vspace_root(void)
 {
-	return read_cr3() & PTE_ADDR;
+	return spaces[0];
+}
+
+int vspace_number(paddr_t pml4, bool assign)
+{
+	int free = -1;
+
+	for (int i = 0; i < VSPACE_MAX; i++) {
+		if (spaces[i] == pml4)
+			return i;
+		if (!spaces[i] && free < 0)
+			free = i;
+	}
+	if (free < 0 || !assign)
+		return free < 0 ? -1 : VSPACE_MAX;
+	/* The kernel half (slots 256-511) is the same tables in every address space. */
+	for (unsigned k = 256; k < 512; k++)
+		tab(pml4)[k] = tab(spaces[0])[k];
+	spaces[free] = pml4;
+	return free;
+}
+
+void vspace_release(paddr_t pml4)
+{
+	for (int i = 1; i < VSPACE_MAX; i++)
+		if (spaces[i] == pml4)
+			spaces[i] = 0;
+}
+
+void vspace_load(paddr_t pml4)
+{
+	if (!pml4)
+		pml4 = spaces[0];
+	if (pml4 != loaded) {
+		write_cr3(pml4);	/* no PCID: the switch flushes this core's TLB */
+		loaded = pml4;
+	}
 }
 
 void vspace_cap_deleted(const struct cap *cap)
 {
-	if (!(cap->flags & CAP_FLAG_MAPPED))
-		return;
+	if (!(cap->flags & CAP_FLAG_MAPPED) || cap->guard_bits >= VSPACE_MAX ||
+	    !spaces[cap->guard_bits])
+		return;	/* never mapped, or its address space is gone */
+	paddr_t pml4 = spaces[cap->guard_bits];
 	switch ((enum obj_type)cap->type) {
 	case OBJ_FRAME_4K:
-		vspace_unmap(vspace_root(), cap->data, 0, false, cap->obj);
+		vspace_unmap(pml4, cap->data, 0, false, cap->obj);
 		return;
 	case OBJ_FRAME_2M:
-		vspace_unmap(vspace_root(), cap->data, 1, true, cap->obj);
+		vspace_unmap(pml4, cap->data, 1, true, cap->obj);
 		return;
 	case OBJ_PDPT:
-		vspace_unmap(vspace_root(), cap->data, VS_PDPT, false, cap->obj);
+		vspace_unmap(pml4, cap->data, VS_PDPT, false, cap->obj);
 		return;
 	case OBJ_PD:
-		vspace_unmap(vspace_root(), cap->data, VS_PD, false, cap->obj);
+		vspace_unmap(pml4, cap->data, VS_PD, false, cap->obj);
 		return;
 	case OBJ_PT:
-		vspace_unmap(vspace_root(), cap->data, VS_PT, false, cap->obj);
+		vspace_unmap(pml4, cap->data, VS_PT, false, cap->obj);
 		return;
 	default:
 		return;	/* no other object is mapped by a cap */

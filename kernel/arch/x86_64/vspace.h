@@ -26,11 +26,25 @@ MUST_CHECK err_t vspace_map_frame(paddr_t pml4, uint64_t vaddr, paddr_t pa, bool
 /* Removes the entry at vaddr if it still points at pa (level 0 = a 4 KiB frame) and flushes it. */
 void vspace_unmap(paddr_t pml4, uint64_t vaddr, unsigned level, bool large, paddr_t pa);
 
-/* The instance's address space: the only VSpace so far (its cap is CAP_INIT_VSPACE). */
+#define VSPACE_MAX 64	/* address spaces per instance */
+
+/* Records the instance's own PML4 (CAP_INIT_VSPACE), loaded now. */
+void vspace_init(paddr_t root);
+/* The instance's own address space. */
 paddr_t vspace_root(void);
+/*
+ * The number of the address space at pml4; with assign, a PML4 object gets a
+ * free number and the kernel half. -1 if none is free; without assign,
+ * VSPACE_MAX means "would get one".
+ */
+int vspace_number(paddr_t pml4, bool assign);
+/* The PML4 object is destroyed: its number is free again. */
+void vspace_release(paddr_t pml4);
+/* Makes pml4 (0: the instance's own) the running address space. */
+void vspace_load(paddr_t pml4);
 
 struct cap;
-/* A frame or page-table cap is being deleted: remove the mapping it made. */
+/* A frame or page-table cap is being deleted: remove the mapping it made, in its address space. */
 void vspace_cap_deleted(const struct cap *cap);
 
 #endif
