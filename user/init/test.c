@@ -1,4 +1,5 @@
 /* Named-case runner: one line per case on the console, judged by the QEMU harness. */
+#include "cap.h"
 #include "test.h"
 
 void test_check(struct test_env *env, int ok, const char *expr, const char *file, int line)
@@ -7,6 +8,31 @@ void test_check(struct test_env *env, int ok, const char *expr, const char *file
 		return;
 	env->failures++;
 	printf("    check failed: %s (%s:%d)\n", expr, file, line);
+}
+
+static uint8_t stacks[TEST_STACKS][4096] __attribute__((aligned(16)));
+
+uint64_t test_stack_top(unsigned n)
+{
+	/* At a function's first instruction rsp + 8 is 16-byte aligned (psABI 3.2.2). */
+	return (uint64_t)(uintptr_t)&stacks[n][sizeof(stacks[n])] - 8;
+}
+
+uint64_t test_make(struct test_env *env, unsigned type, unsigned size_bits, unsigned k)
+{
+	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), type, size_bits, CAP_INIT_CNODE, S(k), 1),
+		  E_OK);
+	return S(k);
+}
+
+uint64_t test_thread(struct test_env *env, unsigned k, void (*fn)(uint64_t), uint64_t arg,
+		     unsigned n, unsigned prio)
+{
+	uint64_t t = test_make(env, OBJ_TCB, 0, k);
+
+	CHECK_ERR(tcb_write_registers(t, (uint64_t)(uintptr_t)fn, test_stack_top(n), arg), E_OK);
+	CHECK_ERR(tcb_set_priority(t, prio), E_OK);
+	return t;
 }
 
 uint64_t test_big_untyped(const struct bootinfo *bi)

@@ -31,6 +31,17 @@ void test_check(struct test_env *env, int ok, const char *expr, const char *file
 		test_check(env, got_ == (want), #expr, __FILE__, __LINE__);              \
 	} while (0)
 
+/* Stack n (0..TEST_STACKS-1) for a test thread: its top as a function's first rsp. */
+#define TEST_STACKS 4
+uint64_t test_stack_top(unsigned n);
+
+/* Retypes one object of type (size_bits for CNodes and untyped) into slot S(k); returns S(k). */
+uint64_t test_make(struct test_env *env, unsigned type, unsigned size_bits, unsigned k);
+
+/* A thread in S(k) that will run fn(arg) on stack n at priority prio; not resumed. */
+uint64_t test_thread(struct test_env *env, unsigned k, void (*fn)(uint64_t), uint64_t arg,
+		     unsigned n, unsigned prio);
+
 /* The slot of the largest untyped the root task was given. */
 uint64_t test_big_untyped(const struct bootinfo *bi);
 

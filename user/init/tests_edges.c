@@ -6,28 +6,9 @@
 
 #define ROOT CAP_INIT_CNODE
 #define VS CAP_INIT_VSPACE
-#define STACK_SIZE 4096
 #define VA_D 0x028000000000ull	/* PML4 slot 5: this file's mappings */
 
-static uint8_t stacks[2][STACK_SIZE] __attribute__((aligned(16)));
 static volatile uint64_t flag, result, value;
-
-static uint64_t make(struct test_env *env, unsigned type, unsigned bits, unsigned k)
-{
-	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), type, bits, ROOT, S(k), 1), E_OK);
-	return S(k);
-}
-
-static uint64_t thread(struct test_env *env, unsigned k, void (*fn)(uint64_t), uint64_t arg,
-		       unsigned n, unsigned prio)
-{
-	uint64_t t = make(env, OBJ_TCB, 0, k);
-
-	CHECK_ERR(tcb_write_registers(t, (uint64_t)(uintptr_t)fn,
-				      (uint64_t)(uintptr_t)&stacks[n][STACK_SIZE] - 8, arg), E_OK);
-	CHECK_ERR(tcb_set_priority(t, prio), E_OK);
-	return t;
-}
 
 static void reset(void)
 {
@@ -46,7 +27,7 @@ static void retype_many_at_once(struct test_env *env)
 
 static void revoke_long_chain_from_user(struct test_env *env)
 {
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
 	for (unsigned i = 1; i < 60; i++)
 		CHECK_ERR(cnode_copy(ROOT, S(i), S(i - 1), CAP_ALL_RIGHTS), E_OK);
 	CHECK_ERR(cnode_revoke(ROOT, ep), E_OK);
@@ -75,8 +56,8 @@ static void ntfn_waiter(uint64_t n)
 static void waiting_on_notification_directly(struct test_env *env)
 {
 	reset();
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 0);
-	uint64_t t = thread(env, 1, ntfn_waiter, n, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 0);
+	uint64_t t = test_thread(env, 1, ntfn_waiter, n, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(flag == 0);
 	CHECK_ERR(ipc_send(n, 0, 0, 0), E_OK);	/* unbadged cap: bit 0 */
@@ -95,8 +76,8 @@ static void ep_waiter(uint64_t ep)
 static void nonblocking_send_reaches_waiter(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
-	uint64_t t = thread(env, 1, ep_waiter, ep, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t t = test_thread(env, 1, ep_waiter, ep, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK_ERR(ipc_nbsend(ep, 0, 1, 77), E_OK);
 	CHECK(flag == 1 && value == 77);
@@ -114,8 +95,8 @@ static void client(uint64_t ep)
 static void root_serves_a_call(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
-	uint64_t t = thread(env, 1, client, ep, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t t = test_thread(env, 1, client, ep, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_resume(t), E_OK);	/* it calls and waits for us */
 	struct msg m = ipc_recv(ep);
 	CHECK(m.err == E_OK && m.mr[0] == 20);
@@ -136,17 +117,17 @@ static void touch_page(uint64_t addr)
 static void fault_handler_maps_the_page(struct test_env *env)
 {
 	reset();
-	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 0), VS, VA_D), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, 1), VS, VA_D), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 2), VS, VA_D), E_OK);
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 3);
-	uint64_t t = thread(env, 4, touch_page, VA_D + 0x5000, 0, ROOT_TASK_PRIORITY + 10);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PDPT, 0, 0), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PD, 0, 1), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 2), VS, VA_D), E_OK);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 3);
+	uint64_t t = test_thread(env, 4, touch_page, VA_D + 0x5000, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_set_fault_ep(t, ep), E_OK);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	struct msg m = ipc_nbrecv(ep);
 	CHECK(m.err == E_OK && MSGINFO_LABEL(m.info) == FAULT_LABEL + 14 && m.mr[1] == VA_D + 0x5000);
 	/* Demand paging: map a frame where it faulted, then let it retry the same instruction. */
-	CHECK_ERR(frame_map(make(env, OBJ_FRAME_4K, 0, 5), VS, VA_D + 0x5000, CAP_WRITE), E_OK);
+	CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 5), VS, VA_D + 0x5000, CAP_WRITE), E_OK);
 	CHECK(atoll_ipc(SYS_REPLY, 0, 0, 0, 0, 0, 0).err == E_OK);
 	CHECK(flag == 1 && value == 0x5EED);
 	for (unsigned k = 0; k < 6; k++)
@@ -158,10 +139,10 @@ static void executable_frame_runs_code(struct test_env *env)
 	/* mov $42, %eax; ret */
 	static const uint8_t code[] = { 0xB8, 0x2A, 0x00, 0x00, 0x00, 0xC3 };
 
-	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 0), VS, VA_D), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, 1), VS, VA_D), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 2), VS, VA_D), E_OK);
-	uint64_t f = make(env, OBJ_FRAME_4K, 0, 3);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PDPT, 0, 0), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PD, 0, 1), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 2), VS, VA_D), E_OK);
+	uint64_t f = test_make(env, OBJ_FRAME_4K, 0, 3);
 	CHECK_ERR(frame_map(f, VS, VA_D, CAP_WRITE), E_OK);	/* write the code... */
 	memcpy((void *)(uintptr_t)VA_D, code, sizeof(code));
 	CHECK_ERR(cnode_copy(ROOT, S(4), f, CAP_ALL_RIGHTS), E_OK);
@@ -174,10 +155,10 @@ static void executable_frame_runs_code(struct test_env *env)
 
 static void tables_need_the_level_above(struct test_env *env)
 {
-	struct call_result r = atoll_call(make(env, OBJ_PD, 0, 0), INV_PAGE_TABLE_MAP, VS, VA_D, 0, 0);
+	struct call_result r = atoll_call(test_make(env, OBJ_PD, 0, 0), INV_PAGE_TABLE_MAP, VS, VA_D, 0, 0);
 	CHECK(r.err == E_NOENT && r.arg == ARG_MR(1));
-	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 1), VS, VA_D), E_NOENT);
-	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 2), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 1), VS, VA_D), E_NOENT);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PDPT, 0, 2), VS, VA_D), E_OK);
 	CHECK_ERR(page_table_map(S(0), VS, VA_D), E_OK);	/* now the PD fits */
 	CHECK_ERR(page_table_map(S(0), VS, VA_D), E_BUSY);	/* one mapping per cap */
 	for (unsigned k = 0; k < 3; k++)
@@ -194,13 +175,13 @@ static void jump_to(uint64_t addr)
 static void nx_frame_refuses_execution(struct test_env *env)
 {
 	reset();
-	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 0), VS, VA_D), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, 1), VS, VA_D), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 2), VS, VA_D), E_OK);
-	CHECK_ERR(frame_map(make(env, OBJ_FRAME_4K, 0, 3), VS, VA_D, CAP_WRITE), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PDPT, 0, 0), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PD, 0, 1), VS, VA_D), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 2), VS, VA_D), E_OK);
+	CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 3), VS, VA_D, CAP_WRITE), E_OK);
 	*(volatile uint8_t *)(uintptr_t)VA_D = 0xC3;	/* ret: harmless if it did run */
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 4);
-	uint64_t t = thread(env, 5, jump_to, VA_D, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 4);
+	uint64_t t = test_thread(env, 5, jump_to, VA_D, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_set_fault_ep(t, ep), E_OK);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	struct msg m = ipc_nbrecv(ep);
@@ -229,11 +210,11 @@ static void badged_client(uint64_t cap)
 
 static void badges_tell_clients_apart(struct test_env *env)
 {
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
 	CHECK_ERR(cnode_mint(ROOT, S(1), ep, CAP_ALL_RIGHTS, 0xA), E_OK);
 	CHECK_ERR(cnode_mint(ROOT, S(2), ep, CAP_ALL_RIGHTS, 0xB), E_OK);
-	uint64_t a = thread(env, 3, badged_client, S(1), 0, ROOT_TASK_PRIORITY + 10);
-	uint64_t b = thread(env, 4, badged_client, S(2), 1, ROOT_TASK_PRIORITY + 10);
+	uint64_t a = test_thread(env, 3, badged_client, S(1), 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t b = test_thread(env, 4, badged_client, S(2), 1, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_resume(a), E_OK);
 	CHECK_ERR(tcb_resume(b), E_OK);
 	uint64_t seen = 0;
@@ -260,7 +241,7 @@ static void suspend_self(uint64_t unused)
 static void thread_suspends_itself(struct test_env *env)
 {
 	reset();
-	self_cap = thread(env, 0, suspend_self, 0, 0, ROOT_TASK_PRIORITY + 10);
+	self_cap = test_thread(env, 0, suspend_self, 0, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_resume(self_cap), E_OK);
 	CHECK(flag == 1);
 	CHECK_ERR(tcb_resume(self_cap), E_OK);	/* resumed, it goes on after its suspend */
@@ -289,18 +270,18 @@ static void long_echo(uint64_t ep)
 /* Maps frames for the root's buffer (S(4)) and the server's (S(5)) at VA_E. */
 static void buffers(struct test_env *env)
 {
-	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 0), VS, VA_E), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, 1), VS, VA_E), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 2), VS, VA_E), E_OK);
-	CHECK_ERR(frame_map(make(env, OBJ_FRAME_4K, 0, 4), VS, VA_E, CAP_WRITE), E_OK);
-	CHECK_ERR(frame_map(make(env, OBJ_FRAME_4K, 0, 5), VS, VA_E + 0x1000, CAP_WRITE), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PDPT, 0, 0), VS, VA_E), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PD, 0, 1), VS, VA_E), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 2), VS, VA_E), E_OK);
+	CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 4), VS, VA_E, CAP_WRITE), E_OK);
+	CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 5), VS, VA_E + 0x1000, CAP_WRITE), E_OK);
 }
 
 static void long_message_through_ipc_buffers(struct test_env *env)
 {
 	buffers(env);
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 6);
-	uint64_t s = thread(env, 7, long_echo, ep, 0, ROOT_TASK_PRIORITY);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 6);
+	uint64_t s = test_thread(env, 7, long_echo, ep, 0, ROOT_TASK_PRIORITY);
 	CHECK_ERR(tcb_set_ipc_buffer(s, S(5)), E_OK);
 	CHECK_ERR(tcb_set_ipc_buffer(CAP_INIT_TCB, S(4)), E_OK);
 	CHECK_ERR(tcb_set_ipc_buffer(s, ep), E_WRONGTYPE);
@@ -325,8 +306,8 @@ static void long_message_through_ipc_buffers(struct test_env *env)
 static void no_buffer_means_registers_only(struct test_env *env)
 {
 	buffers(env);
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 6);
-	uint64_t s = thread(env, 7, long_echo, ep, 0, ROOT_TASK_PRIORITY);	/* no buffer */
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 6);
+	uint64_t s = test_thread(env, 7, long_echo, ep, 0, ROOT_TASK_PRIORITY);	/* no buffer */
 	CHECK_ERR(tcb_resume(s), E_OK);
 	CHECK_ERR(tcb_set_ipc_buffer(CAP_INIT_TCB, S(4)), E_OK);
 	struct msg r = atoll_ipc(SYS_CALL, ep, MSGINFO(0, 9), 1, 2, 3, 4);
@@ -342,15 +323,15 @@ static void no_buffer_means_registers_only(struct test_env *env)
 /* Tables for va in the address space vs, in slots S(k..k+2). */
 static void tables_in(struct test_env *env, uint64_t vs, uint64_t va, unsigned k)
 {
-	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, k), vs, va), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, k + 1), vs, va), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, k + 2), vs, va), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PDPT, 0, k), vs, va), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PD, 0, k + 1), vs, va), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, k + 2), vs, va), E_OK);
 }
 
 static void thread_in_its_own_address_space(struct test_env *env)
 {
-	uint64_t space = make(env, OBJ_PML4, 0, 0);
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 10);
+	uint64_t space = test_make(env, OBJ_PML4, 0, 0);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 10);
 	/* mov $n, %edi; xor %esi, %esi; mov $SYS_SEND, %eax; syscall;
 	 * mov $SYS_DEBUG_EXIT, %eax; xor %edi, %edi; syscall; jmp . */
 	uint8_t code[] = { 0xBF, 0, 0, 0, 0, 0x31, 0xF6, 0xB8, SYS_SEND, 0, 0, 0, 0x0F, 0x05,
@@ -358,13 +339,13 @@ static void thread_in_its_own_address_space(struct test_env *env)
 	memcpy(&code[1], &n, 4);
 
 	tables_in(env, space, VA_F, 1);	/* the new space: code at VA_F only */
-	CHECK_ERR(frame_map(make(env, OBJ_FRAME_4K, 0, 4), space, VA_F, CAP_EXEC), E_OK);
+	CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 4), space, VA_F, CAP_EXEC), E_OK);
 	tables_in(env, VS, VA_F, 5);	/* our own view of the same frame, to write the code */
 	CHECK_ERR(cnode_copy(ROOT, S(8), S(4), CAP_ALL_RIGHTS), E_OK);
 	CHECK_ERR(frame_map(S(8), VS, VA_F, CAP_WRITE), E_OK);
 	memcpy((void *)(uintptr_t)VA_F, code, sizeof(code));
 
-	uint64_t t = make(env, OBJ_TCB, 0, 9);
+	uint64_t t = test_make(env, OBJ_TCB, 0, 9);
 	CHECK_ERR(tcb_write_registers(t, VA_F, VA_F + 0x1000, 0), E_OK);
 	CHECK_ERR(tcb_set_priority(t, ROOT_TASK_PRIORITY + 10), E_OK);
 	CHECK_ERR(tcb_set_vspace(t, n), E_WRONGTYPE);
@@ -374,8 +355,8 @@ static void thread_in_its_own_address_space(struct test_env *env)
 	CHECK(m.err == E_OK && m.badge == 1);
 
 	/* Our image is not in that space: a thread there cannot run our code. */
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 11);
-	uint64_t u = make(env, OBJ_TCB, 0, 12);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 11);
+	uint64_t u = test_make(env, OBJ_TCB, 0, 12);
 	uint64_t our_code = (uint64_t)(uintptr_t)&thread_in_its_own_address_space;
 	CHECK_ERR(tcb_write_registers(u, our_code, VA_F + 0x1000, 0), E_OK);
 	CHECK_ERR(tcb_set_priority(u, ROOT_TASK_PRIORITY + 10), E_OK);

@@ -6,28 +6,9 @@
 
 #define ROOT CAP_INIT_CNODE
 #define VS CAP_INIT_VSPACE
-#define STACK_SIZE 4096
 #define VA_C 0x020000000000ull	/* PML4 slot 4: this file's own mappings */
 
-static uint8_t stacks[3][STACK_SIZE] __attribute__((aligned(16)));
 static volatile uint64_t order[8], norder, flag, result;
-
-static uint64_t make(struct test_env *env, unsigned type, unsigned bits, unsigned k)
-{
-	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), type, bits, ROOT, S(k), 1), E_OK);
-	return S(k);
-}
-
-static uint64_t thread(struct test_env *env, unsigned k, void (*fn)(uint64_t), uint64_t arg,
-		       unsigned n, unsigned prio)
-{
-	uint64_t t = make(env, OBJ_TCB, 0, k);
-
-	CHECK_ERR(tcb_write_registers(t, (uint64_t)(uintptr_t)fn,
-				      (uint64_t)(uintptr_t)&stacks[n][STACK_SIZE] - 8, arg), E_OK);
-	CHECK_ERR(tcb_set_priority(t, prio), E_OK);
-	return t;
-}
 
 static void reset(void)
 {
@@ -39,7 +20,7 @@ static void reset(void)
 static void two_level_addressing(struct test_env *env)
 {
 	/* A radix-4 CNode minted with a 44-bit guard: root (12 bits) + guard 44 + 4 = 60 bits... */
-	uint64_t sub = make(env, OBJ_CNODE, 4, 0);
+	uint64_t sub = test_make(env, OBJ_CNODE, 4, 0);
 	/* The root consumes all 64 bits (its guard is 52), so a CNode below it is only reached
 	 * by invoking it directly: copy within it, between its own slots. */
 	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), OBJ_ENDPOINT, 0, sub, 2, 1), E_OK);
@@ -54,7 +35,7 @@ static void two_level_addressing(struct test_env *env)
 
 static void guard_mint_on_cnode(struct test_env *env)
 {
-	uint64_t sub = make(env, OBJ_CNODE, 4, 0);
+	uint64_t sub = test_make(env, OBJ_CNODE, 4, 0);
 	/* A copy with a 60-bit guard: 60 + 4 = 64 bits, so its slots take whole cptrs. */
 	CHECK_ERR(atoll_call(ROOT, INV_CNODE_MINT, S(2), sub, CNODE_ARGS(CAP_ALL_RIGHTS, 61, 0, 0),
 			     0).err, E_RANGE);	/* 61 + 4 > 64 */
@@ -83,10 +64,10 @@ static void sender(uint64_t ep_and_id)
 
 static void senders_are_served_in_order(struct test_env *env)
 {
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
-	uint64_t a = thread(env, 1, sender, ep | 1 << 16, 0, ROOT_TASK_PRIORITY + 10);
-	uint64_t b = thread(env, 2, sender, ep | 2 << 16, 1, ROOT_TASK_PRIORITY + 10);
-	uint64_t c = thread(env, 3, sender, ep | 3 << 16, 2, ROOT_TASK_PRIORITY + 10);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t a = test_thread(env, 1, sender, ep | 1 << 16, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t b = test_thread(env, 2, sender, ep | 2 << 16, 1, ROOT_TASK_PRIORITY + 10);
+	uint64_t c = test_thread(env, 3, sender, ep | 3 << 16, 2, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_resume(b), E_OK);
 	CHECK_ERR(tcb_resume(c), E_OK);
 	CHECK_ERR(tcb_resume(a), E_OK);
@@ -98,7 +79,7 @@ static void senders_are_served_in_order(struct test_env *env)
 
 static void length_limits_the_message(struct test_env *env)
 {
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
 	/* A non-blocking send only reaches a waiting receiver: let a thread wait first. */
 	(void)ep;
 	struct msg m = atoll_ipc(SYS_NBSEND, ep, MSGINFO(7, 2), 11, 22, 33, 44);
@@ -118,8 +99,8 @@ static void echo_len(uint64_t ep)
 
 static void only_length_registers_arrive(struct test_env *env)
 {
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
-	uint64_t s = thread(env, 1, echo_len, ep, 0, ROOT_TASK_PRIORITY);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t s = test_thread(env, 1, echo_len, ep, 0, ROOT_TASK_PRIORITY);
 	CHECK_ERR(tcb_resume(s), E_OK);
 	struct msg r = atoll_ipc(SYS_CALL, ep, MSGINFO(1, 2), 11, 22, 33, 44);
 	CHECK(r.err == E_OK);
@@ -147,11 +128,11 @@ static void server_gone(uint64_t ep)
 static void caller_of_deleted_server_stays_blocked(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
-	uint64_t s = thread(env, 1, server_gone, ep, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t s = test_thread(env, 1, server_gone, ep, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_resume(s), E_OK);
 	/* A helper calls; the server takes it; deleting the server must not crash anything. */
-	uint64_t c = thread(env, 2, sender, ep | 0 << 16, 1, ROOT_TASK_PRIORITY + 5);
+	uint64_t c = test_thread(env, 2, sender, ep | 0 << 16, 1, ROOT_TASK_PRIORITY + 5);
 	(void)c;
 	CHECK_ERR(cnode_delete(ROOT, s), E_OK);
 	CHECK_ERR(cnode_delete(ROOT, S(2)), E_OK);
@@ -168,8 +149,8 @@ static void waiter(uint64_t cap)
 static void suspend_removes_waiter(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
-	uint64_t t = thread(env, 1, waiter, ep, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t t = test_thread(env, 1, waiter, ep, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK_ERR(tcb_suspend(t), E_OK);
 	/* The suspended thread no longer waits: a send finds nobody. */
@@ -181,8 +162,8 @@ static void suspend_removes_waiter(struct test_env *env)
 static void delete_notification_wakes_waiter(struct test_env *env)
 {
 	reset();
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 0);
-	uint64_t t = thread(env, 1, waiter, n, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 0);
+	uint64_t t = test_thread(env, 1, waiter, n, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(flag == 0);
 	CHECK_ERR(cnode_delete(ROOT, n), E_OK);
@@ -196,7 +177,7 @@ static void revoke_untyped_destroys_waiting_thread(struct test_env *env)
 	CHECK_ERR(untyped_retype(S(0), OBJ_ENDPOINT, 0, ROOT, S(1), 1), E_OK);
 	CHECK_ERR(untyped_retype(S(0), OBJ_TCB, 0, ROOT, S(2), 1), E_OK);
 	CHECK_ERR(tcb_write_registers(S(2), (uint64_t)(uintptr_t)waiter,
-				      (uint64_t)(uintptr_t)&stacks[0][STACK_SIZE] - 8, S(1)), E_OK);
+				      test_stack_top(0), S(1)), E_OK);
 	CHECK_ERR(tcb_set_priority(S(2), ROOT_TASK_PRIORITY + 10), E_OK);
 	CHECK_ERR(tcb_resume(S(2)), E_OK);
 	CHECK_ERR(cnode_revoke(ROOT, S(0)), E_OK);	/* thread and endpoint go together */
@@ -215,10 +196,10 @@ static void record(uint64_t id)
 static void priorities_order_runs(struct test_env *env)
 {
 	reset();
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 0);
-	uint64_t lo = thread(env, 1, record, 1, 0, 20);
-	uint64_t mid = thread(env, 2, record, 2, 1, 40);
-	uint64_t hi = thread(env, 3, record, 3, 2, 60);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 0);
+	uint64_t lo = test_thread(env, 1, record, 1, 0, 20);
+	uint64_t mid = test_thread(env, 2, record, 2, 1, 40);
+	uint64_t hi = test_thread(env, 3, record, 3, 2, 60);
 	CHECK_ERR(tcb_resume(lo), E_OK);
 	CHECK_ERR(tcb_resume(hi), E_OK);
 	CHECK_ERR(tcb_resume(mid), E_OK);
@@ -234,7 +215,7 @@ static void priorities_order_runs(struct test_env *env)
 static void raising_priority_preempts(struct test_env *env)
 {
 	reset();
-	uint64_t t = thread(env, 0, record, 9, 0, ROOT_TASK_PRIORITY - 1);
+	uint64_t t = test_thread(env, 0, record, 9, 0, ROOT_TASK_PRIORITY - 1);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(norder == 0);
 	CHECK_ERR(tcb_set_priority(t, ROOT_TASK_PRIORITY + 1), E_OK);
@@ -244,7 +225,7 @@ static void raising_priority_preempts(struct test_env *env)
 static void exit_stops_only_that_thread(struct test_env *env)
 {
 	reset();
-	uint64_t t = thread(env, 0, record, 4, 0, ROOT_TASK_PRIORITY + 1);
+	uint64_t t = test_thread(env, 0, record, 4, 0, ROOT_TASK_PRIORITY + 1);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(norder == 1);
 	/* Resumed, it goes on after its exit call: still inside thread_exit(), it exits again. */
@@ -252,7 +233,7 @@ static void exit_stops_only_that_thread(struct test_env *env)
 	CHECK(norder == 1);
 	/* With fresh registers it starts over. */
 	CHECK_ERR(tcb_write_registers(t, (uint64_t)(uintptr_t)record,
-				      (uint64_t)(uintptr_t)&stacks[0][STACK_SIZE] - 8, 5), E_OK);
+				      test_stack_top(0), 5), E_OK);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(norder == 2 && order[1] == 5);
 }
@@ -261,9 +242,9 @@ static void exit_stops_only_that_thread(struct test_env *env)
 
 static void large_frame_and_exec_rights(struct test_env *env)
 {
-	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0, 0), VS, VA_C), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PD, 0, 1), VS, VA_C), E_OK);
-	uint64_t big = make(env, OBJ_FRAME_2M, 0, 2);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PDPT, 0, 0), VS, VA_C), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PD, 0, 1), VS, VA_C), E_OK);
+	uint64_t big = test_make(env, OBJ_FRAME_2M, 0, 2);
 	CHECK_ERR(frame_map(big, VS, VA_C + 0x1000, CAP_WRITE), E_ALIGN);
 	CHECK_ERR(frame_map(big, VS, VA_C, CAP_WRITE), E_OK);
 	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)VA_C;
@@ -271,7 +252,7 @@ static void large_frame_and_exec_rights(struct test_env *env)
 	p[(2u << 20) / 8 - 1] = 2;	/* the last word of the 2 MiB page */
 	CHECK(p[0] == 1 && p[(2u << 20) / 8 - 1] == 2);
 	/* A page table cannot go where a large page is. */
-	CHECK_ERR(page_table_map(make(env, OBJ_PT, 0, 3), VS, VA_C), E_BUSY);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 3), VS, VA_C), E_BUSY);
 	CHECK_ERR(cnode_copy(ROOT, S(4), big, CAP_READ | CAP_WRITE), E_OK);
 	CHECK_ERR(frame_map(S(4), VS, VA_C + (2u << 20), CAP_EXEC), E_RIGHTS);	/* no X right */
 	for (unsigned k = 0; k < 5; k++)
@@ -280,17 +261,17 @@ static void large_frame_and_exec_rights(struct test_env *env)
 
 static void unmap_twice_is_harmless(struct test_env *env)
 {
-	uint64_t f = make(env, OBJ_FRAME_4K, 0, 0);
+	uint64_t f = test_make(env, OBJ_FRAME_4K, 0, 0);
 	CHECK_ERR(frame_unmap(f), E_OK);	/* never mapped */
 	CHECK_ERR(frame_unmap(f), E_OK);
-	CHECK_ERR(page_table_unmap(make(env, OBJ_PT, 0, 1)), E_OK);
+	CHECK_ERR(page_table_unmap(test_make(env, OBJ_PT, 0, 1)), E_OK);
 	CHECK_ERR(atoll_call(f, INV_PAGE_TABLE_UNMAP, 0, 0, 0, 0).err, E_INVAL);
 }
 
 static void untyped_copy_cannot_retype(struct test_env *env)
 {
 	/* Were retype allowed through a copy, original and copy would each hand out the same memory. */
-	uint64_t ut = make(env, OBJ_UNTYPED, 14, 0);
+	uint64_t ut = test_make(env, OBJ_UNTYPED, 14, 0);
 	CHECK_ERR(cnode_copy(ROOT, S(1), ut, CAP_ALL_RIGHTS), E_OK);
 	CHECK_ERR(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT, S(2), 1), E_OK);
 	struct call_result r = atoll_call(S(1), INV_UNTYPED_RETYPE, RETYPE_ARGS(OBJ_FRAME_4K, 0),
@@ -312,18 +293,18 @@ static void thread_with_its_own_cspace(struct test_env *env)
 {
 	reset();
 	/* A 16-slot CNode whose guard makes a slot number a whole cptr (60 + 4 bits). */
-	uint64_t small = make(env, OBJ_CNODE, 4, 0);
+	uint64_t small = test_make(env, OBJ_CNODE, 4, 0);
 	struct call_result r = atoll_call(ROOT, INV_CNODE_MINT, S(1), small,
 					  CNODE_ARGS(CAP_ALL_RIGHTS, 60, 0, 0), 0);
 	CHECK(r.err == E_OK);
 	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), OBJ_NOTIFICATION, 0, S(1), 3, 1), E_OK);
 	/* In the root CSpace, slot 3 is the VSpace: a thread there gets E_WRONGTYPE. */
-	uint64_t t = thread(env, 2, probe_slot3, 0, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t t = test_thread(env, 2, probe_slot3, 0, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(flag == 1 && result == E_WRONGTYPE);
 	/* Given the small CNode, slot 3 is the notification: nothing there yet. */
 	reset();
-	uint64_t u = thread(env, 3, probe_slot3, 0, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t u = test_thread(env, 3, probe_slot3, 0, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_set_space(u, S(1)), E_OK);
 	CHECK_ERR(tcb_set_space(u, CAP_INIT_TCB), E_WRONGTYPE);
 	CHECK_ERR(tcb_resume(u), E_OK);
@@ -350,15 +331,15 @@ static void listen_twice(uint64_t ep)
 static void bound_notification_wakes_receiver(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 1);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 1);
 	CHECK_ERR(cnode_mint(ROOT, S(2), n, CAP_ALL_RIGHTS, 4), E_OK);
-	uint64_t t = thread(env, 3, listen_twice, ep, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t t = test_thread(env, 3, listen_twice, ep, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_bind_ntfn(t, ep), E_WRONGTYPE);
 	CHECK_ERR(cnode_copy(ROOT, S(4), n, CAP_WRITE), E_OK);
 	CHECK_ERR(tcb_bind_ntfn(t, S(4)), E_RIGHTS);
 	CHECK_ERR(tcb_bind_ntfn(t, n), E_OK);
-	uint64_t other = thread(env, 5, listen_twice, ep, 1, ROOT_TASK_PRIORITY + 10);
+	uint64_t other = test_thread(env, 5, listen_twice, ep, 1, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_bind_ntfn(other, n), E_BUSY);	/* one thread per notification */
 	CHECK_ERR(tcb_resume(t), E_OK);	/* now waiting on the endpoint */
 	CHECK_ERR(ipc_send(S(2), 0, 0, 0), E_OK);	/* the signal wakes it... */
@@ -371,16 +352,16 @@ static void bound_notification_wakes_receiver(struct test_env *env)
 static void pending_bound_signal_comes_first(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 1);
-	uint64_t t = thread(env, 2, listen_twice, ep, 0, ROOT_TASK_PRIORITY + 10);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 1);
+	uint64_t t = test_thread(env, 2, listen_twice, ep, 0, ROOT_TASK_PRIORITY + 10);
 	CHECK_ERR(tcb_bind_ntfn(t, n), E_OK);
 	CHECK_ERR(ipc_send(n, 0, 0, 0), E_OK);	/* before it listens: kept in the word */
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK((seen_info[0] & MSGINFO_NTFN) && seen_word[0] == 1);
 	CHECK(flag == 0);	/* it waits for the second one */
 	CHECK_ERR(cnode_delete(ROOT, t), E_OK);
-	CHECK_ERR(tcb_bind_ntfn(make(env, OBJ_TCB, 0, 3), n), E_OK);	/* free again */
+	CHECK_ERR(tcb_bind_ntfn(test_make(env, OBJ_TCB, 0, 3), n), E_OK);	/* free again */
 }
 
 /* --- capability transfer --- */
@@ -401,7 +382,7 @@ static void cap_receiver(uint64_t ep)
 /* A receiver thread (TCB in S(k)) with receive slot S(5), or refusing caps. */
 static uint64_t receiver(struct test_env *env, unsigned k, uint64_t ep, bool accept)
 {
-	uint64_t t = thread(env, k, cap_receiver, ep, k == 1 ? 0 : 1, ROOT_TASK_PRIORITY + 10);
+	uint64_t t = test_thread(env, k, cap_receiver, ep, k == 1 ? 0 : 1, ROOT_TASK_PRIORITY + 10);
 
 	got_slot = S(5);
 	got_info = 0;
@@ -413,8 +394,8 @@ static uint64_t receiver(struct test_env *env, unsigned k, uint64_t ep, bool acc
 static void cap_transfer_with_grant(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 2);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 2);
 	(void)receiver(env, 1, ep, true);
 	CHECK(atoll_ipc(SYS_SEND, ep, MSGINFO_WITH_CAP(1, 0, n), 0, 0, 0, 0).err == E_OK);
 	CHECK(flag == 1);
@@ -427,8 +408,8 @@ static void cap_transfer_with_grant(struct test_env *env)
 static void cap_transfer_needs_grant_and_slot(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0, 0);
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0, 2);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 2);
 	CHECK_ERR(cnode_copy(ROOT, S(3), ep, CAP_READ | CAP_WRITE), E_OK);	/* no Grant */
 	(void)receiver(env, 1, ep, true);
 	CHECK(atoll_ipc(SYS_SEND, S(3), MSGINFO_WITH_CAP(1, 0, n), 0, 0, 0, 0).err == E_OK);
@@ -443,7 +424,7 @@ static void cap_transfer_needs_grant_and_slot(struct test_env *env)
 
 static void read_registers(struct test_env *env)
 {
-	uint64_t t = make(env, OBJ_TCB, 0, 0);
+	uint64_t t = test_make(env, OBJ_TCB, 0, 0);
 	CHECK_ERR(tcb_write_registers(t, 0x401234, 0x7000, 0), E_OK);
 	struct call_result r = tcb_read_registers(t);
 	CHECK(r.err == E_OK && r.arg == 0x401234 && r.bits_left == 0x7000);

@@ -4,32 +4,9 @@
 #include "tests.h"
 
 #define ROOT CAP_INIT_CNODE
-#define STACK_SIZE 4096
-#define NSTACKS 4
-
-static uint8_t stacks[NSTACKS][STACK_SIZE] __attribute__((aligned(16)));
 
 /* Shared with the threads of the current case. */
 static volatile uint64_t flag, counter[2], stop, seen_badge, seen_label, seen_mr, ipc_arg;
-
-static uint64_t make(struct test_env *env, unsigned type, unsigned k)
-{
-	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), type, 0, ROOT, S(k), 1), E_OK);
-	return S(k);
-}
-
-/* A thread in slot S(k) that will run fn(arg) on stack n at priority prio; not resumed. */
-static uint64_t thread(struct test_env *env, unsigned k, void (*fn)(uint64_t), uint64_t arg,
-		       unsigned n, unsigned prio)
-{
-	uint64_t t = make(env, OBJ_TCB, k);
-	/* At a function's first instruction rsp + 8 is 16-byte aligned (psABI 3.2.2). */
-	uint64_t sp = (uint64_t)(uintptr_t)&stacks[n][STACK_SIZE] - 8;
-
-	CHECK_ERR(tcb_write_registers(t, (uint64_t)(uintptr_t)fn, sp, arg), E_OK);
-	CHECK_ERR(tcb_set_priority(t, prio), E_OK);
-	return t;
-}
 
 static void reset(void)
 {
@@ -47,9 +24,9 @@ static void signal_and_exit(uint64_t ntfn)
 static void thread_signals_notification(struct test_env *env)
 {
 	reset();
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 0);
 	CHECK_ERR(cnode_mint(ROOT, S(1), n, CAP_ALL_RIGHTS, 4), E_OK);
-	uint64_t t = thread(env, 2, signal_and_exit, S(1), 0, ROOT_TASK_PRIORITY);
+	uint64_t t = test_thread(env, 2, signal_and_exit, S(1), 0, ROOT_TASK_PRIORITY);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	struct msg m = ipc_recv(n);
 	CHECK(m.err == E_OK);
@@ -66,7 +43,7 @@ static void set_flag_and_exit(uint64_t value)
 static void higher_priority_runs_first(struct test_env *env)
 {
 	reset();
-	uint64_t t = thread(env, 0, set_flag_and_exit, 7, 0, ROOT_TASK_PRIORITY + 50);
+	uint64_t t = test_thread(env, 0, set_flag_and_exit, 7, 0, ROOT_TASK_PRIORITY + 50);
 	CHECK(flag == 0);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(flag == 7);	/* it ran before the resume call returned to us */
@@ -75,8 +52,8 @@ static void higher_priority_runs_first(struct test_env *env)
 static void lower_priority_waits(struct test_env *env)
 {
 	reset();
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0);
-	uint64_t t = thread(env, 1, signal_and_exit, n, 0, ROOT_TASK_PRIORITY - 50);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 0);
+	uint64_t t = test_thread(env, 1, signal_and_exit, n, 0, ROOT_TASK_PRIORITY - 50);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(flag == 0);	/* it cannot run while we can */
 	CHECK(ipc_recv(n).err == E_OK);
@@ -93,8 +70,8 @@ static void spin(uint64_t i)
 static void equal_priority_round_robin(struct test_env *env)
 {
 	reset();
-	uint64_t a = thread(env, 0, spin, 0, 0, ROOT_TASK_PRIORITY);
-	uint64_t b = thread(env, 1, spin, 1, 1, ROOT_TASK_PRIORITY);
+	uint64_t a = test_thread(env, 0, spin, 0, 0, ROOT_TASK_PRIORITY);
+	uint64_t b = test_thread(env, 1, spin, 1, 1, ROOT_TASK_PRIORITY);
 	CHECK_ERR(tcb_resume(a), E_OK);
 	CHECK_ERR(tcb_resume(b), E_OK);
 	/* Neither spinner yields: only the timeslice lets the other one, and us, run. */
@@ -121,9 +98,9 @@ static void server(uint64_t ep)
 static void endpoint_call_reply(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
 	CHECK_ERR(cnode_mint(ROOT, S(1), ep, CAP_ALL_RIGHTS, 7), E_OK);
-	uint64_t s = thread(env, 2, server, ep, 0, ROOT_TASK_PRIORITY);
+	uint64_t s = test_thread(env, 2, server, ep, 0, ROOT_TASK_PRIORITY);
 	CHECK_ERR(tcb_resume(s), E_OK);
 	struct msg r = ipc_call(S(1), 3, 1, 41, 0);
 	CHECK(r.err == E_OK);
@@ -145,8 +122,8 @@ static void send_then_flag(uint64_t ep)
 static void send_blocks_until_received(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0);
-	uint64_t t = thread(env, 1, send_then_flag, ep, 0, ROOT_TASK_PRIORITY + 50);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t t = test_thread(env, 1, send_then_flag, ep, 0, ROOT_TASK_PRIORITY + 50);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(flag == 0);	/* it ran, and now waits in its send */
 	struct msg m = ipc_recv(ep);
@@ -157,8 +134,8 @@ static void send_blocks_until_received(struct test_env *env)
 
 static void non_blocking_calls(struct test_env *env)
 {
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0);
-	uint64_t n = make(env, OBJ_NOTIFICATION, 1);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 1);
 	CHECK(ipc_nbrecv(ep).err == E_AGAIN);
 	CHECK_ERR(ipc_nbsend(ep, 0, 1, 3), E_OK);	/* nobody waits: dropped */
 	CHECK(ipc_nbrecv(ep).err == E_AGAIN);
@@ -167,7 +144,7 @@ static void non_blocking_calls(struct test_env *env)
 
 static void notification_accumulates(struct test_env *env)
 {
-	uint64_t n = make(env, OBJ_NOTIFICATION, 0);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 0);
 	CHECK_ERR(cnode_mint(ROOT, S(1), n, CAP_ALL_RIGHTS, 1), E_OK);
 	CHECK_ERR(cnode_mint(ROOT, S(2), n, CAP_ALL_RIGHTS, 2), E_OK);
 	CHECK_ERR(ipc_send(S(1), 0, 0, 0), E_OK);
@@ -188,8 +165,8 @@ static void wait_and_record(uint64_t ep)
 static void delete_endpoint_wakes_waiter(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0);
-	uint64_t t = thread(env, 1, wait_and_record, ep, 0, ROOT_TASK_PRIORITY + 50);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
+	uint64_t t = test_thread(env, 1, wait_and_record, ep, 0, ROOT_TASK_PRIORITY + 50);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(flag == 0);
 	CHECK_ERR(cnode_delete(ROOT, ep), E_OK);	/* the last cap: the endpoint is destroyed */
@@ -200,7 +177,7 @@ static void delete_endpoint_wakes_waiter(struct test_env *env)
 static void suspend_and_resume(struct test_env *env)
 {
 	reset();
-	uint64_t t = thread(env, 0, spin, 0, 0, ROOT_TASK_PRIORITY);
+	uint64_t t = test_thread(env, 0, spin, 0, 0, ROOT_TASK_PRIORITY);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	for (unsigned i = 0; i < 100 && !counter[0]; i++)
 		(void)sys_yield(0, 0);
@@ -220,20 +197,20 @@ static void suspend_and_resume(struct test_env *env)
 
 static void ipc_rights_enforced(struct test_env *env)
 {
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
 	CHECK_ERR(cnode_copy(ROOT, S(1), ep, CAP_READ), E_OK);
 	CHECK_ERR(cnode_copy(ROOT, S(2), ep, CAP_WRITE), E_OK);
 	CHECK_ERR(ipc_send(S(1), 0, 0, 0), E_RIGHTS);
 	CHECK(ipc_recv(S(2)).err == E_RIGHTS);
 	CHECK(ipc_call(S(1), 0, 0, 0, 0).err == E_RIGHTS);
-	uint64_t n = make(env, OBJ_NOTIFICATION, 3);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 3);
 	CHECK(ipc_call(n, 0, 0, 0, 0).err == E_WRONGTYPE);
 	CHECK(ipc_recv(ROOT).err == E_WRONGTYPE);
 }
 
 static void tcb_argument_errors(struct test_env *env)
 {
-	uint64_t t = make(env, OBJ_TCB, 0);
+	uint64_t t = test_make(env, OBJ_TCB, 0, 0);
 	struct call_result r = atoll_call(t, INV_TCB_SET_PRIORITY, 256, 0, 0, 0);
 	CHECK(r.err == E_RANGE && r.arg == ARG_MR(0));
 	CHECK_ERR(tcb_resume(t), E_INVAL);	/* no registers written: nowhere to run */
@@ -253,7 +230,7 @@ static void crash(uint64_t arg)
 static void thread_fault_is_contained(struct test_env *env)
 {
 	reset();
-	uint64_t t = thread(env, 0, crash, 0, 0, ROOT_TASK_PRIORITY + 50);
+	uint64_t t = test_thread(env, 0, crash, 0, 0, ROOT_TASK_PRIORITY + 50);
 	CHECK_ERR(tcb_resume(t), E_OK);
 	CHECK(flag == 0);	/* it faulted and was stopped; we run on */
 	CHECK_ERR(cnode_delete(ROOT, t), E_OK);
@@ -281,9 +258,9 @@ static void recovered(uint64_t value)
 static void fault_delivered_to_endpoint(struct test_env *env)
 {
 	reset();
-	uint64_t ep = make(env, OBJ_ENDPOINT, 0);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, 0);
 	CHECK_ERR(cnode_mint(ROOT, S(1), ep, CAP_ALL_RIGHTS, 5), E_OK);
-	uint64_t t = thread(env, 2, faulter, 0, 0, ROOT_TASK_PRIORITY + 50);
+	uint64_t t = test_thread(env, 2, faulter, 0, 0, ROOT_TASK_PRIORITY + 50);
 	CHECK_ERR(tcb_set_fault_ep(t, S(1)), E_OK);
 	CHECK_ERR(tcb_set_fault_ep(t, ROOT), E_WRONGTYPE);
 	CHECK_ERR(tcb_resume(t), E_OK);
@@ -294,7 +271,7 @@ static void fault_delivered_to_endpoint(struct test_env *env)
 	CHECK(flag == 0);
 	/* Resume it elsewhere: new registers, then the reply. */
 	CHECK_ERR(tcb_write_registers(t, (uint64_t)(uintptr_t)recovered,
-				      (uint64_t)(uintptr_t)&stacks[0][STACK_SIZE] - 8, 3), E_OK);
+				      test_stack_top(0), 3), E_OK);
 	m = atoll_ipc(SYS_REPLY_RECV, ep, 0, 0, 0, 0, 0);	/* reply, then take the next fault */
 	CHECK(m.err == E_OK);
 	CHECK(flag == 3);

@@ -5,27 +5,19 @@
 
 #define ROOT CAP_INIT_CNODE
 #define VS CAP_INIT_VSPACE
-#define STACK_SIZE 4096
 
 /* Three fresh PML4 slots, far from the image, the stacks and the boot info. */
 #define VA_A 0x010000000000ull	/* PML4 slot 2 */
 #define VA_B 0x018000000000ull	/* PML4 slot 3, left without tables */
 
-static uint8_t stack[STACK_SIZE] __attribute__((aligned(16)));
 static volatile uint64_t probe_addr, reached;
-
-static uint64_t make(struct test_env *env, unsigned type, unsigned k)
-{
-	CHECK_ERR(untyped_retype(test_big_untyped(env->bi), type, 0, ROOT, S(k), 1), E_OK);
-	return S(k);
-}
 
 /* PDPT, PD and PT for VA_A in slots S(0..2). */
 static void tables_for_a(struct test_env *env)
 {
-	CHECK_ERR(page_table_map(make(env, OBJ_PDPT, 0), VS, VA_A), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PD, 1), VS, VA_A), E_OK);
-	CHECK_ERR(page_table_map(make(env, OBJ_PT, 2), VS, VA_A), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PDPT, 0, 0), VS, VA_A), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PD, 0, 1), VS, VA_A), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 2), VS, VA_A), E_OK);
 }
 
 static void toucher(uint64_t write)
@@ -44,13 +36,13 @@ static void toucher(uint64_t write)
  */
 static uint64_t touch(struct test_env *env, unsigned k, uint64_t addr, bool write)
 {
-	uint64_t ep = make(env, OBJ_ENDPOINT, k), t = make(env, OBJ_TCB, k + 1);
+	uint64_t ep = test_make(env, OBJ_ENDPOINT, 0, k), t = test_make(env, OBJ_TCB, 0, k + 1);
 	uint64_t result = ~0ull;
 
 	probe_addr = addr;
 	reached = 0;
 	CHECK_ERR(tcb_write_registers(t, (uint64_t)(uintptr_t)toucher,
-				      (uint64_t)(uintptr_t)&stack[STACK_SIZE] - 8, write), E_OK);
+				      test_stack_top(0), write), E_OK);
 	CHECK_ERR(tcb_set_priority(t, ROOT_TASK_PRIORITY + 10), E_OK);
 	CHECK_ERR(tcb_set_fault_ep(t, ep), E_OK);
 	CHECK_ERR(tcb_resume(t), E_OK);
@@ -68,7 +60,7 @@ static uint64_t touch(struct test_env *env, unsigned k, uint64_t addr, bool writ
 static void map_frame_and_use(struct test_env *env)
 {
 	tables_for_a(env);
-	uint64_t f = make(env, OBJ_FRAME_4K, 3);
+	uint64_t f = test_make(env, OBJ_FRAME_4K, 0, 3);
 	CHECK_ERR(frame_map(f, VS, VA_A, CAP_WRITE), E_OK);
 	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)VA_A;
 	CHECK(p[0] == 0 && p[511] == 0);	/* a new frame is zeroed */
@@ -84,14 +76,14 @@ static void map_frame_and_use(struct test_env *env)
 static void map_argument_errors(struct test_env *env)
 {
 	tables_for_a(env);
-	uint64_t f = make(env, OBJ_FRAME_4K, 3);
+	uint64_t f = test_make(env, OBJ_FRAME_4K, 0, 3);
 	struct call_result r = atoll_call(f, INV_FRAME_MAP, VS, VA_B, 0, 0);
 	CHECK(r.err == E_NOENT && r.arg == ARG_MR(1));	/* no tables there */
 	CHECK_ERR(frame_map(f, VS, 0xFFFF800000000000ull, 0), E_RANGE);
 	CHECK_ERR(frame_map(f, VS, 0xFFFFFFFF80200000ull, 0), E_RANGE);
-	CHECK_ERR(page_table_map(make(env, OBJ_PT, 4), VS, 0xFFFF800000000000ull), E_RANGE);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 4), VS, 0xFFFF800000000000ull), E_RANGE);
 	CHECK_ERR(frame_map(f, VS, VA_A + 8, 0), E_ALIGN);
-	CHECK_ERR(page_table_map(make(env, OBJ_PT, 5), VS, VA_A), E_BUSY);	/* a PT is there */
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 5), VS, VA_A), E_BUSY);	/* a PT is there */
 	r = atoll_call(f, INV_FRAME_MAP, ROOT, VA_A, 0, 0);
 	CHECK(r.err == E_WRONGTYPE && r.arg == ARG_MR(0));
 	CHECK_ERR(atoll_call(f, INV_PAGE_TABLE_MAP, VS, VA_A, 0, 0).err, E_INVAL);
@@ -103,7 +95,7 @@ static void map_argument_errors(struct test_env *env)
 static void read_only_frame_refuses_writes(struct test_env *env)
 {
 	tables_for_a(env);
-	uint64_t f = make(env, OBJ_FRAME_4K, 3);
+	uint64_t f = test_make(env, OBJ_FRAME_4K, 0, 3);
 	CHECK_ERR(cnode_copy(ROOT, S(4), f, CAP_READ), E_OK);
 	CHECK_ERR(frame_map(S(4), VS, VA_A, 0), E_OK);
 	CHECK(touch(env, 10, VA_A, false) == ~0ull);	/* reading is fine */
@@ -115,7 +107,7 @@ static void read_only_frame_refuses_writes(struct test_env *env)
 static void unmap_and_delete_remove_mappings(struct test_env *env)
 {
 	tables_for_a(env);
-	uint64_t f = make(env, OBJ_FRAME_4K, 3);
+	uint64_t f = test_make(env, OBJ_FRAME_4K, 0, 3);
 	CHECK_ERR(frame_map(f, VS, VA_A, CAP_WRITE), E_OK);
 	CHECK(touch(env, 10, VA_A, true) == ~0ull);
 	CHECK_ERR(frame_unmap(f), E_OK);
@@ -126,7 +118,7 @@ static void unmap_and_delete_remove_mappings(struct test_env *env)
 	err = touch(env, 30, VA_A, false);
 	CHECK(err != ~0ull && !(err & 1));
 	/* Unmapping the page table takes everything below it out of reach. */
-	uint64_t g = make(env, OBJ_FRAME_4K, 4);
+	uint64_t g = test_make(env, OBJ_FRAME_4K, 0, 4);
 	CHECK_ERR(frame_map(g, VS, VA_A + 0x3000, 0), E_OK);
 	CHECK_ERR(page_table_unmap(S(2)), E_OK);
 	err = touch(env, 40, VA_A + 0x3000, false);
