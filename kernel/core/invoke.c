@@ -330,7 +330,9 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 		return fail(c, ARG_MR(1), e);
 	cap->flags |= CAP_FLAG_MAPPED;
 	cap->data = va;
-	cap->guard_bits = (uint8_t)vspace_number(vs->cap.obj, true);
+	int number = vspace_number(vs->cap.obj, true);
+	cap->guard_bits = (uint8_t)number;
+	cap->size_bits = vspace_generation(number);
 	return E_OK;
 }
 

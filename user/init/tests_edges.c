@@ -370,6 +370,32 @@ static void thread_in_its_own_address_space(struct test_env *env)
 		(void)cnode_delete(ROOT, S(k));
 }
 
+/*
+ * A mapping cap outliving its address space must not touch the space that
+ * reuses the number: C1 maps frame F in space A; A is destroyed; B gets the
+ * same number and maps F at the same place through C2; deleting C1 must leave
+ * C2's mapping alone.
+ */
+static void stale_mapping_leaves_new_space_alone(struct test_env *env)
+{
+	uint64_t a = test_make(env, OBJ_PML4, 0, 0);
+	tables_in(env, a, VA_F, 1);
+	uint64_t f = test_make(env, OBJ_FRAME_4K, 0, 4);
+	CHECK_ERR(frame_map(f, a, VA_F, 0), E_OK);	/* C1 = f */
+	CHECK_ERR(cnode_delete(ROOT, a), E_OK);	/* A is gone; its number is free */
+	uint64_t b = test_make(env, OBJ_PML4, 0, 5);
+	tables_in(env, b, VA_F, 6);
+	CHECK_ERR(cnode_copy(ROOT, S(9), f, CAP_ALL_RIGHTS), E_OK);
+	CHECK_ERR(frame_map(S(9), b, VA_F, 0), E_OK);	/* C2 */
+	CHECK_ERR(cnode_delete(ROOT, f), E_OK);	/* C1 goes: its mapping was in A */
+	/* C2's mapping is still there: the place in B is taken. */
+	CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 10), b, VA_F, 0), E_BUSY);
+	CHECK_ERR(cnode_delete(ROOT, S(9)), E_OK);	/* and C2 itself can remove it */
+	CHECK_ERR(frame_map(S(10), b, VA_F, 0), E_OK);
+	for (unsigned k = 0; k < 12; k++)
+		(void)cnode_delete(ROOT, S(k));
+}
+
 const struct test_case edge_tests[] = {
 	{ "retype_many_at_once", retype_many_at_once },
 	{ "revoke_long_chain_from_user", revoke_long_chain_from_user },
@@ -387,5 +413,6 @@ const struct test_case edge_tests[] = {
 	{ "long_message_through_ipc_buffers", long_message_through_ipc_buffers },
 	{ "no_buffer_means_registers_only", no_buffer_means_registers_only },
 	{ "thread_in_its_own_address_space", thread_in_its_own_address_space },
+	{ "stale_mapping_leaves_new_space_alone", stale_mapping_leaves_new_space_alone },
 };
 const unsigned edge_ntests = sizeof(edge_tests) / sizeof(edge_tests[0]);

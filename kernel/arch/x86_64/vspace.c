@@ -87,10 +87,12 @@ void vspace_unmap(paddr_t pml4, uint64_t vaddr, unsigned level, bool large, padd
 /*
  * Address spaces of this instance by number: 0 is the instance's own PML4
  * (the root task's), the others are PML4 objects given a number when first
- * used. A mapping remembers the number (in its cap's guard_bits) so that
- * deleting the cap can find the tables it went into.
+ * used. A mapping remembers the number (in its cap's guard_bits) and the
+ * number's generation (in size_bits) so that deleting the cap finds the tables
+ * it went into, and never those of a later space that reuses the number.
  */
 static paddr_t spaces[VSPACE_MAX];
+static uint8_t generation[VSPACE_MAX];
 static paddr_t loaded;
 
 void vspace_init(paddr_t root)
@@ -125,9 +127,17 @@ int vspace_number(paddr_t pml4, bool assign)
 
 void vspace_release(paddr_t pml4)
 {
-	for (int i = 1; i < VSPACE_MAX; i++)
-		if (spaces[i] == pml4)
+	for (int i = 1; i < VSPACE_MAX; i++) {
+		if (spaces[i] == pml4) {
 			spaces[i] = 0;
+			generation[i]++;	/* mappings made in it are now stale */
+		}
+	}
+}
+
+uint8_t vspace_generation(int number)
+{
+	return generation[number];
 }
 
 void vspace_load(paddr_t pml4)
@@ -143,8 +153,8 @@ void vspace_load(paddr_t pml4)
 void vspace_cap_deleted(const struct cap *cap)
 {
 	if (!(cap->flags & CAP_FLAG_MAPPED) || cap->guard_bits >= VSPACE_MAX ||
-	    !spaces[cap->guard_bits])
-		return;	/* never mapped, or its address space is gone */
+	    !spaces[cap->guard_bits] || generation[cap->guard_bits] != cap->size_bits)
+		return;	/* never mapped, or its address space is gone (perhaps reused) */
 	paddr_t pml4 = spaces[cap->guard_bits];
 	switch ((enum obj_type)cap->type) {
 	case OBJ_FRAME_4K:

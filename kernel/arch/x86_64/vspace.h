@@ -38,8 +38,10 @@ paddr_t vspace_root(void);
  * VSPACE_MAX means "would get one".
  */
 int vspace_number(paddr_t pml4, bool assign);
-/* The PML4 object is destroyed: its number is free again. */
+/* The PML4 object is destroyed: its number is free again, in a new generation. */
 void vspace_release(paddr_t pml4);
+/* The current generation of an address-space number (mappings record it). */
+uint8_t vspace_generation(int number);
 /* Makes pml4 (0: the instance's own) the running address space. */
 void vspace_load(paddr_t pml4);
 
