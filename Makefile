@@ -58,11 +58,13 @@ endif
 # Host unit tests: tests/unit/test_NAME.c plus the kernel sources it exercises.
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
-UNIT_TESTS := memmap partition bootinfo acpi cmdline printf elf cspace untyped
+UNIT_TESTS := memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace untyped
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
 unit_acpi_SRCS := $(wildcard kernel/arch/x86_64/acpi/*.c) kernel/lib/error.c
+unit_acpi_madt_SRCS := $(unit_acpi_SRCS)
+unit_acpi_tables_SRCS := $(unit_acpi_SRCS)
 unit_cmdline_SRCS := kernel/lib/cmdline.c kernel/lib/error.c
 unit_printf_SRCS := kernel/lib/printf.c
 unit_elf_SRCS := kernel/core/elf.c kernel/lib/error.c
