@@ -74,7 +74,7 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 		return e;
 	if (two && (e = lookup(c, &node->cap, c->mr[1], sdepth, ARG_MR(1), &src)))
 		return e;
-	switch ((enum inv_label)label) {
+	switch (label) {
 	case INV_CNODE_COPY:
 		if ((e = cnode_decode_copy(src, dst)))
 			return fail(c, cnode_blame(e), e);
@@ -101,31 +101,8 @@ static err_t cnode_call(struct call *c, struct cte *node, unsigned label)
 	case INV_CNODE_REVOKE:
 		cnode_invoke_revoke(dst);
 		return E_OK;
-	case INV_NONE:
-	case INV_UNTYPED_RETYPE:
-	case INV_TCB_WRITE_REGISTERS:
-	case INV_TCB_SET_PRIORITY:
-	case INV_TCB_RESUME:
-	case INV_TCB_SUSPEND:
-	case INV_TCB_SET_FAULT_EP:
-	case INV_PAGE_TABLE_MAP:
-	case INV_PAGE_TABLE_UNMAP:
-	case INV_FRAME_MAP:
-	case INV_FRAME_UNMAP:
-	case INV_NTFN_BIND_XSIGNALS:
-	case INV_IRQ_CONTROL_GET:
-	case INV_IRQ_HANDLER_SET_NTFN:
-	case INV_IRQ_HANDLER_ACK:
-	case INV_IO_PORT_IN:
-	case INV_IO_PORT_OUT:
-	case INV_TCB_READ_REGISTERS:
-	case INV_TCB_SET_RECV_SLOT:
-	case INV_TCB_SET_SPACE:
-	case INV_TCB_BIND_NTFN:
-	case INV_TCB_SET_IPC_BUFFER:
-	case INV_TCB_SET_VSPACE:
-	case INV_COUNT:
-		break;
+	default:
+		break;	/* a label of another object type: reported below */
 	}
 	return fail(c, ARG_CAP, E_INVAL);
 }
@@ -177,7 +154,7 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 
 	if (!(slot->cap.rights & CAP_WRITE))
 		return fail(c, ARG_CAP, E_RIGHTS);
-	switch ((enum inv_label)label) {
+	switch (label) {
 	case INV_TCB_WRITE_REGISTERS:
 		if ((e = tcb_decode_write_registers(t, c->mr[0], c->mr[1])))
 			return fail(c, ARG_MR(0), e);
@@ -265,26 +242,8 @@ static err_t tcb_call(struct call *c, struct cte *slot, unsigned label)
 		tcb_invoke_set_fault_ep(t, src);
 		return E_OK;
 	}
-	case INV_NONE:
-	case INV_CNODE_COPY:
-	case INV_CNODE_MINT:
-	case INV_CNODE_MOVE:
-	case INV_CNODE_MUTATE:
-	case INV_CNODE_DELETE:
-	case INV_CNODE_REVOKE:
-	case INV_UNTYPED_RETYPE:
-	case INV_PAGE_TABLE_MAP:
-	case INV_PAGE_TABLE_UNMAP:
-	case INV_FRAME_MAP:
-	case INV_FRAME_UNMAP:
-	case INV_NTFN_BIND_XSIGNALS:
-	case INV_IRQ_CONTROL_GET:
-	case INV_IRQ_HANDLER_SET_NTFN:
-	case INV_IRQ_HANDLER_ACK:
-	case INV_IO_PORT_IN:
-	case INV_IO_PORT_OUT:
-	case INV_COUNT:
-		break;
+	default:
+		break;	/* a label of another object type: reported below */
 	}
 	return fail(c, ARG_CAP, E_INVAL);
 }
