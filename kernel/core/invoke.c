@@ -340,11 +340,6 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 	return fail(c, ARG_CAP, E_INVAL);
 }
 
-const struct cap *invoke_root_cap(void)
-{
-	return current_root();
-}
-
 const struct cap *invoke_cspace_of(const struct tcb *t)
 {
 	return t && t->cspace.cap.type == OBJ_CNODE ? &t->cspace.cap : &cspace_root.cap;
@@ -359,15 +354,12 @@ err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left)
 	return e;
 }
 
-long invoke_call(struct syscall_regs *r)
+long invoke_call(struct cte *target, struct trap_frame *f)
 {
-	struct call c = { { r->rdx, r->r10, r->r8, r->r9 }, ARG_CAP, 0, 0, 0 };
-	unsigned label = MSGINFO_LABEL(r->rsi);
-	struct cte *target;
+	struct call c = { { f->rdx, f->r10, f->r8, f->r9 }, ARG_CAP, 0, 0, 0 };
+	unsigned label = MSGINFO_LABEL(f->rsi);
 	err_t e;
 
-	if ((e = lookup(&c, current_root(), r->rdi, 64, ARG_CAP, &target)))
-		goto out;
 	switch (target->cap.type) {
 	case OBJ_CNODE:
 		e = label >= INV_CNODE_COPY && label <= INV_CNODE_REVOKE ? cnode_call(&c, target, label)
@@ -391,9 +383,6 @@ long invoke_call(struct syscall_regs *r)
 	case OBJ_IO_PORT:
 		e = device_call(&c, target, label);
 		break;
-	case OBJ_NULL:
-		e = fail(&c, ARG_CAP, E_EMPTY);
-		break;
 	case OBJ_NOTIFICATION:
 		/* A notification is signalled with SYS_SEND; its one invocation binds it. */
 		if (label != INV_NTFN_BIND_XSIGNALS) {
@@ -405,15 +394,12 @@ long invoke_call(struct syscall_regs *r)
 		}
 		break;
 	default:
-		/* Frames, page tables, IRQs, I/O ports: their invocations are issue #3's next steps. */
+		/* Reply objects, PML4s and cross-instance signals have no invocations (yet). */
 		e = fail(&c, ARG_CAP, E_UNSUPP);
 		break;
 	}
-out:
-	r->rdx = e ? c.arg : c.value;
-	if (!e)
-		c.bits_left = 0;
-	r->r8 = e ? c.bits_left : c.value2;
+	f->rdx = e ? c.arg : c.value;
+	f->r8 = e ? c.bits_left : c.value2;
 	return e;
 }
 

@@ -3,20 +3,18 @@
 #define CORE_INVOKE_H
 
 #include "abi/bootinfo.h"
+#include "arch/x86_64/context.h"
 #include "core/cap.h"
-#include "core/syscall.h"
 #include "mem/memmap.h"
 
 /*
- * Decodes and performs the invocation in r: rdi = cptr (depth 64 in the
- * caller's CSpace), rsi = msginfo, rdx r10 r8 r9 = mr0..mr3. Returns the error
- * code; on failure r->rdx says which argument was bad (ARG_CAP or ARG_MR(i))
- * and r->r8 how many address bits were left unresolved.
+ * Decodes and performs the invocation of the (non-empty) slot target, which the
+ * caller's rdi named: rsi = msginfo, rdx r10 r8 r9 = mr0..mr3 of f. Returns the
+ * error code; on failure f->rdx says which argument was bad (ARG_CAP or
+ * ARG_MR(i)) and f->r8 how many address bits were left unresolved; on success
+ * they carry the invocation's results, if any.
  */
-long invoke_call(struct syscall_regs *r);
-
-/* The current CSpace's root CNode cap. */
-const struct cap *invoke_root_cap(void);
+long invoke_call(struct cte *target, struct trap_frame *f);
 
 struct tcb;
 /* The CSpace thread t names caps in: the one TCB_SET_SPACE gave it, or its root task's. */

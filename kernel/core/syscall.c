@@ -5,7 +5,6 @@
 #include "core/invoke.h"
 #include "core/ipc.h"
 #include "core/sched.h"
-#include "core/syscall.h"
 #include "core/xsignal.h"
 #include "kstring.h"
 
@@ -21,17 +20,6 @@ static err_t sys_debug_puts(uint64_t va, uint64_t len)
 	buf[len] = '\0';
 	kprintf("%s", buf);
 	return E_OK;
-}
-
-/* Kernel-object invocations see their registers as struct syscall_regs. */
-static long invoke(struct trap_frame *c)
-{
-	struct syscall_regs r = { c->rdi, c->rsi, c->rdx, c->r10, c->r8, c->r9 };
-	long e = invoke_call(&r);
-
-	c->rdx = r.rdx;
-	c->r8 = r.r8;
-	return e;
 }
 
 static long dispatch(struct tcb *me, uint64_t nr)
@@ -77,7 +65,7 @@ static long dispatch(struct tcb *me, uint64_t nr)
 	case SYS_CALL:
 		if (slot->cap.type == OBJ_ENDPOINT)
 			return ipc_send(me, &slot->cap, true, true);
-		return invoke(c);
+		return invoke_call(slot, c);
 	case SYS_SEND:
 		if (slot->cap.type == OBJ_XSIGNAL)
 			return xsignal_send(&slot->cap);

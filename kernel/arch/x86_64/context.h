@@ -11,9 +11,6 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-/* Vector value marking a frame built by the SYSCALL entry. */
-#define VEC_SYSCALL 0x100
-
 /*
  * System call registers by position: 0 rdi (cptr), 1 rsi (msginfo), 2 rdx, 3 r10,
  * 4 r8, 5 r9 (message registers 0-3); the result goes in rax.

@@ -2,6 +2,9 @@
 #ifndef ARCH_FRAME_H
 #define ARCH_FRAME_H
 
+/* Vector value marking a frame built by the SYSCALL entry. */
+#define VEC_SYSCALL 0x100
+
 /* Offset of cs in struct trap_frame: 15 registers, vector, error, rip. */
 #define FRAME_CS (18 * 8)
 

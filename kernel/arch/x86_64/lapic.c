@@ -3,7 +3,6 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/lapic.h"
 
-#define LAPIC_ID 0x20
 #define LAPIC_TPR 0x80
 #define LAPIC_EOI 0xB0
 #define LAPIC_SVR 0xF0
@@ -56,11 +55,6 @@ void lapic_init(uintptr_t va)
 	wr(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
 	wr(LAPIC_ESR, 0);
 	wr(LAPIC_ESR, 0);
-}
-
-uint32_t lapic_id(void)
-{
-	return rd(LAPIC_ID) >> 24;
 }
 
 void lapic_eoi(void)

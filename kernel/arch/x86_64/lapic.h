@@ -12,7 +12,6 @@
 
 /* Enables the local APIC mapped at va (switching it from x2APIC to xAPIC mode if needed). */
 void lapic_init(uintptr_t va);
-uint32_t lapic_id(void);
 void lapic_eoi(void);
 /* Sends a fixed IPI; returns false if the previous one never left (delivery stuck). */
 bool lapic_send_ipi(uint32_t apic_id, uint8_t vector);

@@ -19,7 +19,7 @@ syscall_entry:
 	pushq $0x23			/* cs: SEL_UCODE | 3 */
 	push %rcx			/* rip */
 	pushq $0			/* error */
-	pushq $0x100			/* vector: VEC_SYSCALL */
+	pushq $VEC_SYSCALL		/* vector */
 	PUSH_GPRS
 	mov %rsp, %rdi
 	movabs $instance_stack_top, %rsp
