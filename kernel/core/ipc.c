@@ -93,6 +93,15 @@ static void transfer(struct tcb *from, struct tcb *to, uint64_t badge, bool gran
 	to->ctx.rax = E_OK;
 }
 
+/* A bound notification's word, delivered where an endpoint receive returns its message. */
+static void put_word(struct tcb *t, uint64_t word)
+{
+	*ctx_reg(&t->ctx, 0) = word;
+	*ctx_reg(&t->ctx, 1) = MSGINFO_NTFN;
+	for (unsigned i = 0; i < MSG_MAX_REGS; i++)
+		*ctx_reg(&t->ctx, 2 + i) = 0;
+}
+
 static void wake(struct tcb *t, long result)
 {
 	t->wait_obj = NULL;
@@ -145,10 +154,7 @@ static long ep_recv(struct tcb *me, const struct cap *cap, bool block)
 	if (me->bound_ntfn.cap.type == OBJ_NOTIFICATION) {
 		struct notification *n = kobj_ptr(me->bound_ntfn.cap.obj);
 		if (n->word) {
-			*ctx_reg(&me->ctx, 0) = n->word;
-			*ctx_reg(&me->ctx, 1) = MSGINFO_NTFN;
-			for (unsigned i = 0; i < MSG_MAX_REGS; i++)
-				*ctx_reg(&me->ctx, 2 + i) = 0;
+			put_word(me, n->word);
 			n->word = 0;
 			return E_OK;
 		}
@@ -192,10 +198,7 @@ static struct tcb *bound_thread(const struct notification *n, paddr_t pa)
 static void wake_with_word(struct tcb *t, uint64_t word)
 {
 	ipc_cancel_wait(t);
-	*ctx_reg(&t->ctx, 0) = word;
-	*ctx_reg(&t->ctx, 1) = MSGINFO_NTFN;
-	for (unsigned i = 0; i < MSG_MAX_REGS; i++)
-		*ctx_reg(&t->ctx, 2 + i) = 0;
+	put_word(t, word);
 	wake(t, E_OK);
 }
 
