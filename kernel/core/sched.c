@@ -109,34 +109,29 @@ struct trap_frame *sched_switch_to(struct tcb *t)
 struct trap_frame *sched_leave(struct trap_frame *f)
 {
 	struct tcb *cur = sched_current;
-	int best = best_prio();
 
 	if (!active)
 		return f;
 	bool cur_runs = cur && cur->state == TS_RUNNING;
 	/* Keep the current thread unless its slice ended or a higher priority is ready. */
-	if (!(cur_runs && !slice_over && best <= (int)cur->prio)) {
-		if (cur_runs) {
-			cur->timeslice = TIMESLICE_TICKS;
-			sched_make_ready(cur);
-		}
-		best = best_prio();
-		if (best >= 0) {
-			struct tcb *next = head[best];
-			sched_remove(next);
-			next->state = TS_RUNNING;
-			if (!next->timeslice)
-				next->timeslice = TIMESLICE_TICKS;
-			sched_current = next;
-		} else if (!cur_runs) {
-			sched_current = NULL;
-		}
-	}
+	bool keep = cur_runs && !slice_over && best_prio() <= (int)cur->prio;
 	slice_over = false;
-	if (sched_current == cur && cur)
-		return &cur->ctx;	/* no switch: its registers and address space are in place */
-	if (sched_current)
-		return run(sched_current);
+	if (keep)
+		return &cur->ctx;
+	if (cur_runs) {
+		cur->timeslice = TIMESLICE_TICKS;
+		sched_make_ready(cur);
+	}
+	int best = best_prio();
+	if (best >= 0) {
+		struct tcb *next = head[best];
+		sched_remove(next);
+		if (next != cur)
+			return sched_switch_to(next);
+		cur->state = TS_RUNNING;	/* round robin found no one else */
+		return &cur->ctx;
+	}
+	sched_current = NULL;
 	arch_set_entry_ctx(NULL);
 	/* Idle: an interrupted idle loop resumes as it was; otherwise enter it afresh. */
 	return ctx_from_user(f) ? &idle_ctx : f;
