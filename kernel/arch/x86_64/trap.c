@@ -26,6 +26,16 @@ static const char *const exc_names[32] = {
 	"#VC VMM communication", "#SX security", "reserved 31",
 };
 
+/* " (not present, read, kernel)": the #PF error code's P, W/R, U/S and I/D bits (SDM vol. 3 4.7). */
+static size_t describe_pf(char *buf, size_t size, uint64_t error)
+{
+	int n = snprintf(buf, size, " (%s, %s, %s%s)", error & 1 ? "protection" : "not present",
+			 error & 2 ? "write" : "read", error & 4 ? "user" : "kernel",
+			 error & 16 ? ", fetch" : "");
+
+	return n < (int)size ? (size_t)n : size - 1;
+}
+
 static void __attribute__((noreturn)) trap_fatal(const struct trap_frame *f)
 {
 	char pf[64] = "";
@@ -37,10 +47,7 @@ static void __attribute__((noreturn)) trap_fatal(const struct trap_frame *f)
 		cpu_halt_forever();
 	}
 	if (f->vector == 14)
-		/* SDM vol. 3 4.7: P, W/R, U/S, RSVD, I/D bits of the #PF error code. */
-		snprintf(pf, sizeof(pf), " (%s, %s%s%s)",
-			 f->error & 1 ? "protection" : "not present", f->error & 2 ? "write" : "read",
-			 f->error & 4 ? ", user" : ", kernel", f->error & 16 ? ", fetch" : "");
+		describe_pf(pf, sizeof(pf), f->error);
 	kprintf("atoll: FATAL %s%s on instance %d (apic %u), error 0x%llx\n"
 		"  rip %016llx  cs %04llx  rflags %016llx\n"
 		"  rsp %016llx  ss %04llx\n"
@@ -72,10 +79,10 @@ static void trap_user_fault(const struct trap_frame *f)
 	char pf[64] = "";
 	struct tcb *t = sched_current;
 
-	if (f->vector == 14)
-		snprintf(pf, sizeof(pf), " (%s, %s, user), address 0x%llx",
-			 f->error & 1 ? "protection" : "not present", f->error & 2 ? "write" : "read",
-			 (unsigned long long)read_cr2());
+	if (f->vector == 14) {
+		size_t n = describe_pf(pf, sizeof(pf), f->error);
+		snprintf(pf + n, sizeof(pf) - n, ", address 0x%llx", (unsigned long long)read_cr2());
+	}
 	kprintf("instance %d: %s fault: %s%s at rip 0x%llx, rsp 0x%llx, error 0x%llx\n",
 		instance_self(), t && !t->is_root ? "thread" : "root task", exc_names[f->vector],
 		pf, (unsigned long long)f->rip, (unsigned long long)f->rsp,
