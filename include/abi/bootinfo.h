@@ -5,8 +5,9 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC 0x4F464E49544F4F42ull	/* "BOOTINFO" */
-#define BOOTINFO_VERSION 2
+#define BOOTINFO_VERSION 3
 #define BOOTINFO_MAX_UNTYPED 64
+#define BOOTINFO_MAX_MODULES 8
 
 struct bootinfo {
 	uint64_t magic;
@@ -29,11 +30,23 @@ struct bootinfo {
 	/* What CAP_INIT_IRQ_CONTROL and CAP_INIT_IO_PORT cover (count 0: the slot is empty). */
 	uint32_t irq_first, irq_count;
 	uint32_t io_port_first, io_port_count;
+	/* CAP_INIT_SHARED: device untyped over the pool for cross-core shared channels. */
+	uint64_t shared_base;
+	uint32_t shared_bits;	/* 0: no pool, the slot is empty */
+	uint32_t pad0;
 	struct {
 		uint64_t paddr;
 		uint8_t size_bits;
 		uint8_t pad[7];
 	} untyped[BOOTINFO_MAX_UNTYPED];
+	/* Boot modules, mapped read-only (and not executable) at va; the same bytes on every instance. */
+	uint32_t nmodules;
+	uint32_t pad;
+	struct {
+		uint64_t va;
+		uint64_t size;
+		char cmdline[48];
+	} modules[BOOTINFO_MAX_MODULES];
 };
 
 /* Fixed slots of the initial CSpace. */
@@ -42,6 +55,7 @@ struct bootinfo {
 #define CAP_INIT_VSPACE 3	/* the instance's address space (its PML4) */
 #define CAP_INIT_IRQ_CONTROL 4	/* the interrupt lines this instance may take (may be empty) */
 #define CAP_INIT_IO_PORT 5	/* the I/O ports this instance may use (may be empty) */
+#define CAP_INIT_SHARED 6	/* the same shared pool on every instance (may be empty) */
 #define ROOT_TASK_PRIORITY 100
 
 /* Root-task layout: fixed user virtual addresses. */
@@ -49,6 +63,7 @@ struct bootinfo {
 #define USER_BOOTINFO_VA 0x7FFFFFFFE000ull
 #define USER_STACK_TOP 0x7FFFFFFFD000ull
 #define USER_STACK_PAGES 4
+#define USER_MODULES_VA 0x7F0000000000ull	/* boot modules, one after another */
 #define USER_TOP 0x800000000000ull
 /* Where the kernel maps its instance's partition (supervisor-only); tests aim at it. */
 #define KERNEL_PHYSMAP_BASE 0xFFFF800000000000ull

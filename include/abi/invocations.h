@@ -41,6 +41,8 @@ enum inv_label {
  */
 #define FAULT_LABEL 0xF000
 #define FAULT_VECTOR(label) ((label) & 0xFF)
+/* A thread (not a root task) that calls SYS_DEBUG_EXIT: label EXIT_LABEL, mr0 = status. */
+#define EXIT_LABEL 0xF100
 
 /*
  * CNode invocations: mr0 = destination index, mr1 = source index,

@@ -450,7 +450,15 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 		slots[CAP_INIT_IO_PORT].cap = (struct cap){ .type = OBJ_IO_PORT,
 			.rights = CAP_ALL_RIGHTS, .obj = bi->io_port_first, .data = bi->io_port_count };
 	}
-	next = CAP_INIT_IO_PORT + 1;
+	/*
+	 * Every instance gets this cap to the same memory: it is device untyped, so it
+	 * only makes frames, and they are never zeroed (the pool was zeroed at boot).
+	 */
+	if (bi->shared_bits)
+		slots[CAP_INIT_SHARED].cap = (struct cap){ .type = OBJ_UNTYPED,
+			.rights = CAP_ALL_RIGHTS, .size_bits = (uint8_t)bi->shared_bits,
+			.flags = CAP_FLAG_DEVICE, .obj = bi->shared_base };
+	next = CAP_INIT_SHARED + 1;
 	bi->cnode_radix = radix;
 	/* The right to signal every other instance; the description will narrow this (#4). */
 	bi->xsignal_first = next;

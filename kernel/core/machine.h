@@ -36,6 +36,9 @@ struct machine {
 	paddr_t tramp_pa;
 	unsigned ninst;
 	struct instance_info inst[MAX_INSTANCES];
+	/* Memory for cross-core shared channels, asked for by the spec blob; 0 bytes: none. */
+	paddr_t shared_pa;
+	unsigned shared_bits;
 	/* Test hooks from the command line (docs/testing.md). */
 	bool qemu_exit;
 	int fault_inst;		/* -1: none */

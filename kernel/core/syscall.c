@@ -1,4 +1,5 @@
 /* System call dispatch: one case per entry of abi/syscalls.def. */
+#include "abi/invocations.h"
 #include "abi/syscalls.h"
 #include "core/arch.h"
 #include "core/console.h"
@@ -36,7 +37,10 @@ static long dispatch(struct tcb *me, uint64_t nr)
 	case SYS_DEBUG_EXIT:
 		if (me->is_root)
 			instance_root_exit(c->rdi, false);
-		tcb_stop(me);
+		/* Its supervisor hears of it; the thread waits for a reply that need not come. */
+		struct ipc_msg m = { MSGINFO(EXIT_LABEL, 1), { c->rdi } };
+		if (!ipc_send_fault(me, &m))
+			tcb_stop(me);
 		return IPC_BLOCKED;
 	case SYS_YIELD:
 		sched_yield();

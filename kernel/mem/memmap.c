@@ -141,7 +141,7 @@ const char *memmap_type_name(uint32_t type)
 	static const char *const names[] = {
 		[MEM_USABLE] = "usable", [MEM_RESERVED] = "reserved", [MEM_ACPI] = "acpi",
 		[MEM_NVS] = "nvs",       [MEM_BAD] = "bad",           [MEM_KERNEL] = "kernel",
-		[MEM_MODULE] = "module", [MEM_BOOT] = "boot",
+		[MEM_MODULE] = "module", [MEM_BOOT] = "boot",       [MEM_SHARED] = "shared",
 	};
 
 	if (!type_ok(type))

@@ -19,9 +19,10 @@ enum mem_type {
 	MEM_KERNEL = 6,
 	MEM_MODULE = 7,
 	MEM_BOOT = 8,
+	MEM_SHARED = 9,		/* the pool every instance may map (shared channels) */
 };
 
-#define MEM_TYPE_MAX MEM_BOOT
+#define MEM_TYPE_MAX MEM_SHARED
 #define MEMMAP_MAX 128
 
 /* [base, end): end is exclusive, so a range never reaches the last byte of the address space. */

@@ -173,7 +173,7 @@ static void test_normalize_rejects_corrupt_entries(void **state)
 	struct memmap copy = mm;
 	assert_int_equal(memmap_normalize(&mm), E_INVAL);
 	assert_memory_equal(&mm, &copy, sizeof(mm));
-	mm.r[1] = (struct mem_range){ .base = 0x5000, .end = 0x6000, .type = 9 };
+	mm.r[1] = (struct mem_range){ .base = 0x5000, .end = 0x6000, .type = MEM_TYPE_MAX + 1 };
 	assert_int_equal(memmap_normalize(&mm), E_INVAL);
 	mm.n = MEMMAP_MAX + 1;
 	assert_int_equal(memmap_normalize(&mm), E_INVAL);
@@ -343,7 +343,8 @@ static void test_type_names(void **state)
 	assert_string_equal(memmap_type_name(MEM_MODULE), "module");
 	assert_string_equal(memmap_type_name(MEM_BOOT), "boot");
 	assert_string_equal(memmap_type_name(0), "unknown");
-	assert_string_equal(memmap_type_name(9), "unknown");
+	assert_string_equal(memmap_type_name(MEM_SHARED), "shared");
+	assert_string_equal(memmap_type_name(MEM_TYPE_MAX + 1), "unknown");
 	assert_string_equal(memmap_type_name(UINT32_MAX), "unknown");
 }
 

@@ -1,4 +1,5 @@
 /* Boot phase: the boot core learns the machine, splits it, and starts one instance per core. */
+#include "abi/spec.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/desc.h"
 #include "arch/x86_64/io.h"
@@ -116,6 +117,53 @@ static paddr_t boot_pick_trampoline(const struct memmap *mm)
 	return 0;
 }
 
+/*
+ * The spec blob (abi/spec.h) may ask for a pool of memory that every instance's
+ * root task can map: the memory of cross-core shared channels. It is taken out
+ * of the usable map before RAM is split into partitions, and zeroed once here,
+ * before any instance runs.
+ */
+static void boot_shared_pool(struct memmap *mm)
+{
+	uint64_t want = 0;
+
+	for (unsigned i = 0; i < machine.boot.nmods; i++) {
+		const struct boot_module *m = &machine.boot.mods[i];
+		const struct spec_header *h;
+		if (m->end - m->base < sizeof(*h) ||
+		    !(h = physview_map(&boot_view, m->base, sizeof(*h))))
+			continue;
+		if (h->magic == SPEC_MAGIC && h->version == SPEC_VERSION)
+			want = h->shared_bytes;
+	}
+	if (!want)
+		return;
+	if (want > GIB(1))
+		boot_fail("spec blob asks for %llu MiB of shared memory, more than 1 GiB",
+			  (unsigned long long)(want >> 20));
+	unsigned bits = 12;
+	while ((1ull << bits) < want)
+		bits++;
+	uint64_t size = 1ull << bits;
+	for (unsigned i = 0; i < mm->n; i++) {
+		paddr_t base = ALIGN_UP(mm->r[i].base, size);
+		if (mm->r[i].type != MEM_USABLE || base + size > mm->r[i].end ||
+		    base + size > BOOT_IDENTITY_LIMIT)
+			continue;
+		err_t e = memmap_reserve(mm, base, base + size, MEM_SHARED);
+		if (e)
+			boot_fail("memory map: reserving the shared pool: %s", err_str(e));
+		memset((void *)(uintptr_t)base, 0, size);
+		machine.shared_pa = base;
+		machine.shared_bits = bits;
+		kprintf("mem: shared pool [0x%llx-0x%llx) for cross-core channels\n",
+			(unsigned long long)base, (unsigned long long)(base + size));
+		return;
+	}
+	boot_fail("no room for the %llu KiB shared pool the spec blob asks for",
+		  (unsigned long long)(size >> 10));
+}
+
 static void boot_memory(void)
 {
 	struct memmap *mm = &machine.mm;
@@ -136,6 +184,7 @@ static void boot_memory(void)
 		    (e = memmap_reserve(mm, ALIGN_DOWN(m->base, 4096), ALIGN_UP(m->end, 4096), MEM_MODULE)))
 			boot_fail("memory map: reserving module %u: %s", i, err_str(e));
 	}
+	boot_shared_pool(mm);
 	machine.ignored_above_4g = memmap_clip(mm, BOOT_IDENTITY_LIMIT);
 	for (unsigned i = 0; i < mm->n; i++)
 		kprintf("mem: [0x%010llx-0x%010llx) %s\n", (unsigned long long)mm->r[i].base,

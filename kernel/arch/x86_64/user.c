@@ -61,6 +61,30 @@ static err_t map_user_pages(struct pt_alloc *a, paddr_t pml4, uint64_t va, uint6
 	return E_OK;
 }
 
+/* Maps every boot module read-only into the root task's space and lists it in bi. */
+static err_t map_modules(struct pt_alloc *a, paddr_t pml4, struct bootinfo *bi)
+{
+	uint64_t va = USER_MODULES_VA;
+
+	for (unsigned i = 0; i < machine.boot.nmods && i < BOOTINFO_MAX_MODULES; i++) {
+		const struct boot_module *m = &machine.boot.mods[i];
+		paddr_t lo = ALIGN_DOWN(m->base, PAGE_SIZE), hi = ALIGN_UP(m->end, PAGE_SIZE);
+		if (hi - lo > USER_TOP - PAGE_SIZE - va)
+			return E_RANGE;
+		for (paddr_t pa = lo; pa < hi; pa += PAGE_SIZE) {
+			err_t e = paging_map(a, pml4, va + (pa - lo), pa, PAGE_SIZE, PTE_NX | PTE_U);
+			if (e)
+				return e;
+		}
+		bi->modules[i].va = va + (m->base - lo);
+		bi->modules[i].size = m->end - m->base;
+		snprintf(bi->modules[i].cmdline, sizeof(bi->modules[i].cmdline), "%s", m->cmdline);
+		bi->nmodules = i + 1;
+		va += hi - lo + PAGE_SIZE;	/* a guard page between modules */
+	}
+	return E_OK;
+}
+
 void arch_user_start(const struct instance_info *self, unsigned id, uint64_t user_test)
 {
 	struct elf_image img;
@@ -102,7 +126,13 @@ void arch_user_start(const struct instance_info *self, unsigned id, uint64_t use
 		.mem_base = self->part.r[0].base,
 		.mem_bytes = self->part.bytes,
 		.user_test = user_test,
+		.shared_base = machine.shared_pa,
+		.shared_bits = machine.shared_bits,
 	};
+	if ((e = map_modules(&a, self->cr3, bi))) {
+		kprintf("instance %u: cannot map the boot modules: %s\n", id, err_str(e));
+		return;
+	}
 	vspace_init(self->cr3);
 	/* The root TCB, the root CNode, then the rest of the partition as untyped memory. */
 	paddr_t tcb_pa = ALIGN_UP(a.next, 2048);

@@ -1,0 +1,147 @@
+/*
+ * The compiled system description ("spec blob"): written by `atoll compile` on the
+ * host, read by every instance's root task at boot (docs/system-description.md).
+ *
+ * All integers are little-endian. The blob is a header followed by tables at the
+ * offsets the header gives; every offset is from the start of the blob and every
+ * table entry is naturally aligned. Strings are NUL-terminated, in the string table.
+ */
+#ifndef ABI_SPEC_H
+#define ABI_SPEC_H
+
+#include <stdint.h>
+
+#define SPEC_MAGIC 0x434550534C4C5441ull	/* "ATLLSPEC" */
+#define SPEC_VERSION 1
+
+struct spec_header {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t checksum;	/* spec_checksum() of the whole blob with this field 0 */
+	uint64_t size;		/* bytes in the blob */
+	uint64_t shared_bytes;	/* the kernel sets aside this much for cross-core shared channels */
+	uint32_t ncores;	/* instances the description needs */
+	uint32_t ncomponents, nvms, nobjects, ncaps, nmaps;
+	uint32_t components_off, vms_off, objects_off, caps_off, maps_off;
+	uint32_t data_off, data_size;		/* image bytes the maps copy from */
+	uint32_t strings_off, strings_size;
+	uint32_t pool_bytes[16];		/* per core: bytes of objects it makes */
+};
+
+/*
+ * One kernel object an instance makes. Objects of a core are listed in the order
+ * the root task retypes them, from one fresh untyped region: largest first, so
+ * each lands at `offset` bytes from the region's start with no gap.
+ */
+struct spec_object {
+	uint32_t name;		/* string: "<owner>.<what>" */
+	uint16_t core;		/* the instance that makes it */
+	uint8_t type;		/* OBJ_* (abi/objects.def); OBJ_XSIGNAL: the boot cap to core `target` */
+	uint8_t size_bits;	/* for CNodes: the radix; else 0 */
+	uint32_t target;	/* OBJ_XSIGNAL: the instance signalled */
+	uint32_t flags;
+	uint64_t offset;	/* placement in the core's region */
+};
+#define SPEC_OBJ_BIND_XSIGNALS 1u	/* a notification that hears other instances */
+#define SPEC_OBJ_SHARED 2u		/* a frame of the shared pool: offset is in the pool */
+#define SPEC_CORE_ANY 0xFFFF		/* a shared frame: each core that maps it takes it */
+
+/* A capability a component receives in its CNode. */
+struct spec_cap {
+	uint32_t component;
+	uint32_t slot;
+	uint32_t object;	/* index into the objects */
+	uint32_t name;		/* string: the channel's name */
+	uint64_t badge;
+	uint8_t rights;		/* CAP_READ | CAP_WRITE | ... */
+	uint8_t role;		/* SPEC_ROLE_* */
+	uint8_t pad[6];
+};
+#define SPEC_ROLE_FROM 1	/* the channel's `from` side: calls or signals */
+#define SPEC_ROLE_TO 2		/* the channel's `to` side: serves or waits */
+
+/*
+ * One mapping in an owner's address space: a page table object at the level its
+ * type says, or a frame with rights and, optionally, bytes copied into it first.
+ */
+struct spec_map {
+	uint32_t owner;		/* component index, or SPEC_VM_OWNER | vm index */
+	uint32_t object;
+	uint64_t vaddr;		/* virtual address (guest-physical for a VM) */
+	uint32_t data_off;	/* from the data table */
+	uint32_t data_len;	/* 0: the frame stays zero */
+	uint32_t page_off;	/* where in the frame the bytes go */
+	uint8_t rights;		/* CAP_READ, CAP_WRITE, CAP_EXEC */
+	uint8_t pad[3];
+};
+#define SPEC_VM_OWNER 0x80000000u
+
+struct spec_component {
+	uint32_t name;		/* string */
+	uint16_t core;
+	uint8_t priority;
+	uint8_t cnode_radix;
+	uint32_t tcb, cnode, vspace, ipc_buffer, info;	/* object indices */
+	uint32_t first_cap, ncaps, first_map, nmaps;
+	uint32_t trusted;
+	uint64_t entry, stack_top, memory;
+	uint64_t heap_va, heap_size;
+};
+
+struct spec_vm {
+	uint32_t name;
+	uint32_t ncores;
+	uint8_t cores[16];
+	uint64_t memory;
+	uint32_t first_map, nmaps;
+	uint32_t kernel, initramfs, cmdline;	/* strings */
+	uint32_t pad;
+};
+
+/*
+ * The page a component finds at COMPONENT_INFO_VA (its address arrives in rdi):
+ * its name and, per capability, the channel it stands for.
+ */
+#define COMPONENT_INFO_MAGIC 0x4F464E49504D4F43ull	/* "COMPINFO" */
+#define COMPONENT_INFO_VA 0x7FFFFFFFE000ull
+#define COMPONENT_IPC_BUFFER_VA 0x7FFFFFFFF000ull
+#define COMPONENT_HEAP_VA 0x10000000ull
+#define COMPONENT_SHARED_VA 0x100000000ull	/* shared regions, in channel order, */
+#define COMPONENT_SHARED_END 0x10000000000ull	/* up to here */
+#define COMPONENT_CNODE_RADIX 6
+#define COMPONENT_MAX_CAPS 32
+
+struct component_cap_info {
+	char name[33];		/* channel */
+	uint8_t type;		/* OBJ_ENDPOINT, OBJ_NOTIFICATION, OBJ_XSIGNAL, OBJ_FRAME_4K (shared) */
+	uint8_t role;		/* SPEC_ROLE_* */
+	uint8_t rights;
+	uint32_t slot;		/* 0 for a shared region: it has no cap, only a mapping */
+	uint32_t pad;
+	uint64_t va, size;	/* shared regions */
+};
+
+struct component_info {
+	uint64_t magic;
+	char name[33];
+	uint8_t pad[3];
+	uint32_t core;
+	uint32_t ncaps;
+	uint64_t heap_va, heap_size;
+	struct component_cap_info caps[COMPONENT_MAX_CAPS];
+};
+
+/* FNV-1a over the blob, 32 bits; the header's checksum field counts as 0. */
+static inline uint32_t spec_checksum(const uint8_t *blob, uint64_t size)
+{
+	uint32_t h = 2166136261u;
+	const uint64_t sum_at = __builtin_offsetof(struct spec_header, checksum);
+
+	for (uint64_t i = 0; i < size; i++) {
+		uint8_t b = i >= sum_at && i < sum_at + 4 ? 0 : blob[i];
+		h = (h ^ b) * 16777619u;
+	}
+	return h;
+}
+
+#endif
