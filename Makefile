@@ -1,5 +1,6 @@
 # Atoll: one plain Makefile. All output goes to build/.
 
+.DEFAULT_GOAL := all
 BUILD := build
 CC := gcc
 LD := ld
@@ -41,10 +42,11 @@ USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Iuser/lib -ff
 	-fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
 USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c user/lib/malloc.c kernel/lib/printf.c \
-	kernel/lib/string.c
+	kernel/lib/string.c kernel/lib/error.c
+USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS)))
 INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c \
 	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c \
-	user/init/tests_devices.c user/init/tests_edges.c user/init/bench.c
+	user/init/tests_devices.c user/init/tests_edges.c user/init/bench.c user/init/spec.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 
@@ -76,9 +78,10 @@ UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))
 
 # Host tool: the system-description checker/compiler.
 TOOL := $(BUILD)/bin/atoll
-TOOL_SRCS := $(wildcard tools/atoll/*.c)
-TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) -MMD -MP -fsanitize=address,undefined \
-	-fno-sanitize-recover=all
+TOOL_SRCS := $(wildcard tools/atoll/*.c) kernel/core/elf.c kernel/lib/error.c
+TOOL_INCLUDES := -Itools/atoll -Iinclude -Ikernel/include -Ikernel
+TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) $(TOOL_INCLUDES) -MMD -MP \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
 
 # Fuzzing the description loader and checker with libFuzzer (clang).
 FUZZ := $(BUILD)/fuzz/fuzz_desc
@@ -87,14 +90,16 @@ FUZZ_SMOKE_SECONDS := 20
 $(FUZZ): tests/fuzz/fuzz_desc.c $(TOOL_SRCS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)clang -std=c11 -D_GNU_SOURCE -g -O1 -Itools/atoll -fsanitize=fuzzer,address,undefined \
+	$(Q)clang -std=c11 -D_GNU_SOURCE -g -O1 $(TOOL_INCLUDES) -fsanitize=fuzzer,address,undefined \
 		-o $@ tests/fuzz/fuzz_desc.c $(filter-out tools/atoll/main.c,$(TOOL_SRCS)) -lyaml
 
 ISO := $(BUILD)/atoll.iso
 ISO_TEST := $(BUILD)/atoll-test.iso
 
-.PHONY: all kernel iso unit tool fuzz run run-iso run-uefi test bench qemu-gdb deps clean
-all: deps kernel iso unit tool $(FUZZ)
+SYSTEM ?= default
+
+.PHONY: all kernel iso unit tool fuzz systems run run-iso run-uefi test bench qemu-gdb deps clean
+all: deps kernel iso unit tool systems $(FUZZ)
 
 deps:
 	@scripts/deps.sh
@@ -140,6 +145,31 @@ $(ROOT_IMAGE): $(INIT_OBJS) user/lib/user.ld
 		-o $@ $(INIT_OBJS)
 
 $(BUILD)/kernel/core/rootimg.o: $(ROOT_IMAGE)
+
+# Components: user/components/NAME/*.c linked like the root task, to build/user/NAME.elf;
+# without malloc's static arena (a component's heap is the memory its description gives).
+COMPONENTS := $(notdir $(wildcard user/components/*))
+COMPONENT_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(COMPONENTS))
+define component_rule
+$(BUILD)/user/$(1).elf: $(USER_LIB_OBJS) $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard user/components/$(1)/*.c)) user/lib/user.ld
+	@echo "  ULD     $$@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/lib/user.ld \
+		-o $$@ $$(filter-out %/malloc.o,$$(filter %.o,$$^))
+endef
+$(foreach c,$(COMPONENTS),$(eval $(call component_rule,$(c))))
+
+# System descriptions compiled to spec blobs: systems/NAME.yaml -> build/systems/NAME.blob.
+SYSTEMS := $(patsubst systems/%.yaml,$(BUILD)/systems/%.blob,$(wildcard systems/*.yaml))
+$(BUILD)/systems/%.blob: systems/%.yaml $(TOOL) $(COMPONENT_ELFS)
+	@mkdir -p $(dir $@)
+	@echo "  SPEC    $@"
+	$(Q)$(TOOL) compile $< -o $@ > /dev/null
+$(BUILD)/tests/systems/%.blob: tests/systems/%.yaml $(TOOL) $(COMPONENT_ELFS)
+	@mkdir -p $(dir $@)
+	@echo "  SPEC    $@"
+	$(Q)$(TOOL) compile $< -o $@ > /dev/null
+TEST_SYSTEMS := $(patsubst tests/systems/%.yaml,$(BUILD)/tests/systems/%.blob,$(wildcard tests/systems/*.yaml))
+systems: $(SYSTEMS) $(TEST_SYSTEMS)
 
 $(KERNEL): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
 	@echo "  LD      $@"
@@ -188,8 +218,9 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 512M -display none -serial stdio \
 	-no-reboot -net none
 
-run: deps kernel
-	$(QEMU_RUN) -kernel $(KERNEL)
+# make run boots systems/$(SYSTEM).yaml, compiled to a spec blob given as the boot module.
+run: deps kernel $(BUILD)/systems/$(SYSTEM).blob
+	$(QEMU_RUN) -kernel $(KERNEL) -initrd $(BUILD)/systems/$(SYSTEM).blob
 
 run-iso: deps iso
 	$(QEMU_RUN) -cdrom $(ISO)

@@ -65,6 +65,47 @@ for f in tests/spec/multi/*.yaml; do
 		diff <(echo "$want") <(echo "$got") | sed 's/^/    /'
 	fi
 done
+# Compiling: each good description's dump matches its golden file, the blob written by
+# compile reads back to the same dump, a damaged blob is refused, and reach finds
+# exactly the forbidden reaches each description under tests/spec/reach names.
+for f in tests/spec/good/*.yaml; do
+	n=${f##*/}
+	n=${n%.yaml}
+	blob=build/tests/spec-$n.blob
+	mkdir -p build/tests
+	if diff -u "tests/spec/golden/$n.dump" <("$tool" dump "$f" 2>&1) >"build/tests/golden-$n.diff" &&
+		"$tool" compile "$f" -o "$blob" >/dev/null &&
+		diff -q <("$tool" dump "$blob") "tests/spec/golden/$n.dump" >/dev/null; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL spec/golden/$n: dump differs (build/tests/golden-$n.diff) or the blob does not read back"
+		head -20 "build/tests/golden-$n.diff" | sed 's/^/    /'
+	fi
+done
+damaged=build/tests/spec-damaged.blob
+cp build/tests/spec-minimal.blob "$damaged" 2>/dev/null &&
+	printf '\x55' | dd of="$damaged" bs=1 seek=200 conv=notrunc status=none
+got=$("$tool" dump "$damaged" 2>&1 >/dev/null)
+if [[ $got == "$damaged: error: bad spec blob: checksum mismatch: the blob is damaged" ]]; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL spec/damaged-blob: got: $got"
+fi
+for f in tests/spec/reach/*.yaml; do
+	want=$(sed -n 's/^# reach: //p' "$f")
+	out=$("$tool" reach "$f" 2>&1)
+	rc=$?
+	got=$(grep -c '^FORBIDDEN' <<<"$out")
+	if [[ $got == "$want" ]] && (((want == 0) == (rc == 0))) && grep -q "^reach: $want forbidden$" <<<"$out"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL spec/reach/${f##*/}: want $want forbidden, got $got (exit $rc)"
+		sed 's/^/    /' <<<"$out" | head -8
+	fi
+done
 echo "spec: $(ls tests/spec/bad/*.yaml | wc -l) rules, $(ls tests/spec/good/*.yaml | wc -l) good descriptions checked"
 
 # A short fuzz run of the description loader: no crash, leak or hang (5 s per input).

@@ -259,44 +259,51 @@ static void check_devices(struct system *s, struct diag *d, const struct named *
 			give_device(s, d, all, n, &s->vms[i].devices[k], OWN_VM, (int)i, s->vms[i].name);
 }
 
-static const struct component *channel_end(struct system *s, struct diag *d,
-					   const struct named *all, unsigned n,
-					   const struct name_ref *ref)
+/* The core an end of a channel runs on; a VM may be an end of a shared region only. */
+static bool channel_end(struct system *s, struct diag *d, const struct named *all, unsigned n,
+			const struct channel *ch, const struct name_ref *ref, unsigned *core)
 {
 	const struct named *t = find(all, n, ref->name);
 
 	if (!ref->name[0])
-		return NULL;
+		return false;
 	if (!t) {
 		diag_error(d, ref->loc, "unknown-reference", "no component is named '%s'", ref->name);
-		return NULL;
+		return false;
+	}
+	if (!strcmp(t->kind, "VM") && ch->type == CH_SHARED) {
+		*core = s->vms[t->index].ncores ? s->vms[t->index].cores[0] : 0;
+		return true;
 	}
 	if (strcmp(t->kind, "component")) {
 		diag_error(d, ref->loc, "wrong-reference",
-			   "'%s' is a %s; channels join components", ref->name, t->kind);
-		return NULL;
+			   "'%s' is a %s; channels join components (and VMs, for shared memory)",
+			   ref->name, t->kind);
+		return false;
 	}
-	return &s->components[t->index];
+	*core = s->components[t->index].core;
+	return true;
 }
 
 static void check_channels(struct system *s, struct diag *d, const struct named *all, unsigned n)
 {
 	for (unsigned i = 0; i < s->nchannels; i++) {
 		struct channel *ch = &s->channels[i];
-		const struct component *a = channel_end(s, d, all, n, &ch->from);
-		const struct component *b = channel_end(s, d, all, n, &ch->to);
-		if (a && a == b)
+		unsigned ca = 0, cb = 0;
+		bool a = channel_end(s, d, all, n, ch, &ch->from, &ca);
+		bool b = channel_end(s, d, all, n, ch, &ch->to, &cb);
+		if (a && b && !strcmp(ch->from.name, ch->to.name))
 			diag_error(d, ch->to.loc, "channel-self", "channel '%s' joins '%s' to itself",
-				   ch->name, a->name);
+				   ch->name, ch->from.name);
 		/* Each core runs its own kernel instance; an endpoint lives inside one. */
-		if (a && b && a->core != b->core && ch->type == CH_ENDPOINT)
+		if (a && b && ca != cb && ch->type == CH_ENDPOINT)
 			diag_error(d, ch->loc, "channel-endpoint-cross-core",
 				   "endpoint '%s' joins core %u to core %u, but an endpoint lives in one kernel instance: use a notification (and shared memory)",
-				   ch->name, a->core, b->core);
-		else if (a && b && a->core != b->core && !ch->cross_core)
+				   ch->name, ca, cb);
+		else if (a && b && ca != cb && !ch->cross_core)
 			diag_error(d, ch->loc, "channel-cross-core",
 				   "channel '%s' joins core %u to core %u: declare cross_core: true",
-				   ch->name, a->core, b->core);
+				   ch->name, ca, cb);
 		if (ch->type == CH_SHARED && !ch->size)
 			diag_error(d, ch->loc, "channel-size", "shared channel '%s' needs a size",
 				   ch->name);

@@ -1,5 +1,6 @@
 /* The root task of each instance: reports in, runs the checks it is asked for, exits. */
 #include "atoll.h"
+#include "spec_boot.h"
 #include "tests.h"
 
 int main(const struct bootinfo *bi);
@@ -31,6 +32,10 @@ int main(const struct bootinfo *bi)
 	printf("root task on instance %u of %u: user mode, partition %llu MiB at 0x%llx\n",
 	       bi->instance, bi->ninstances, (unsigned long long)(bi->mem_bytes >> 20),
 	       (unsigned long long)bi->mem_base);
+	/* With a compiled system description among the boot modules, boot that instead. */
+	int status = spec_boot_find(bi);
+	if (status >= 0)
+		return status;
 	if (bi->user_test == USER_TEST_WRITE_KERNEL) {
 		/* The kernel maps this instance's partition here, supervisor-only. */
 		volatile uint64_t *kernel = (volatile uint64_t *)(KERNEL_PHYSMAP_BASE + bi->mem_base);

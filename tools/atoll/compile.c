@@ -1,0 +1,541 @@
+/*
+ * `atoll compile`: from a checked description to the exact objects each instance
+ * makes, the caps each component gets and every mapping (abi/spec.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi/bootinfo.h"
+#include "abi/objects.h"
+#include "core/elf.h"
+#include "desc.h"
+#include "diag.h"
+#include "spec.h"
+
+#define PAGE 4096ull
+
+struct builder {
+	struct spec *s;
+	struct diag *d;
+	const struct system *sys;
+	uint32_t cap_objs, cap_caps, cap_maps, cap_data, cap_str;
+	uint64_t pool_used;
+	int xsig_ntfn[MAX_CORES];	/* per core: the notification that hears other cores */
+	int xsig_owner[MAX_CORES];
+};
+
+static void *grow(void *p, uint32_t n, uint32_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 64;
+	p = realloc(p, *cap * elem);
+	if (!p) {
+		fprintf(stderr, "atoll: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+static uint32_t add_str(struct builder *b, const char *fmt, const char *a, const char *c)
+{
+	char buf[128];
+	int n = snprintf(buf, sizeof(buf), fmt, a, c);
+	uint32_t off = b->s->h.strings_size;
+
+	for (uint32_t need = off + (uint32_t)n + 1; b->cap_str < need;)
+		b->s->strings = grow(b->s->strings, b->cap_str, &b->cap_str, 1);
+	memcpy(b->s->strings + off, buf, (size_t)n + 1);
+	b->s->h.strings_size += (uint32_t)n + 1;
+	return off;
+}
+
+static uint32_t add_object(struct builder *b, unsigned core, unsigned type, unsigned size_bits,
+			   uint32_t name)
+{
+	struct spec *s = b->s;
+
+	s->objects = grow(s->objects, s->h.nobjects, &b->cap_objs, sizeof(*s->objects));
+	s->objects[s->h.nobjects] = (struct spec_object){ .name = name, .core = (uint16_t)core,
+		.type = (uint8_t)type, .size_bits = (uint8_t)size_bits };
+	return s->h.nobjects++;
+}
+
+static void add_map(struct builder *b, uint32_t owner, uint32_t obj, uint64_t va, unsigned rights,
+		    uint32_t data_off, uint32_t data_len, uint32_t page_off)
+{
+	struct spec *s = b->s;
+
+	s->maps = grow(s->maps, s->h.nmaps, &b->cap_maps, sizeof(*s->maps));
+	s->maps[s->h.nmaps++] = (struct spec_map){ .owner = owner, .object = obj, .vaddr = va,
+		.data_off = data_off, .data_len = data_len, .page_off = page_off,
+		.rights = (uint8_t)rights };
+}
+
+static void add_cap(struct builder *b, uint32_t comp, uint32_t obj, uint32_t name, unsigned rights,
+		    uint64_t badge, unsigned role)
+{
+	struct spec *s = b->s;
+	struct spec_component *c = &s->components[comp];
+
+	s->caps = grow(s->caps, s->h.ncaps, &b->cap_caps, sizeof(*s->caps));
+	s->caps[s->h.ncaps++] = (struct spec_cap){ .component = comp, .slot = 1 + c->ncaps,
+		.object = obj, .name = name, .badge = badge, .rights = (uint8_t)rights,
+		.role = (uint8_t)role };
+	c->ncaps++;
+}
+
+/* Bytes of an object of this type (size_bits: a CNode's radix). */
+static uint64_t object_bytes(const struct spec_object *o)
+{
+	static const uint8_t bits[OBJ_TYPE_COUNT] = {
+#define OBJ(name, value, b) [value] = b,
+#include "abi/objects.def"
+#undef OBJ
+	};
+
+	if (o->type == OBJ_CNODE)
+		return 1ull << (o->size_bits + CTE_SIZE_BITS);
+	if (o->type >= OBJ_TYPE_COUNT || !bits[o->type] || (o->flags & SPEC_OBJ_SHARED))
+		return 0;	/* made at boot, or in the shared pool */
+	return 1ull << bits[o->type];
+}
+
+static char *read_file(const struct system *sys, const char *path, size_t *len)
+{
+	char full[PATH_LEN * 2];
+	const char *slash = strrchr(sys->file, '/');
+
+	if (path[0] == '/' || !slash)
+		snprintf(full, sizeof(full), "%s", path);
+	else
+		snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - sys->file), sys->file, path);
+	FILE *f = fopen(full, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+	do {
+		if (n == cap && !(buf = realloc(buf, cap = cap ? cap * 2 : 65536)))
+			break;
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* A frame in an owner's space: made on `core`, mapped at va. */
+static uint32_t frame(struct builder *b, uint32_t owner, unsigned core, uint64_t va,
+		      unsigned rights, uint32_t name)
+{
+	uint32_t o = add_object(b, core, OBJ_FRAME_4K, 0, name);
+
+	add_map(b, owner, o, va, rights, 0, 0, 0);
+	return o;
+}
+
+/* Copies the part of an ELF segment that falls in the page at va into the data table. */
+static void page_data(struct builder *b, struct spec_map *m, const char *elf,
+		      const struct elf_seg *sg)
+{
+	uint64_t lo = m->vaddr > sg->vaddr ? m->vaddr : sg->vaddr;
+	uint64_t end = sg->vaddr + sg->filesz;
+	uint64_t hi = m->vaddr + PAGE < end ? m->vaddr + PAGE : end;
+	struct spec *s = b->s;
+
+	if (lo >= hi)
+		return;
+	for (uint32_t need = s->h.data_size + (uint32_t)(hi - lo); b->cap_data < need;)
+		s->data = grow(s->data, b->cap_data, &b->cap_data, 1);
+	memcpy(s->data + s->h.data_size, elf + sg->offset + (lo - sg->vaddr), hi - lo);
+	m->data_off = s->h.data_size;
+	m->data_len = (uint32_t)(hi - lo);
+	m->page_off = (uint32_t)(lo - m->vaddr);
+	s->h.data_size += m->data_len;
+}
+
+/* Page-table objects for every page the owner maps, mapped before the frames. */
+static void page_tables(struct builder *b, uint32_t owner, unsigned core, uint32_t first,
+			const char *name)
+{
+	static const struct { unsigned type, shift; const char *fmt; } lv[3] = {
+		{ OBJ_PDPT, 39, "%s.pdpt@%s" }, { OBJ_PD, 30, "%s.pd@%s" }, { OBJ_PT, 21, "%s.pt@%s" },
+	};
+	struct spec *s = b->s;
+	uint32_t nframes = s->h.nmaps - first;
+
+	for (unsigned l = 0; l < 3; l++)
+		for (uint32_t i = first; i < first + nframes; i++) {
+			uint64_t base = s->maps[i].vaddr >> lv[l].shift << lv[l].shift;
+			bool seen = false;
+			for (uint32_t j = first; j < i && !seen; j++)
+				seen = s->maps[j].vaddr >> lv[l].shift << lv[l].shift == base;
+			if (seen)
+				continue;
+			char at[24];
+			snprintf(at, sizeof(at), "0x%llx", (unsigned long long)base);
+			uint32_t o = add_object(b, core, lv[l].type, 0, add_str(b, lv[l].fmt, name, at));
+			add_map(b, owner, o, base, 0, 0, 0, 0);
+		}
+	/* Tables first (by level, then address), then the frames: rotate the frames to the end. */
+	uint32_t ntables = s->h.nmaps - first - nframes;
+	struct spec_map *tmp = malloc((size_t)nframes * sizeof(*tmp));
+	if (!tmp && nframes) {
+		fprintf(stderr, "atoll: out of memory\n");
+		exit(1);
+	}
+	memcpy(tmp, &s->maps[first], (size_t)nframes * sizeof(*tmp));
+	memmove(&s->maps[first], &s->maps[first + nframes], (size_t)ntables * sizeof(*tmp));
+	memcpy(&s->maps[first + ntables], tmp, (size_t)nframes * sizeof(*tmp));
+	free(tmp);
+}
+
+static const struct component *find_component(const struct system *sys, const char *name, int *i)
+{
+	for (*i = 0; *i < (int)sys->ncomponents; (*i)++)
+		if (!strcmp(sys->components[*i].name, name))
+			return &sys->components[*i];
+	return NULL;
+}
+
+static const struct vm *find_vm(const struct system *sys, const char *name, int *i)
+{
+	for (*i = 0; *i < (int)sys->nvms; (*i)++)
+		if (!strcmp(sys->vms[*i].name, name))
+			return &sys->vms[*i];
+	return NULL;
+}
+
+static unsigned rights_of(const char *r)
+{
+	return (strchr(r, 'r') ? CAP_READ : 0) | (strchr(r, 'w') ? CAP_WRITE : 0);
+}
+
+/* The frames of one shared channel, mapped into one end at *next (advanced). */
+static void shared_end(struct builder *b, const struct channel *ch, uint32_t first_obj,
+		       const char *rights, uint64_t *next, bool vm, int idx)
+{
+	uint32_t owner = vm ? SPEC_VM_OWNER | (uint32_t)idx : (uint32_t)idx;
+
+	for (uint64_t off = 0; off < ch->size; off += PAGE)
+		add_map(b, owner, first_obj + (uint32_t)(off / PAGE), *next + off, rights_of(rights),
+			0, 0, 0);
+	*next += ch->size + PAGE;	/* a guard page between regions */
+}
+
+/* Endpoints and notifications: objects and the caps of both ends. */
+static void channel_caps(struct builder *b, const struct channel *ch, uint32_t name)
+{
+	const struct system *sys = b->sys;
+	int fi, ti;
+	const struct component *from = find_component(sys, ch->from.name, &fi);
+	const struct component *to = find_component(sys, ch->to.name, &ti);
+	uint64_t badge = 1ull << (b->s->components[fi].ncaps % 64);
+
+	if (ch->type == CH_ENDPOINT) {
+		uint32_t o = add_object(b, to->core, OBJ_ENDPOINT, 0, add_str(b, "%s.endpoint%s", ch->name, ""));
+		add_cap(b, (uint32_t)fi, o, name, CAP_WRITE | CAP_GRANT, badge, SPEC_ROLE_FROM);
+		add_cap(b, (uint32_t)ti, o, name, CAP_READ, 0, SPEC_ROLE_TO);
+		return;
+	}
+	if (from->core == to->core) {
+		uint32_t o = add_object(b, to->core, OBJ_NOTIFICATION, 0,
+					add_str(b, "%s.notification%s", ch->name, ""));
+		add_cap(b, (uint32_t)fi, o, name, CAP_WRITE, badge, SPEC_ROLE_FROM);
+		add_cap(b, (uint32_t)ti, o, name, CAP_READ, 0, SPEC_ROLE_TO);
+		return;
+	}
+	/* Across cores: the receiving core binds one notification to every other core's IPIs. */
+	if (b->xsig_ntfn[to->core] < 0) {
+		char nname[40];
+		snprintf(nname, sizeof(nname), "core%u.xsignals", to->core);
+		b->xsig_ntfn[to->core] = (int)add_object(b, to->core, OBJ_NOTIFICATION, 0,
+			add_str(b, "%s%s", nname, ""));
+		b->s->objects[b->xsig_ntfn[to->core]].flags |= SPEC_OBJ_BIND_XSIGNALS;
+		b->xsig_owner[to->core] = ti;
+	} else if (b->xsig_owner[to->core] != ti) {
+		diag_error(b->d, ch->loc, "channel-xcore-receiver",
+			   "'%s' and '%s' both receive cross-core notifications on core %u, but a core has one such receiver",
+			   sys->components[b->xsig_owner[to->core]].name, to->name, to->core);
+		return;
+	}
+	char xname[40];
+	snprintf(xname, sizeof(xname), "core%u.signal-core%u", from->core, to->core);
+	uint32_t x = add_object(b, from->core, OBJ_XSIGNAL, 0, add_str(b, "%s%s", xname, ""));
+	b->s->objects[x].target = to->core;
+	add_cap(b, (uint32_t)fi, x, name, CAP_WRITE, 0, SPEC_ROLE_FROM);
+	add_cap(b, (uint32_t)ti, (uint32_t)b->xsig_ntfn[to->core], name, CAP_READ, 0, SPEC_ROLE_TO);
+}
+
+static bool component_image(struct builder *b, uint32_t ci, uint64_t *next_shared,
+			    const uint32_t *shared_first)
+{
+	const struct component *c = &b->sys->components[ci];
+	struct spec_component *sc = &b->s->components[ci];
+	size_t len = 0;
+	char *elf = read_file(b->sys, c->image, &len);
+	struct elf_image img;
+	err_t e;
+
+	if (!elf) {
+		diag_error(b->d, c->image_loc, "image-missing", "cannot read '%s'", c->image);
+		return false;
+	}
+	if ((e = elf_parse(elf, len, USER_IMAGE_BASE, COMPONENT_HEAP_VA, &img))) {
+		diag_error(b->d, c->image_loc, "image-format",
+			   "'%s' is not a component image: ELF64 x86_64 executable in [0x%llx, 0x%llx) needed (%s)",
+			   c->image, (unsigned long long)USER_IMAGE_BASE,
+			   (unsigned long long)COMPONENT_HEAP_VA, err_str(e));
+		free(elf);
+		return false;
+	}
+	uint32_t first = b->s->h.nmaps;
+	uint64_t used = 0;
+	for (unsigned i = 0; i < img.nseg; i++) {
+		const struct elf_seg *sg = &img.seg[i];
+		uint64_t va = sg->vaddr & ~(PAGE - 1);
+		unsigned rights = CAP_READ | (sg->flags & ELF_PF_W ? CAP_WRITE : 0) |
+				  (sg->flags & ELF_PF_X ? CAP_EXEC : 0);
+		for (; va < sg->vaddr + sg->memsz; va += PAGE, used += PAGE) {
+			char at[24];
+			snprintf(at, sizeof(at), "0x%llx", (unsigned long long)va);
+			frame(b, ci, c->core, va, rights, add_str(b, "%s.image@%s", c->name, at));
+			page_data(b, &b->s->maps[b->s->h.nmaps - 1], elf, sg);
+		}
+	}
+	free(elf);
+	sc->entry = img.entry;
+	sc->stack_top = USER_STACK_TOP;
+	for (uint64_t va = USER_STACK_TOP - c->stack; va < USER_STACK_TOP; va += PAGE, used += PAGE)
+		frame(b, ci, c->core, va, CAP_READ | CAP_WRITE, add_str(b, "%s.stack%s", c->name, ""));
+	sc->info = frame(b, ci, c->core, COMPONENT_INFO_VA, CAP_READ,
+			 add_str(b, "%s.info%s", c->name, ""));
+	sc->ipc_buffer = frame(b, ci, c->core, COMPONENT_IPC_BUFFER_VA, CAP_READ | CAP_WRITE,
+			       add_str(b, "%s.ipc-buffer%s", c->name, ""));
+	used += 2 * PAGE;
+	if (used > c->memory) {
+		diag_error(b->d, c->memory_loc, "component-memory",
+			   "'%s' needs %llu KiB for its image, stack, IPC buffer and info page, more than its %llu KiB",
+			   c->name, (unsigned long long)(used >> 10),
+			   (unsigned long long)(c->memory >> 10));
+		return false;
+	}
+	sc->heap_va = COMPONENT_HEAP_VA;
+	sc->heap_size = c->memory - used;
+	for (uint64_t off = 0; off < sc->heap_size; off += PAGE)
+		frame(b, ci, c->core, COMPONENT_HEAP_VA + off, CAP_READ | CAP_WRITE,
+		      add_str(b, "%s.heap%s", c->name, ""));
+	/* Shared regions, in channel order. */
+	for (unsigned k = 0; k < b->sys->nchannels; k++) {
+		const struct channel *ch = &b->sys->channels[k];
+		if (ch->type != CH_SHARED)
+			continue;
+		if (!strcmp(ch->from.name, c->name))
+			shared_end(b, ch, shared_first[k], ch->from_rights, next_shared, false, (int)ci);
+		if (!strcmp(ch->to.name, c->name))
+			shared_end(b, ch, shared_first[k], ch->to_rights, next_shared, false, (int)ci);
+	}
+	if (*next_shared > COMPONENT_SHARED_END) {
+		diag_error(b->d, c->loc, "component-memory",
+			   "'%s' has more shared memory than fits at 0x%llx-0x%llx", c->name,
+			   (unsigned long long)COMPONENT_SHARED_VA, (unsigned long long)COMPONENT_SHARED_END);
+		return false;
+	}
+	page_tables(b, ci, c->core, first, c->name);
+	sc->first_map = first;
+	sc->nmaps = b->s->h.nmaps - first;
+	return true;
+}
+
+static void vm_memory(struct builder *b, uint32_t vi, const uint32_t *shared_first)
+{
+	const struct vm *v = &b->sys->vms[vi];
+	struct spec_vm *sv = &b->s->vms[vi];
+	uint32_t owner = SPEC_VM_OWNER | vi;
+	uint64_t per_core = v->memory / v->ncores;
+
+	sv->first_map = b->s->h.nmaps;
+	for (uint64_t gpa = 0; gpa < v->memory; gpa += 2 * 1024 * 1024) {
+		unsigned core = v->cores[gpa / per_core < v->ncores ? gpa / per_core : v->ncores - 1];
+		uint32_t o = add_object(b, core, OBJ_FRAME_2M, 0, add_str(b, "%s.ram%s", v->name, ""));
+		add_map(b, owner, o, gpa, CAP_READ | CAP_WRITE | CAP_EXEC, 0, 0, 0);
+	}
+	/* Shared regions appear in guest-physical space right after the RAM. */
+	uint64_t next = v->memory;
+	for (unsigned k = 0; k < b->sys->nchannels; k++) {
+		const struct channel *ch = &b->sys->channels[k];
+		if (ch->type != CH_SHARED)
+			continue;
+		if (!strcmp(ch->from.name, v->name))
+			shared_end(b, ch, shared_first[k], ch->from_rights, &next, true, (int)vi);
+		if (!strcmp(ch->to.name, v->name))
+			shared_end(b, ch, shared_first[k], ch->to_rights, &next, true, (int)vi);
+	}
+	sv->nmaps = b->s->h.nmaps - sv->first_map;
+}
+
+/* The core an end of a channel runs on. */
+static unsigned end_core(const struct system *sys, const char *name)
+{
+	int i;
+
+	if (find_component(sys, name, &i))
+		return sys->components[i].core;
+	if (find_vm(sys, name, &i))
+		return sys->vms[i].cores[0];
+	return 0;
+}
+
+/* Reorders each core's objects largest first and gives each its place in the core's region. */
+static void place(struct builder *b)
+{
+	struct spec *s = b->s;
+	uint32_t n = s->h.nobjects;
+	uint32_t *order = malloc((n + 1) * sizeof(*order)), *where = malloc((n + 1) * sizeof(*where));
+	struct spec_object *sorted = malloc((n + 1) * sizeof(*sorted));
+	uint32_t k = 0;
+
+	if (!order || !where || !sorted) {
+		fprintf(stderr, "atoll: out of memory\n");
+		exit(1);
+	}
+	/* Stable: by core, then size descending, then declaration order (a counting pass per key). */
+	for (unsigned core = 0; core <= MAX_CORES; core++)
+		for (int bits = 40; bits >= 0; bits--)
+			for (uint32_t i = 0; i < n; i++) {
+				const struct spec_object *o = &s->objects[i];
+				uint64_t sz = object_bytes(o);
+				unsigned oc = o->core == SPEC_CORE_ANY ? MAX_CORES : o->core;
+				int ob = sz ? __builtin_ctzll(sz) : 0;
+				if (oc == core && ob == bits)
+					order[k++] = i;
+			}
+	uint64_t at[MAX_CORES] = { 0 };
+	for (uint32_t j = 0; j < n; j++) {
+		sorted[j] = s->objects[order[j]];
+		where[order[j]] = j;
+		uint64_t sz = object_bytes(&sorted[j]);
+		if (sz && sorted[j].core < MAX_CORES) {
+			uint64_t *a = &at[sorted[j].core];
+			*a = (*a + sz - 1) & ~(sz - 1);
+			sorted[j].offset = *a;
+			*a += sz;
+		}
+	}
+	memcpy(s->objects, sorted, n * sizeof(*sorted));
+	for (uint32_t i = 0; i < s->h.ncaps; i++)
+		s->caps[i].object = where[s->caps[i].object];
+	for (uint32_t i = 0; i < s->h.nmaps; i++)
+		s->maps[i].object = where[s->maps[i].object];
+	for (uint32_t i = 0; i < s->h.ncomponents; i++) {
+		struct spec_component *c = &s->components[i];
+		c->tcb = where[c->tcb];
+		c->cnode = where[c->cnode];
+		c->vspace = where[c->vspace];
+		c->ipc_buffer = where[c->ipc_buffer];
+		c->info = where[c->info];
+	}
+	for (unsigned c = 0; c < MAX_CORES; c++)
+		s->h.pool_bytes[c] = (uint32_t)at[c];
+	free(order);
+	free(where);
+	free(sorted);
+}
+
+bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
+{
+	struct builder b = { .s = out, .d = d, .sys = sys };
+	uint32_t shared_first[MAX_CHANNELS];
+	unsigned before = d->n;
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned c = 0; c < MAX_CORES; c++)
+		b.xsig_ntfn[c] = b.xsig_owner[c] = -1;
+	out->h.ncores = sys->cores;
+	out->h.ncomponents = sys->ncomponents;
+	out->h.nvms = sys->nvms;
+	out->components = calloc(sys->ncomponents + 1, sizeof(*out->components));
+	out->vms = calloc(sys->nvms + 1, sizeof(*out->vms));
+	if (!out->components || !out->vms) {
+		fprintf(stderr, "atoll: out of memory\n");
+		exit(1);
+	}
+	(void)add_str(&b, "%s%s", "", "");	/* offset 0: the empty string */
+	for (unsigned i = 0; i < sys->ncomponents; i++) {
+		const struct component *c = &sys->components[i];
+		struct spec_component *sc = &out->components[i];
+		sc->name = add_str(&b, "%s%s", c->name, "");
+		sc->core = (uint16_t)c->core;
+		sc->priority = (uint8_t)c->priority;
+		sc->cnode_radix = COMPONENT_CNODE_RADIX;
+		sc->trusted = c->trusted;
+		sc->memory = c->memory;
+		sc->cnode = add_object(&b, c->core, OBJ_CNODE, COMPONENT_CNODE_RADIX,
+				       add_str(&b, "%s.cnode%s", c->name, ""));
+		sc->tcb = add_object(&b, c->core, OBJ_TCB, 0, add_str(&b, "%s.tcb%s", c->name, ""));
+		sc->vspace = add_object(&b, c->core, OBJ_PML4, 0, add_str(&b, "%s.vspace%s", c->name, ""));
+	}
+	for (unsigned i = 0; i < sys->nvms; i++) {
+		const struct vm *v = &sys->vms[i];
+		struct spec_vm *sv = &out->vms[i];
+		sv->name = add_str(&b, "%s%s", v->name, "");
+		sv->ncores = v->ncores;
+		for (unsigned k = 0; k < v->ncores; k++)
+			sv->cores[k] = (uint8_t)v->cores[k];
+		sv->memory = v->memory;
+		sv->kernel = add_str(&b, "%s%s", v->kernel, "");
+		sv->initramfs = add_str(&b, "%s%s", v->initramfs, "");
+		sv->cmdline = add_str(&b, "%s%s", v->cmdline, "");
+	}
+	/* Channels: caps in declaration order; shared frames made once, mapped by both ends. */
+	for (unsigned k = 0; k < sys->nchannels; k++) {
+		const struct channel *ch = &sys->channels[k];
+		uint32_t name = add_str(&b, "%s%s", ch->name, "");
+		if (ch->type != CH_SHARED) {
+			channel_caps(&b, ch, name);
+			continue;
+		}
+		unsigned fc = end_core(sys, ch->from.name), tc = end_core(sys, ch->to.name);
+		int vi;
+		bool pool = fc != tc || find_vm(sys, ch->from.name, &vi) || find_vm(sys, ch->to.name, &vi);
+		shared_first[k] = out->h.nobjects;
+		for (uint64_t off = 0; off < ch->size; off += 4096) {
+			uint32_t o = add_object(&b, pool ? SPEC_CORE_ANY : fc, OBJ_FRAME_4K, 0,
+						add_str(&b, "%s.shared%s", ch->name, ""));
+			if (pool) {
+				out->objects[o].flags |= SPEC_OBJ_SHARED;
+				out->objects[o].offset = b.pool_used;
+				b.pool_used += 4096;
+			}
+		}
+	}
+	uint64_t next_shared[MAX_COMPONENTS];
+	for (unsigned i = 0; i < sys->ncomponents; i++) {
+		next_shared[i] = COMPONENT_SHARED_VA;
+		(void)component_image(&b, i, &next_shared[i], shared_first);
+	}
+	for (unsigned i = 0; i < sys->nvms; i++)
+		vm_memory(&b, i, shared_first);
+	/* Caps are grouped per component for the root task: sort them (stable) by component. */
+	for (uint32_t i = 1; i < out->h.ncaps; i++)
+		for (uint32_t j = i; j > 0 && out->caps[j - 1].component > out->caps[j].component; j--) {
+			struct spec_cap t = out->caps[j];
+			out->caps[j] = out->caps[j - 1];
+			out->caps[j - 1] = t;
+		}
+	for (uint32_t i = 0; i < out->h.ncaps; i++) {
+		if (out->caps[i].slot == 1)
+			out->components[out->caps[i].component].first_cap = i;
+	}
+	for (unsigned i = 0; i < sys->ncomponents; i++)
+		if (out->components[i].ncaps > COMPONENT_MAX_CAPS)
+			diag_error(d, sys->components[i].loc, "too-many",
+				   "'%s' gets %u caps, more than %d", sys->components[i].name,
+				   out->components[i].ncaps, COMPONENT_MAX_CAPS);
+	out->h.shared_bytes = b.pool_used;
+	place(&b);
+	return d->n == before;
+}

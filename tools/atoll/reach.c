@@ -1,0 +1,123 @@
+/*
+ * `atoll reach`: from the compiled capability distribution alone, who can read or
+ * write whose memory and who can signal whom. A VM reaching another VM's memory,
+ * or a component not marked trusted reaching a VM's memory, is forbidden.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi/objects.h"
+#include "spec.h"
+
+struct owner {
+	const char *kind;	/* "component" or "vm" */
+	const char *name;
+	bool trusted;
+	uint32_t first_map, nmaps;
+};
+
+static unsigned owners(const struct spec *s, struct owner *o)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < s->h.ncomponents; i++)
+		o[n++] = (struct owner){ "component", spec_str(s, s->components[i].name),
+					 s->components[i].trusted != 0, s->components[i].first_map,
+					 s->components[i].nmaps };
+	for (uint32_t i = 0; i < s->h.nvms; i++)
+		o[n++] = (struct owner){ "vm", spec_str(s, s->vms[i].name), false, s->vms[i].first_map,
+					 s->vms[i].nmaps };
+	return n;
+}
+
+static bool is_frame(const struct spec *s, uint32_t obj)
+{
+	return s->objects[obj].type == OBJ_FRAME_4K || s->objects[obj].type == OBJ_FRAME_2M;
+}
+
+/* The rights with which owner a maps a frame that owner b also maps, and how many pages. */
+static unsigned overlap(const struct spec *s, const struct owner *a, const struct owner *b,
+			unsigned *pages, const char **what)
+{
+	unsigned r = 0;
+
+	*pages = 0;
+	for (uint32_t i = a->first_map; i < a->first_map + a->nmaps; i++) {
+		if (!is_frame(s, s->maps[i].object))
+			continue;
+		for (uint32_t j = b->first_map; j < b->first_map + b->nmaps; j++)
+			if (s->maps[j].object == s->maps[i].object) {
+				r |= s->maps[i].rights & (CAP_READ | CAP_WRITE);
+				*what = spec_str(s, s->objects[s->maps[i].object].name);
+				(*pages)++;
+				break;
+			}
+	}
+	return r;
+}
+
+static const char *verb(unsigned r)
+{
+	return r == (CAP_READ | CAP_WRITE) ? "read and write" : r & CAP_WRITE ? "write" : "read";
+}
+
+/* The component that receives on an object (the `to` end of its caps). */
+static int receiver(const struct spec *s, uint32_t obj)
+{
+	if (s->objects[obj].type == OBJ_XSIGNAL) {
+		for (uint32_t k = 0; k < s->h.nobjects; k++)
+			if ((s->objects[k].flags & SPEC_OBJ_BIND_XSIGNALS) &&
+			    s->objects[k].core == s->objects[obj].target)
+				return receiver(s, k);
+		return -1;
+	}
+	for (uint32_t k = 0; k < s->h.ncaps; k++)
+		if (s->caps[k].object == obj && s->caps[k].role == SPEC_ROLE_TO)
+			return (int)s->caps[k].component;
+	return -1;
+}
+
+unsigned spec_reach(const struct spec *s, FILE *out)
+{
+	unsigned n = s->h.ncomponents + s->h.nvms, forbidden = 0;
+	struct owner *o = calloc(n + 1, sizeof(*o));
+
+	if (!o)
+		return 1;
+	(void)owners(s, o);
+	for (unsigned a = 0; a < n; a++) {
+		unsigned own = 0;
+		for (uint32_t i = o[a].first_map; i < o[a].first_map + o[a].nmaps; i++)
+			own += is_frame(s, s->maps[i].object);
+		fprintf(out, "memory: %s %s maps %u frames\n", o[a].kind, o[a].name, own);
+		for (unsigned b = 0; b < n; b++) {
+			unsigned pages;
+			const char *what = "";
+			unsigned r = a == b ? 0 : overlap(s, &o[a], &o[b], &pages, &what);
+			if (!r)
+				continue;
+			bool vm_b = !strcmp(o[b].kind, "vm");
+			bool bad = vm_b && (!strcmp(o[a].kind, "vm") || !o[a].trusted);
+			fprintf(out, "%smemory: %s %s can %s %u pages of %s %s (%s)%s\n",
+				bad ? "FORBIDDEN " : "", o[a].kind, o[a].name, verb(r), pages, o[b].kind,
+				o[b].name, what,
+				!bad ? "" : !strcmp(o[a].kind, "vm") ? ": a VM reaches another VM"
+								    : ": not trusted, reaches a VM");
+			forbidden += bad;
+		}
+	}
+	for (uint32_t k = 0; k < s->h.ncaps; k++) {
+		const struct spec_cap *c = &s->caps[k];
+		if (c->role != SPEC_ROLE_FROM)
+			continue;
+		int to = receiver(s, c->object);
+		fprintf(out, "signal: component %s -> component %s (%s %s)\n",
+			spec_str(s, s->components[c->component].name),
+			to < 0 ? "(nobody)" : spec_str(s, s->components[to].name),
+			spec_type_name(s->objects[c->object].type), spec_str(s, c->name));
+	}
+	fprintf(out, "reach: %u forbidden\n", forbidden);
+	free(o);
+	return forbidden;
+}

@@ -1,0 +1,424 @@
+/*
+ * Booting a compiled system description: the root task of each instance finds
+ * the spec blob among the boot modules, checks it, makes its core's objects
+ * from untyped memory, fills each component's CNode and address space, starts
+ * the components, drops the caps it no longer needs and supervises them.
+ */
+#include "abi/spec.h"
+#include "atoll.h"
+#include "cap.h"
+#include "kstring.h"
+#include "spec_boot.h"
+
+#define SCRATCH_VA 0x5FF000ull	/* in the page table that maps our own image */
+#define COMPONENT_CNODE_GUARD (64 - COMPONENT_CNODE_RADIX)
+
+struct boot {
+	const struct bootinfo *bi;
+	const uint8_t *blob;
+	const struct spec_header *h;
+	const struct spec_component *comps;
+	const struct spec_vm *vms;
+	const struct spec_object *objs;
+	const struct spec_cap *caps;
+	const struct spec_map *maps;
+	const char *strings;
+	uint32_t *slot;		/* per object: where our cap to it is (0: none) */
+	uint32_t next;		/* next free slot of our CNode */
+	uint32_t pool_first;	/* shared-pool frames, one per page, from this slot */
+	uint32_t two_level;	/* our CNode with no guard: reaches into components' CNodes */
+	uint32_t supervisor;	/* the endpoint components' exits and faults arrive on */
+	unsigned me;
+};
+
+static const char *str(const struct boot *b, uint32_t off)
+{
+	return off < b->h->strings_size ? b->strings + off : "?";
+}
+
+static bool in_blob(const struct spec_header *h, uint32_t off, uint64_t n, uint64_t elem)
+{
+	return off % 8 == 0 && off <= h->size && n * elem <= h->size - off;
+}
+
+/* Checks the header, the checksum and that every table lies inside the blob. */
+static const char *check_blob(const uint8_t *blob, uint64_t size)
+{
+	const struct spec_header *h = (const struct spec_header *)blob;
+
+	if (h->version != SPEC_VERSION)
+		return "unsupported version";
+	if (h->size > size)
+		return "truncated: the module is shorter than the blob";
+	if (spec_checksum(blob, h->size) != h->checksum)
+		return "checksum mismatch";
+	if (!in_blob(h, h->components_off, h->ncomponents, sizeof(struct spec_component)) ||
+	    !in_blob(h, h->vms_off, h->nvms, sizeof(struct spec_vm)) ||
+	    !in_blob(h, h->objects_off, h->nobjects, sizeof(struct spec_object)) ||
+	    !in_blob(h, h->caps_off, h->ncaps, sizeof(struct spec_cap)) ||
+	    !in_blob(h, h->maps_off, h->nmaps, sizeof(struct spec_map)) ||
+	    !in_blob(h, h->data_off, h->data_size, 1) || !in_blob(h, h->strings_off, h->strings_size, 1) ||
+	    !h->strings_size || blob[h->strings_off + h->strings_size - 1])
+		return "a table lies outside the blob";
+	const struct spec_map *m = (const struct spec_map *)(blob + h->maps_off);
+	for (uint32_t i = 0; i < h->nmaps; i++)
+		if (m[i].object >= h->nobjects || (uint64_t)m[i].data_off + m[i].data_len > h->data_size ||
+		    (uint64_t)m[i].page_off + m[i].data_len > 4096)
+			return "a mapping is out of range";
+	const struct spec_cap *c = (const struct spec_cap *)(blob + h->caps_off);
+	for (uint32_t i = 0; i < h->ncaps; i++)
+		if (c[i].object >= h->nobjects || c[i].component >= h->ncomponents ||
+		    c[i].slot == 0 || c[i].slot >= (1u << COMPONENT_CNODE_RADIX))
+			return "a cap is out of range";
+	const struct spec_component *p = (const struct spec_component *)(blob + h->components_off);
+	for (uint32_t i = 0; i < h->ncomponents; i++)
+		if ((uint64_t)p[i].first_cap + p[i].ncaps > h->ncaps ||
+		    (uint64_t)p[i].first_map + p[i].nmaps > h->nmaps || p[i].tcb >= h->nobjects ||
+		    p[i].cnode >= h->nobjects || p[i].vspace >= h->nobjects ||
+		    p[i].ipc_buffer >= h->nobjects || p[i].info >= h->nobjects ||
+		    p[i].ncaps > COMPONENT_MAX_CAPS || p[i].cnode_radix != COMPONENT_CNODE_RADIX)
+			return "a component is out of range";
+	return NULL;
+}
+
+static uint32_t take_slot(struct boot *b)
+{
+	return b->next++;
+}
+
+/* The largest untyped region: a fresh one, so objects land where the compiler placed them. */
+static uint32_t pool_untyped(const struct bootinfo *bi, unsigned *bits)
+{
+	unsigned best = 0;
+
+	for (unsigned i = 1; i < bi->untyped_count; i++)
+		if (bi->untyped[i].size_bits > bi->untyped[best].size_bits)
+			best = i;
+	*bits = bi->untyped[best].size_bits;
+	return bi->untyped_first + best;
+}
+
+static long make_objects(struct boot *b)
+{
+	unsigned bits;
+	uint32_t ut = pool_untyped(b->bi, &bits);
+	uint64_t need = b->h->pool_bytes[b->me];
+
+	if (need > (1ull << bits)) {
+		printf("instance %u: spec: the objects need %llu KiB, the largest untyped region has %llu KiB\n",
+		       b->me, (unsigned long long)(need >> 10), (unsigned long long)(1ull << bits >> 10));
+		return E_NOMEM;
+	}
+	/* In the compiler's order; runs of one type go in one call. */
+	for (uint32_t i = 0, run; i < b->h->nobjects; i += run) {
+		const struct spec_object *o = &b->objs[i];
+		run = 1;
+		if (o->core != b->me || o->type == OBJ_XSIGNAL || (o->flags & SPEC_OBJ_SHARED))
+			continue;
+		while (i + run < b->h->nobjects && run < 256 && b->objs[i + run].core == b->me &&
+		       b->objs[i + run].type == o->type && b->objs[i + run].size_bits == o->size_bits &&
+		       !(b->objs[i + run].flags & SPEC_OBJ_SHARED))
+			run++;
+		if (b->next + run >= (1u << b->bi->cnode_radix)) {
+			printf("instance %u: spec: more objects than slots in the root CNode\n", b->me);
+			return E_FULL;
+		}
+		long e = untyped_retype(ut, o->type, o->size_bits, CAP_INIT_CNODE, b->next, run);
+		if (e) {
+			printf("instance %u: spec: making %s: %s\n", b->me, str(b, o->name), err_str(e));
+			return e;
+		}
+		for (uint32_t k = 0; k < run; k++)
+			b->slot[i + k] = b->next + k;
+		b->next += run;
+	}
+	return E_OK;
+}
+
+/* Our cap to a pool frame (the shared pool is made into frames the first time one is needed). */
+static long pool_frame(struct boot *b, const struct spec_object *o, uint32_t *slot)
+{
+	uint64_t pages = b->h->shared_bytes / 4096;
+
+	if (!b->pool_first) {
+		if (!b->bi->shared_bits || (1ull << b->bi->shared_bits) < b->h->shared_bytes)
+			return E_NOMEM;
+		b->pool_first = b->next;
+		for (uint64_t done = 0; done < pages; done += 256) {
+			uint64_t n = pages - done < 256 ? pages - done : 256;
+			long e = untyped_retype(CAP_INIT_SHARED, OBJ_FRAME_4K, 0, CAP_INIT_CNODE,
+						b->next, n);
+			if (e)
+				return e;
+			b->next += (uint32_t)n;
+		}
+	}
+	if (o->offset / 4096 >= pages)
+		return E_RANGE;
+	*slot = b->pool_first + (uint32_t)(o->offset / 4096);
+	return E_OK;
+}
+
+/* Writes bytes into a frame through a temporary mapping in our own space. */
+static long fill_frame(struct boot *b, uint32_t frame, uint32_t off, const void *src, uint32_t len)
+{
+	uint32_t tmp = take_slot(b);
+	long e = cnode_copy(CAP_INIT_CNODE, tmp, frame, CAP_ALL_RIGHTS);
+
+	if (!e && !(e = frame_map(tmp, CAP_INIT_VSPACE, SCRATCH_VA, CAP_WRITE))) {
+		memcpy((uint8_t *)(uintptr_t)SCRATCH_VA + off, src, len);
+		e = frame_unmap(tmp);
+	}
+	(void)cnode_delete(CAP_INIT_CNODE, tmp);
+	b->next--;
+	return e;
+}
+
+static long map_all(struct boot *b, uint32_t first, uint32_t n, uint32_t vspace)
+{
+	for (uint32_t i = first; i < first + n; i++) {
+		const struct spec_map *m = &b->maps[i];
+		const struct spec_object *o = &b->objs[m->object];
+		uint32_t slot = b->slot[m->object];
+		long e = E_OK;
+		if (o->flags & SPEC_OBJ_SHARED)
+			e = pool_frame(b, o, &slot);
+		if (!e && !slot)
+			e = E_NOENT;
+		if (!e && o->type >= OBJ_PDPT && o->type <= OBJ_PT)
+			e = page_table_map(slot, vspace, m->vaddr);
+		else if (!e) {
+			if (m->data_len)
+				e = fill_frame(b, slot, m->page_off, b->blob + b->h->data_off + m->data_off,
+					       m->data_len);
+			if (!e)
+				e = frame_map(slot, vspace, m->vaddr, m->rights & (CAP_WRITE | CAP_EXEC));
+		}
+		if (e) {
+			printf("instance %u: spec: mapping %s at 0x%llx: %s\n", b->me, str(b, o->name),
+			       (unsigned long long)m->vaddr, err_str(e));
+			return e;
+		}
+	}
+	return E_OK;
+}
+
+/* The info page: the component's name and what each of its slots is. */
+static long write_info(struct boot *b, const struct spec_component *c)
+{
+	static struct component_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.magic = COMPONENT_INFO_MAGIC;
+	snprintf(info.name, sizeof(info.name), "%s", str(b, c->name));
+	info.core = c->core;
+	info.heap_va = c->heap_va;
+	info.heap_size = c->heap_size;
+	for (uint32_t k = 0; k < c->ncaps; k++) {
+		const struct spec_cap *p = &b->caps[c->first_cap + k];
+		struct component_cap_info *ci = &info.caps[info.ncaps++];
+		snprintf(ci->name, sizeof(ci->name), "%s", str(b, p->name));
+		ci->type = b->objs[p->object].type;
+		ci->role = p->role;
+		ci->rights = p->rights;
+		ci->slot = p->slot;
+	}
+	/* Shared regions: consecutive frames of one channel make one entry. */
+	for (uint32_t i = c->first_map; i < c->first_map + c->nmaps; i++) {
+		const struct spec_map *m = &b->maps[i];
+		const struct spec_object *o = &b->objs[m->object];
+		if (m->vaddr < COMPONENT_SHARED_VA || m->vaddr >= COMPONENT_SHARED_END ||
+		    o->type != OBJ_FRAME_4K)
+			continue;
+		struct component_cap_info *last = info.ncaps ? &info.caps[info.ncaps - 1] : NULL;
+		if (last && !last->slot && last->va + last->size == m->vaddr) {
+			last->size += 4096;
+			continue;
+		}
+		if (info.ncaps == COMPONENT_MAX_CAPS)
+			return E_FULL;
+		struct component_cap_info *ci = &info.caps[info.ncaps++];
+		/* The object is named "<channel>.shared". */
+		const char *name = str(b, o->name);
+		for (size_t n = 0; n + 1 < sizeof(ci->name) && name[n] && name[n] != '.'; n++)
+			ci->name[n] = name[n];
+		ci->type = OBJ_FRAME_4K;
+		ci->rights = m->rights;
+		ci->va = m->vaddr;
+		ci->size = 4096;
+	}
+	return fill_frame(b, b->slot[c->info], 0, &info, sizeof(info));
+}
+
+/* Our cap that signals core `target` (made at boot). */
+static uint32_t xsignal_slot(const struct bootinfo *bi, unsigned target)
+{
+	for (unsigned i = 0; i < bi->xsignal_count; i++)
+		if (bi->xsignal_target[i] == target)
+			return bi->xsignal_first + i;
+	return 0;
+}
+
+static long start_component(struct boot *b, uint32_t index)
+{
+	const struct spec_component *c = &b->comps[index];
+	uint32_t cnode = b->slot[c->cnode], tcb = b->slot[c->tcb], vspace = b->slot[c->vspace];
+	uint32_t space = take_slot(b), fault = take_slot(b);
+	long e;
+
+	/* Its CNode as its CSpace root: a guard makes a slot number a whole cptr. */
+	if ((e = atoll_call(CAP_INIT_CNODE, INV_CNODE_MINT, space, cnode,
+			    CNODE_ARGS(CAP_ALL_RIGHTS, COMPONENT_CNODE_GUARD, 0, 0), 0).err))
+		return e;
+	for (uint32_t k = 0; k < c->ncaps; k++) {
+		const struct spec_cap *p = &b->caps[c->first_cap + k];
+		const struct spec_object *o = &b->objs[p->object];
+		uint32_t src = o->type == OBJ_XSIGNAL ? xsignal_slot(b->bi, o->target) : b->slot[p->object];
+		if (!src)
+			return E_NOENT;
+		/* Through our guardless CNode: 13 bits pick `cnode`, 6 more its slot. */
+		uint64_t dest = (uint64_t)cnode << COMPONENT_CNODE_RADIX | p->slot;
+		if ((e = atoll_call(b->two_level, INV_CNODE_MINT, dest, src,
+				    CNODE_ARGS(p->rights, 0, b->bi->cnode_radix + COMPONENT_CNODE_RADIX,
+					       b->bi->cnode_radix),
+				    p->badge).err)) {
+			printf("instance %u: spec: giving %s its cap to %s: %s\n", b->me,
+			       str(b, c->name), str(b, p->name), err_str(e));
+			return e;
+		}
+	}
+	if ((e = map_all(b, c->first_map, c->nmaps, vspace)) || (e = write_info(b, c)))
+		return e;
+	if ((e = cnode_mint(CAP_INIT_CNODE, fault, b->supervisor, CAP_WRITE | CAP_GRANT, index + 1)) ||
+	    (e = tcb_set_space(tcb, space)) || (e = tcb_set_vspace(tcb, vspace)) ||
+	    (e = tcb_set_ipc_buffer(tcb, b->slot[c->ipc_buffer])) ||
+	    (e = tcb_set_fault_ep(tcb, fault)) || (e = tcb_set_priority(tcb, c->priority)) ||
+	    (e = tcb_write_registers(tcb, c->entry, c->stack_top, COMPONENT_INFO_VA)))
+		return e;
+	printf("instance %u: component %s started: %llu KiB, %u caps, priority %u\n", b->me,
+	       str(b, c->name), (unsigned long long)(c->memory >> 10), c->ncaps, c->priority);
+	return tcb_resume(tcb);
+}
+
+/* Deletes what only building needed: untyped memory, devices, other cores' signals. */
+static unsigned drop_caps(struct boot *b)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < b->bi->untyped_count; i++)
+		n += cnode_delete(CAP_INIT_CNODE, b->bi->untyped_first + i) == E_OK;
+	for (unsigned i = 0; i < b->bi->xsignal_count; i++)
+		n += cnode_delete(CAP_INIT_CNODE, b->bi->xsignal_first + i) == E_OK;
+	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IRQ_CONTROL) == E_OK;
+	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IO_PORT) == E_OK;
+	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_SHARED) == E_OK;
+	n += cnode_delete(CAP_INIT_CNODE, b->two_level) == E_OK;
+	return n;
+}
+
+/* Waits until every component of this core has exited or faulted; returns the failures. */
+static unsigned supervise(struct boot *b, unsigned running)
+{
+	unsigned failed = 0;
+
+	while (running) {
+		struct msg m = ipc_recv(b->supervisor);
+		if (m.err || m.badge == 0 || m.badge > b->h->ncomponents)
+			continue;
+		const char *name = str(b, b->comps[m.badge - 1].name);
+		unsigned label = MSGINFO_LABEL(m.info);
+		if (label == EXIT_LABEL) {
+			printf("instance %u: component %s exited with status %llu\n", b->me, name,
+			       (unsigned long long)m.mr[0]);
+			failed += m.mr[0] != 0;
+		} else {
+			printf("instance %u: component %s stopped: fault %u at rip 0x%llx, address 0x%llx\n",
+			       b->me, name, FAULT_VECTOR(label), (unsigned long long)m.mr[0],
+			       (unsigned long long)m.mr[1]);
+			failed++;
+		}
+		running--;
+	}
+	return failed;
+}
+
+static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t size)
+{
+	struct boot b = { .bi = bi, .blob = blob, .h = (const struct spec_header *)blob,
+			  .me = bi->instance, .next = bi->empty_first };
+	const char *why = check_blob(blob, size);
+
+	if (why) {
+		printf("instance %u: spec blob rejected: %s\n", bi->instance, why);
+		return 1;
+	}
+	b.comps = (const void *)(blob + b.h->components_off);
+	b.vms = (const void *)(blob + b.h->vms_off);
+	b.objs = (const void *)(blob + b.h->objects_off);
+	b.caps = (const void *)(blob + b.h->caps_off);
+	b.maps = (const void *)(blob + b.h->maps_off);
+	b.strings = (const char *)blob + b.h->strings_off;
+	if (b.h->ncores != bi->ninstances) {
+		printf("instance %u: spec blob rejected: it describes %u cores, this machine runs %u instances\n",
+		       b.me, b.h->ncores, bi->ninstances);
+		return 1;
+	}
+	for (uint32_t i = 0; i < b.h->nvms; i++)
+		for (uint32_t k = 0; k < b.vms[i].ncores && k < 16; k++)
+			if (b.vms[i].cores[k] == b.me)
+				printf("instance %u: vm %s not started: this kernel has no VCPUs yet (issue #5)\n",
+				       b.me, str(&b, b.vms[i].name));
+	if (!(b.slot = malloc(b.h->nobjects * sizeof(*b.slot) + 1)))
+		return 1;
+	memset(b.slot, 0, b.h->nobjects * sizeof(*b.slot));
+	/* The supervisor endpoint comes from another region: the pool region stays fresh. */
+	unsigned bits;
+	uint32_t pool = pool_untyped(bi, &bits), other = 0;
+	for (unsigned i = 0; i < bi->untyped_count && !other; i++)
+		if (bi->untyped_first + i != pool)
+			other = bi->untyped_first + i;
+	b.two_level = take_slot(&b);
+	b.supervisor = take_slot(&b);
+	long e = other ? E_OK : E_NOMEM;
+	if (!e)
+		e = atoll_call(CAP_INIT_CNODE, INV_CNODE_MINT, b.two_level, CAP_INIT_CNODE,
+			       CNODE_ARGS(CAP_ALL_RIGHTS, 0, 0, 0), 0).err;
+	if (!e)
+		e = untyped_retype(other, OBJ_ENDPOINT, 0, CAP_INIT_CNODE, b.supervisor, 1);
+	if (!e)
+		e = make_objects(&b);
+	for (uint32_t i = 0; i < b.h->nobjects && !e; i++)
+		if (b.objs[i].core == b.me && (b.objs[i].flags & SPEC_OBJ_BIND_XSIGNALS))
+			e = ntfn_bind_xsignals(b.slot[i]);
+	unsigned running = 0;
+	for (uint32_t i = 0; i < b.h->ncomponents && !e; i++) {
+		if (b.comps[i].core != b.me)
+			continue;
+		if ((e = start_component(&b, i)))
+			printf("instance %u: spec: component %s not started: %s\n", b.me,
+			       str(&b, b.comps[i].name), err_str(e));
+		else
+			running++;
+	}
+	if (e) {
+		printf("instance %u: spec: instantiation failed: %s\n", b.me, err_str(e));
+		return 1;
+	}
+	unsigned dropped = drop_caps(&b);
+	printf("instance %u: %u components running; root task dropped %u caps it no longer needs\n",
+	       b.me, running, dropped);
+	unsigned failed = supervise(&b, running);
+	printf("instance %u: all %u components finished, %u failed\n", b.me, running, failed);
+	return failed ? 1 : 0;
+}
+
+int spec_boot_find(const struct bootinfo *bi)
+{
+	for (unsigned i = 0; i < bi->nmodules && i < BOOTINFO_MAX_MODULES; i++) {
+		const uint8_t *p = (const uint8_t *)(uintptr_t)bi->modules[i].va;
+		if (bi->modules[i].size >= sizeof(struct spec_header) &&
+		    ((const struct spec_header *)p)->magic == SPEC_MAGIC)
+			return boot_spec(bi, p, bi->modules[i].size) ? 1 : 0;
+	}
+	return -1;
+}
