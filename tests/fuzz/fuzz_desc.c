@@ -1,10 +1,12 @@
 /* libFuzzer target: any bytes through the description loader and every rule. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "desc.h"
 #include "diag.h"
+#include "spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,6 +20,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	desc_load_buffer("tests/spec/good/fuzz.yaml", data, size, &sys, &d);
 	if (sys.parsed)
 		desc_check(&sys, &d);
+	/* A valid description goes on through compile, the blob writer and reader. */
+	if (sys.parsed && d.n == 0) {
+		struct spec s, back;
+		uint8_t *blob;
+		size_t n;
+		char err[160];
+		if (spec_compile(&sys, &s, &d) && spec_write(&s, &blob, &n)) {
+			if (!spec_read(blob, n, &back, err, sizeof(err)))
+				__builtin_trap();	/* what we write must read back */
+			spec_free(&back);
+			free(blob);
+		}
+		spec_free(&s);
+	}
 	/* Exercise formatting and sorting too, without flooding the fuzzer's output. */
 	FILE *saved = stderr;
 	stderr = fopen("/dev/null", "w");

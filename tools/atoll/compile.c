@@ -464,6 +464,16 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 		exit(1);
 	}
 	(void)add_str(&b, "%s%s", "", "");	/* offset 0: the empty string */
+	for (unsigned i = 0; i < sys->ncomponents; i++)
+		if (sys->components[i].fixed.set)
+			diag_error(d, sys->components[i].fixed.loc, "fixed-unplaced",
+				   "'%s' asks for a fixed physical range, which compile cannot place yet: each root task allocates from its own partition",
+				   sys->components[i].name);
+	for (unsigned i = 0; i < sys->nvms; i++)
+		if (sys->vms[i].fixed.set)
+			diag_error(d, sys->vms[i].fixed.loc, "fixed-unplaced",
+				   "'%s' asks for a fixed physical range, which compile cannot place yet: each root task allocates from its own partition",
+				   sys->vms[i].name);
 	for (unsigned i = 0; i < sys->ncomponents; i++) {
 		const struct component *c = &sys->components[i];
 		struct spec_component *sc = &out->components[i];

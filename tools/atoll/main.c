@@ -34,8 +34,16 @@ static bool load_checked(const char *file, struct system *sys)
 static int cmd_check(const char *file)
 {
 	static struct system sys;
+	static struct diag d;
+	struct spec s;
 
 	if (!load_checked(file, &sys))
+		return 1;
+	/* What only compiling finds (image sizes, placement) is an error of the description too. */
+	d.file = file;
+	bool ok = spec_compile(&sys, &s, &d);
+	spec_free(&s);
+	if (diag_print(&d) || !ok)
 		return 1;
 	printf("%s: ok: %u cores, %u components, %u VMs, %u devices, %u channels\n", file, sys.cores,
 	       sys.ncomponents, sys.nvms, sys.ndevices, sys.nchannels);
