@@ -176,13 +176,15 @@ $(KERNEL): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
 
 # Two GRUB ISOs: the plain one, and one whose command line ends QEMU after the boot checks.
-$(BUILD)/iso-%/boot/grub/grub.cfg: scripts/grub.cfg.in
+$(BUILD)/iso-%/boot/grub/grub.cfg: scripts/grub.cfg.in Makefile
 	@mkdir -p $(dir $@)
-	$(Q)sed 's|@CMDLINE@|$(if $(filter test,$*),atoll.qemu_exit,)|' $< > $@
+	$(Q)sed 's|@CMDLINE@|$(if $(filter test,$*),atoll.qemu_exit,)|; s|@MODULE@|$(if $(filter test,$*),,module2 /boot/system.blob atoll.spec)|' $< > $@
 
-$(BUILD)/atoll.iso: $(KERNEL) $(BUILD)/iso-plain/boot/grub/grub.cfg
+# The plain ISO boots systems/default.yaml like make run; the test ISO runs the kernel suite.
+$(BUILD)/atoll.iso: $(KERNEL) $(BUILD)/iso-plain/boot/grub/grub.cfg $(BUILD)/systems/default.blob
 	@echo "  ISO     $@"
 	$(Q)cp $(KERNEL) $(BUILD)/iso-plain/boot/atoll.elf
+	$(Q)cp $(BUILD)/systems/default.blob $(BUILD)/iso-plain/boot/system.blob
 	$(Q)grub-mkrescue -o $@ $(BUILD)/iso-plain 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 

@@ -172,10 +172,6 @@ static void boot_memory(void)
 	*mm = machine.boot.mm;
 	if ((e = memmap_normalize(mm)))
 		boot_fail("memory map: %s", err_str(e));
-	machine.tramp_pa = boot_pick_trampoline(mm);
-	if ((e = memmap_reserve(mm, 0, 0x100000, MEM_BOOT)) ||
-	    (e = memmap_reserve(mm, KERNEL_PHYS, (paddr_t)(uintptr_t)__image_end_lma, MEM_KERNEL)))
-		boot_fail("memory map: reserving low memory and the kernel: %s", err_str(e));
 	for (unsigned i = 0; i < machine.boot.nmods; i++) {
 		const struct boot_module *m = &machine.boot.mods[i];
 		kprintf("module %u: [0x%llx-0x%llx) \"%s\"\n", i, (unsigned long long)m->base,
@@ -184,6 +180,11 @@ static void boot_memory(void)
 		    (e = memmap_reserve(mm, ALIGN_DOWN(m->base, 4096), ALIGN_UP(m->end, 4096), MEM_MODULE)))
 			boot_fail("memory map: reserving module %u: %s", i, err_str(e));
 	}
+	/* After the modules: a loader may have put one in low memory (GRUB does). */
+	machine.tramp_pa = boot_pick_trampoline(mm);
+	if ((e = memmap_reserve(mm, 0, 0x100000, MEM_BOOT)) ||
+	    (e = memmap_reserve(mm, KERNEL_PHYS, (paddr_t)(uintptr_t)__image_end_lma, MEM_KERNEL)))
+		boot_fail("memory map: reserving low memory and the kernel: %s", err_str(e));
 	boot_shared_pool(mm);
 	machine.ignored_above_4g = memmap_clip(mm, BOOT_IDENTITY_LIMIT);
 	for (unsigned i = 0; i < mm->n; i++)
