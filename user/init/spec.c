@@ -104,6 +104,9 @@ static long make_objects(struct boot *b)
 	uint32_t ut = pool_untyped(b->bi, &bits);
 	uint64_t need = b->h->pool_bytes[b->me];
 
+	printf("instance %u: making %llu KiB of objects from untyped [0x%llx-0x%llx)\n", b->me,
+	       (unsigned long long)(need >> 10), (unsigned long long)b->bi->untyped[ut - b->bi->untyped_first].paddr,
+	       (unsigned long long)(b->bi->untyped[ut - b->bi->untyped_first].paddr + (1ull << bits)));
 	if (need > (1ull << bits)) {
 		printf("instance %u: spec: the objects need %llu KiB, the largest untyped region has %llu KiB\n",
 		       b->me, (unsigned long long)(need >> 10), (unsigned long long)(1ull << bits >> 10));
@@ -407,6 +410,11 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 	unsigned dropped = drop_caps(&b);
 	printf("instance %u: %u components running; root task dropped %u caps it no longer needs\n",
 	       b.me, running, dropped);
+	/* From here on it can make nothing: its untyped memory is gone. */
+	e = untyped_retype(bi->untyped_first, OBJ_ENDPOINT, 0, CAP_INIT_CNODE, take_slot(&b), 1);
+	printf("instance %u: root task retype after the drop: %s\n", b.me, err_str(e));
+	if (e == E_OK)
+		return 1;
 	unsigned failed = supervise(&b, running);
 	printf("instance %u: all %u components finished, %u failed\n", b.me, running, failed);
 	return failed ? 1 : 0;
