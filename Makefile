@@ -1,5 +1,8 @@
 # Atoll: one plain Makefile. All output goes to build/.
 
+# "make" alone builds everything (the first rule below would otherwise be the fuzzer's).
+.DEFAULT_GOAL := all
+
 BUILD := build
 CC := gcc
 LD := ld
