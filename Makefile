@@ -17,6 +17,9 @@ KERNEL_CFLAGS := -std=c11 -O2 -g $(WARN) $(INCLUDES) -ffreestanding -fno-pic -fn
 	-fno-asynchronous-unwind-tables -fno-delete-null-pointer-checks -fno-omit-frame-pointer \
 	-fno-strict-aliasing -MMD -MP
 KERNEL_ASFLAGS := $(INCLUDES) -MMD -MP -D__ASSEMBLY__
+# The virtualization back end linked in (kernel/arch/x86_64/virt.h): svm; vmx is later work.
+VIRT := svm
+
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T kernel/arch/x86_64/linker.ld
 
@@ -34,8 +37,9 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/idt.c kernel/arch/x86_64/trap.c kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/pit.c kernel/arch/x86_64/paging.c kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/instance.c kernel/arch/x86_64/serial.c kernel/arch/x86_64/user.c \
-	kernel/arch/x86_64/syscall.S \
-	$(wildcard kernel/arch/x86_64/acpi/*.c)
+	kernel/arch/x86_64/syscall.S kernel/obj/vcpu.c kernel/obj/gspace.c \
+	$(wildcard kernel/arch/x86_64/acpi/*.c) \
+	$(wildcard kernel/arch/x86_64/$(VIRT)/*.c kernel/arch/x86_64/$(VIRT)/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL := $(BUILD)/atoll.elf
 
