@@ -133,6 +133,9 @@ static void objects_check_their_arguments(struct test_env *env)
 	CHECK(r.err == E_RANGE && r.arg == ARG_MR(2));
 	CHECK(vcpu_read_reg(vcpu, VCPU_RBX) == 0);	/* nothing written when one id is bad */
 	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_HOST_INTERRUPTS, 1), E_INVAL);
+	CHECK_ERR(cnode_copy(ROOT, S(12), vcpu, CAP_READ), E_OK);	/* every invocation needs W */
+	CHECK_ERR(vcpu_write_reg(S(12), VCPU_RBX, 1), E_RIGHTS);
+	CHECK_ERR(vcpu_run(S(12)).err, E_RIGHTS);
 	/* The documented start: flat 32-bit protected mode at rip 0, paging off. */
 	CHECK(vcpu_read_reg(vcpu, VCPU_RIP) == 0 && vcpu_read_reg(vcpu, VCPU_CR0) == 0x11);
 	CHECK(vcpu_read_reg(vcpu, VCPU_CS) == VCPU_SEG(0x08, 0xC9B, 0xFFFFFFFFu));
