@@ -1,6 +1,8 @@
 # Atoll: one plain Makefile. All output goes to build/.
 
+# "make" alone builds everything (the first rule below would otherwise be the fuzzer's).
 .DEFAULT_GOAL := all
+
 BUILD := build
 CC := gcc
 LD := ld
@@ -15,6 +17,9 @@ KERNEL_CFLAGS := -std=c11 -O2 -g $(WARN) $(INCLUDES) -ffreestanding -fno-pic -fn
 	-fno-asynchronous-unwind-tables -fno-delete-null-pointer-checks -fno-omit-frame-pointer \
 	-fno-strict-aliasing -MMD -MP
 KERNEL_ASFLAGS := $(INCLUDES) -MMD -MP -D__ASSEMBLY__
+# The virtualization back end linked in (kernel/arch/x86_64/virt.h): svm; vmx is later work.
+VIRT := svm
+
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T kernel/arch/x86_64/linker.ld
 
@@ -32,8 +37,9 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/idt.c kernel/arch/x86_64/trap.c kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/pit.c kernel/arch/x86_64/paging.c kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/instance.c kernel/arch/x86_64/serial.c kernel/arch/x86_64/user.c \
-	kernel/arch/x86_64/syscall.S \
-	$(wildcard kernel/arch/x86_64/acpi/*.c)
+	kernel/arch/x86_64/syscall.S kernel/obj/vcpu.c kernel/obj/gspace.c \
+	$(wildcard kernel/arch/x86_64/acpi/*.c) \
+	$(wildcard kernel/arch/x86_64/$(VIRT)/*.c kernel/arch/x86_64/$(VIRT)/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL := $(BUILD)/atoll.elf
 
@@ -46,7 +52,8 @@ USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c user/lib/malloc.c kernel/lib/p
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS)))
 INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c \
 	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c \
-	user/init/tests_devices.c user/init/tests_edges.c user/init/bench.c user/init/spec.c
+	user/init/tests_devices.c user/init/tests_edges.c user/init/tests_vcpu.c user/init/bench.c \
+	user/init/spec.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 
@@ -60,7 +67,8 @@ endif
 # Host unit tests: tests/unit/test_NAME.c plus the kernel sources it exercises.
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
-UNIT_TESTS := memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace untyped
+UNIT_TESTS := memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace untyped \
+	gspace
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -72,6 +80,8 @@ unit_printf_SRCS := kernel/lib/printf.c
 unit_elf_SRCS := kernel/core/elf.c kernel/lib/error.c
 unit_cspace_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/lib/error.c
 unit_untyped_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/obj/untyped.c kernel/lib/error.c
+unit_gspace_SRCS := kernel/obj/gspace.c kernel/obj/vcpu.c kernel/core/cspace.c kernel/obj/cnode.c \
+	kernel/lib/error.c
 # Our printf must not replace the host libc's inside the test binary.
 unit_printf_CFLAGS := -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))

@@ -10,8 +10,10 @@
 #include "core/sched.h"
 #include "core/xsignal.h"
 #include "obj/cnode.h"
+#include "obj/gspace.h"
 #include "obj/tcb.h"
 #include "obj/untyped.h"
+#include "obj/vcpu.h"
 
 /* The root task's CSpace root: the original cap, parent of the copy in CAP_INIT_CNODE. */
 static struct cte cspace_root;
@@ -29,6 +31,8 @@ struct call {
 	unsigned bits_left;
 	uint64_t value;		/* results for rdx and r8 on success */
 	uint64_t value2;
+	uint64_t value3;	/* ... and for r10 and r9 */
+	uint64_t value4;
 };
 
 static err_t fail(struct call *c, unsigned arg, err_t e)
@@ -125,6 +129,9 @@ static err_t untyped_call(struct call *c, struct cte *ut)
 		return fail(c, ARG_MR(1), E_RIGHTS);
 	if (n == 0 || n > RETYPE_MAX_OBJECTS)
 		return fail(c, ARG_MR(3), E_RANGE);
+	/* Where the CPU cannot run guests, their objects are refused outright (docs/vcpu.md). */
+	if ((type == OBJ_VCPU || type == OBJ_GUEST_SPACE) && !virt_ready())
+		return fail(c, ARG_MR(0), E_UNSUPP);
 	uint64_t slots = 1ull << node->cap.size_bits;
 	if (offset >= slots || n > slots - offset)
 		return fail(c, ARG_MR(2), E_RANGE);
@@ -134,6 +141,8 @@ static err_t untyped_call(struct call *c, struct cte *ut)
 	switch (e) {
 	case E_OK:
 		untyped_invoke_retype(ut, &r, retype_dest, (unsigned)n);
+		for (unsigned i = 0; i < n && type == OBJ_VCPU; i++)
+			vcpu_init(retype_dest[i]->cap.obj);
 		return E_OK;
 	case E_WRONGTYPE:
 	case E_RIGHTS:		/* a copy of an untyped: only the original retypes */
@@ -270,6 +279,12 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 		return fail(c, ARG_CAP, E_BUSY);	/* one mapping per cap: copy it to map again */
 	if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &vs)))
 		return e;
+	if (vs->cap.type == OBJ_GUEST_SPACE) {
+		if ((e = gspace_decode_map(cap, vs->cap.obj, c->mr[1], c->mr[2])))
+			return fail(c, e == E_FULL ? ARG_MR(0) : e == E_RIGHTS ? ARG_MR(2) : ARG_MR(1), e);
+		gspace_invoke_map(cap, vs->cap.obj, c->mr[1], c->mr[2]);
+		return E_OK;
+	}
 	if (vs->cap.type != OBJ_PML4)
 		return fail(c, ARG_MR(0), vs->cap.type == OBJ_NULL ? E_EMPTY : E_WRONGTYPE);
 	int space = vspace_number(vs->cap.obj, false);
@@ -293,6 +308,76 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 	cap->guard_bits = (uint8_t)number;
 	cap->size_bits = vspace_generation(number);
 	return E_OK;
+}
+
+/* Words 4-14 of a VM exit, into the caller's IPC buffer if it has one (docs/vcpu.md). */
+static void vcpu_exit_words(const struct vcpu *v, const struct virt_exit *x)
+{
+	const struct tcb *me = sched_current;
+
+	if (me->ipc_buf.cap.type != OBJ_FRAME_4K)
+		return;
+	uint64_t *w = kobj_ptr(me->ipc_buf.cap.obj);
+	w[VCPU_EXIT_VENDOR_CODE] = x->vendor_code;
+	for (unsigned r = VCPU_RAX; r <= VCPU_RSP; r++)
+		w[VCPU_EXIT_RAX + r] = vcpu_invoke_read(v, r);
+	w[VCPU_EXIT_RFLAGS] = vcpu_invoke_read(v, VCPU_RFLAGS);
+	w[VCPU_EXIT_EVENT] = x->event;
+}
+
+/* *restart: a host interrupt stopped the guest, and the call is to start again once it is in. */
+static err_t vcpu_call(struct call *c, struct cte *slot, unsigned label, bool *restart)
+{
+	struct vcpu *v = kobj_ptr(slot->cap.obj);
+	uint64_t id2 = label == INV_VCPU_READ_REGS ? c->mr[1] : c->mr[2];
+	struct virt_exit x;
+	struct cte *gs;
+	err_t e;
+
+	if (!(slot->cap.rights & CAP_WRITE))
+		return fail(c, ARG_CAP, E_RIGHTS);
+	switch (label) {
+	case INV_VCPU_SET_SPACE:
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &gs)))
+			return e;
+		if ((e = vcpu_decode_set_space(gs)))
+			return fail(c, ARG_MR(0), e);
+		vcpu_invoke_set_space(v, gs);
+		return E_OK;
+	case INV_VCPU_READ_REGS:
+	case INV_VCPU_WRITE_REGS: {
+		bool write = label == INV_VCPU_WRITE_REGS;
+		if ((e = vcpu_decode_reg(c->mr[0], write)))
+			return fail(c, ARG_MR(0), e);
+		if (id2 != VCPU_REG_NONE && (e = vcpu_decode_reg(id2, write)))
+			return fail(c, write ? ARG_MR(2) : ARG_MR(1), e);
+		if (write) {
+			vcpu_invoke_write(v, (unsigned)c->mr[0], c->mr[1]);
+			if (id2 != VCPU_REG_NONE)
+				vcpu_invoke_write(v, (unsigned)id2, c->mr[3]);
+			return E_OK;
+		}
+		c->value = vcpu_invoke_read(v, (unsigned)c->mr[0]);
+		c->value2 = id2 != VCPU_REG_NONE ? vcpu_invoke_read(v, (unsigned)id2) : 0;
+		return E_OK;
+	}
+	case INV_VCPU_RUN:
+		if ((e = vcpu_decode_run(v)))
+			return fail(c, ARG_CAP, e);
+		if (!vcpu_invoke_run(v, &x)) {
+			*restart = true;
+			return E_OK;
+		}
+		c->value = x.reason;
+		c->value3 = x.info1;
+		c->value2 = x.info2;
+		c->value4 = vcpu_invoke_read(v, VCPU_RIP);
+		vcpu_exit_words(v, &x);
+		return E_OK;
+	default:
+		break;	/* a label of another object type: reported below */
+	}
+	return fail(c, ARG_CAP, E_INVAL);
 }
 
 /* IRQ control, IRQ handlers and I/O ports: the driver-facing objects. */
@@ -356,7 +441,7 @@ err_t invoke_lookup(uint64_t cptr, struct cte **out, unsigned *bits_left)
 
 long invoke_call(struct cte *target, struct trap_frame *f)
 {
-	struct call c = { { f->rdx, f->r10, f->r8, f->r9 }, ARG_CAP, 0, 0, 0 };
+	struct call c = { { f->rdx, f->r10, f->r8, f->r9 }, ARG_CAP, 0, 0, 0, 0, 0 };
 	unsigned label = MSGINFO_LABEL(f->rsi);
 	err_t e;
 
@@ -383,6 +468,16 @@ long invoke_call(struct cte *target, struct trap_frame *f)
 	case OBJ_IO_PORT:
 		e = device_call(&c, target, label);
 		break;
+	case OBJ_VCPU: {
+		bool restart = false;
+		e = vcpu_call(&c, target, label, &restart);
+		if (restart) {
+			/* Registers untouched: once the interrupt is in, the thread calls again. */
+			ctx_restart_syscall(f);
+			return IPC_BLOCKED;
+		}
+		break;
+	}
 	case OBJ_NOTIFICATION:
 		/* A notification is signalled with SYS_SEND; its one invocation binds it. */
 		if (label != INV_NTFN_BIND_XSIGNALS) {
@@ -394,12 +489,16 @@ long invoke_call(struct cte *target, struct trap_frame *f)
 		}
 		break;
 	default:
-		/* Reply objects, PML4s and cross-instance signals have no invocations (yet). */
+		/* Reply objects, PML4s, guest spaces and cross-instance signals have no invocations (yet). */
 		e = fail(&c, ARG_CAP, E_UNSUPP);
 		break;
 	}
 	f->rdx = e ? c.arg : c.value;
 	f->r8 = e ? c.bits_left : c.value2;
+	if (!e) {
+		f->r10 = c.value3;
+		f->r9 = c.value4;
+	}
 	return e;
 }
 

@@ -12,7 +12,9 @@
  * caller's rdi named: rsi = msginfo, rdx r10 r8 r9 = mr0..mr3 of f. Returns the
  * error code; on failure f->rdx says which argument was bad (ARG_CAP or
  * ARG_MR(i)) and f->r8 how many address bits were left unresolved; on success
- * they carry the invocation's results, if any.
+ * rdx, r10, r8 and r9 carry the invocation's results, if any (0 otherwise).
+ * Returns IPC_BLOCKED, registers untouched, when the call is to be made again:
+ * a host interrupt stopped the guest of a VCPU_RUN.
  */
 long invoke_call(struct cte *target, struct trap_frame *f);
 

@@ -2,7 +2,9 @@
 #include "core/cspace.h"
 #include "core/ipc.h"
 #include "core/irq.h"
+#include "obj/gspace.h"
 #include "obj/tcb.h"
+#include "obj/vcpu.h"
 #include "arch/x86_64/vspace.h"
 
 void kobj_finalise(const struct cap *cap)
@@ -24,6 +26,12 @@ void kobj_finalise(const struct cap *cap)
 	case OBJ_TCB:
 		tcb_finalise(kobj_ptr(cap->obj));
 		return;
+	case OBJ_VCPU:
+		vcpu_finalise(kobj_ptr(cap->obj));
+		return;
+	case OBJ_GUEST_SPACE:
+		gspace_release(cap->obj);	/* VCPUs in it hold caps: none can run in it now */
+		return;
 	case OBJ_PML4:
 		vspace_release(cap->obj);	/* threads in it hold caps: none runs in it now */
 		return;
@@ -42,5 +50,8 @@ void kobj_finalise(const struct cap *cap)
 
 void kobj_cap_deleted(const struct cap *cap)
 {
-	vspace_cap_deleted(cap);
+	if (gspace_owns_mapping(cap))
+		gspace_cap_deleted(cap);
+	else
+		vspace_cap_deleted(cap);
 }

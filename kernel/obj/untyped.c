@@ -45,6 +45,8 @@ err_t untyped_object_bits(unsigned type, unsigned size_bits, unsigned *bits)
 	case OBJ_PDPT:
 	case OBJ_PD:
 	case OBJ_PT:
+	case OBJ_VCPU:
+	case OBJ_GUEST_SPACE:
 		*bits = fixed_bits[type];
 		return E_OK;
 	case OBJ_NULL:

@@ -163,6 +163,11 @@ static void test_object_bits(void **state)
 	assert_int_equal(bits, 21);
 	assert_int_equal(untyped_object_bits(OBJ_PT, 0, &bits), E_OK);
 	assert_int_equal(bits, 12);
+	/* A VCPU: its own page, the VMCB, the MSR map (8 KiB) and the I/O map (12 KiB). */
+	assert_int_equal(untyped_object_bits(OBJ_VCPU, 0, &bits), E_OK);
+	assert_int_equal(bits, 15);
+	assert_int_equal(untyped_object_bits(OBJ_GUEST_SPACE, 0, &bits), E_OK);
+	assert_int_equal(bits, 12);
 	assert_int_equal(untyped_object_bits(OBJ_CNODE, 4, &bits), E_OK);
 	assert_int_equal(bits, 4 + CTE_SIZE_BITS);
 	assert_int_equal(untyped_object_bits(OBJ_CNODE, 1, &bits), E_OK);

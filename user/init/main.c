@@ -20,6 +20,7 @@ static const struct suite suites[] = {
 	{ "more", more_tests, &more_ntests, false },
 	{ "edges", edge_tests, &edge_ntests, false },
 	{ "devices", device_tests, &device_ntests, false },
+	{ "vcpu", vcpu_tests, &vcpu_ntests, false },
 	{ "xcore", xcore_tests, &xcore_ntests, false },
 };
 
@@ -51,7 +52,10 @@ int main(const struct bootinfo *bi)
 	unsigned failed = 0, index = 0;
 
 	for (unsigned i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
-		const struct suite *su = &suites[i];
+		struct suite s = suites[i];
+		const struct suite *su = &s;
+		if (su->cases == vcpu_tests && !vcpu_cpu_can_run_guests())
+			s = (struct suite){ "novirt", novirt_tests, &novirt_ntests, false };
 		/* The slow-path run repeats the IPC cases with the fastpath off: results must match. */
 		if (su->slowpath)
 			(void)sys_debug_fastpath(0, 0);

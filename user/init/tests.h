@@ -18,6 +18,13 @@ extern const struct test_case device_tests[];
 extern const unsigned device_ntests;
 extern const struct test_case edge_tests[];
 extern const unsigned edge_ntests;
+/* Guests: vcpu_tests where the CPU can run them, novirt_tests where it cannot. */
+extern const struct test_case vcpu_tests[];
+extern const unsigned vcpu_ntests;
+extern const struct test_case novirt_tests[];
+extern const unsigned novirt_ntests;
+/* CPUID says SVM with nested paging, which is what the kernel needs to run guests. */
+bool vcpu_cpu_can_run_guests(void);
 
 /* Runs the benchmarks (docs/performance.md) and prints "bench NAME VALUE UNIT" lines. */
 int bench_run(const struct bootinfo *bi);

@@ -159,3 +159,47 @@ static inline long tcb_set_vspace(uint64_t tcb, uint64_t pml4)
 {
 	return atoll_call(tcb, INV_TCB_SET_VSPACE, pml4, 0, 0, 0).err;
 }
+
+/* Virtual CPUs and guest-physical address spaces (docs/vcpu.md). */
+#include "abi/vcpu.h"
+
+/* The VCPU runs in this guest-physical address space (a copy of the cap is kept). */
+static inline long vcpu_set_space(uint64_t vcpu, uint64_t gspace)
+{
+	return atoll_call(vcpu, INV_VCPU_SET_SPACE, gspace, 0, 0, 0).err;
+}
+
+/* Writes two guest registers (id2 VCPU_REG_NONE: one). */
+static inline long vcpu_write_regs(uint64_t vcpu, unsigned id, uint64_t value, unsigned id2,
+				   uint64_t value2)
+{
+	return atoll_call(vcpu, INV_VCPU_WRITE_REGS, id, value, id2, value2).err;
+}
+
+static inline long vcpu_write_reg(uint64_t vcpu, unsigned id, uint64_t value)
+{
+	return vcpu_write_regs(vcpu, id, value, VCPU_REG_NONE, 0);
+}
+
+/* A guest register; ~0 on error. */
+static inline uint64_t vcpu_read_reg(uint64_t vcpu, unsigned id)
+{
+	struct call_result r = atoll_call(vcpu, INV_VCPU_READ_REGS, id, VCPU_REG_NONE, 0, 0);
+
+	return r.err ? ~0ull : r.arg;
+}
+
+/* What VCPU_RUN returns: the exit the VMM is to handle. */
+struct vcpu_exit {
+	long err;
+	uint64_t reason;	/* enum vmexit_reason */
+	uint64_t info1, info2;
+	uint64_t rip;
+};
+
+static inline struct vcpu_exit vcpu_run(uint64_t vcpu)
+{
+	struct msg m = atoll_ipc(SYS_CALL, vcpu, INV_VCPU_RUN, 0, 0, 0, 0);
+
+	return (struct vcpu_exit){ m.err, m.mr[0], m.mr[1], m.mr[2], m.mr[3] };
+}

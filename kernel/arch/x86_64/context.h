@@ -32,6 +32,12 @@ static inline uint64_t *ctx_reg(struct trap_frame *f, unsigned i)
 	return &f->r9;
 }
 
+/* The thread will make the same system call again: back to its SYSCALL instruction (2 bytes). */
+static inline void ctx_restart_syscall(struct trap_frame *f)
+{
+	f->rip -= 2;
+}
+
 static inline bool ctx_from_user(const struct trap_frame *f)
 {
 	return (f->cs & 3) == 3;

@@ -5,6 +5,7 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/virt.h"
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/cspace.h"
@@ -22,6 +23,7 @@ void arch_instance_init(const struct instance_info *self)
 	paging_drop_identity(self->cr3);
 	lapic_init((uintptr_t)(PHYSMAP_BASE + machine.lapic_pa));
 	lapic_timer_periodic(machine.lapic_ticks_per_ms * TICK_MS);
+	virt_instance_init();
 	irq_enable();
 }
 

@@ -1,0 +1,54 @@
+/* Virtual CPUs: guest register ids, VM exit reasons and what VCPU_RUN returns (docs/vcpu.md). */
+#ifndef ABI_VCPU_H
+#define ABI_VCPU_H
+
+enum vcpu_reg {
+#define VREG(name, id) name = id,
+#include "abi/vcpu_regs.def"
+#undef VREG
+	VCPU_REG_COUNT
+};
+
+enum vmexit_reason {
+	VMEXIT_NONE = 0,
+#define VMEXIT(name, value) name = value,
+#include "abi/vmexits.def"
+#undef VMEXIT
+	VMEXIT_COUNT
+};
+
+/*
+ * A segment register value: selector, attributes (type 0-3, S 4, DPL 5-6, P 7,
+ * AVL 8, L 9, D/B 10, G 11: the descriptor's attribute bits without the limit
+ * nibble) and limit (bytes, already scaled by G).
+ */
+#define VCPU_SEG(sel, attr, limit) \
+	((uint64_t)(sel) | (uint64_t)((attr) & 0xFFF) << 16 | (uint64_t)(limit) << 32)
+#define VCPU_SEG_SEL(v) ((uint16_t)(v))
+#define VCPU_SEG_ATTR(v) ((uint16_t)(((v) >> 16) & 0xFFF))
+#define VCPU_SEG_LIMIT(v) ((uint32_t)((v) >> 32))
+
+/* VCPU_READ_REGS / VCPU_WRITE_REGS: a second register id that means "none". */
+#define VCPU_REG_NONE 0xFFFF
+
+/*
+ * VCPU_RUN returns at a VM exit the VMM must handle: mr0 = reason, mr1 = info1,
+ * mr2 = info2, mr3 = guest rip; if the caller has an IPC buffer, words 4-14
+ * hold the words below.
+ */
+enum vcpu_exit_word {
+	VCPU_EXIT_VENDOR_CODE = 4,	/* the raw exit code (SVM: APM vol. 2 appendix C) */
+	VCPU_EXIT_RAX,
+	VCPU_EXIT_RBX,
+	VCPU_EXIT_RCX,
+	VCPU_EXIT_RDX,
+	VCPU_EXIT_RSI,
+	VCPU_EXIT_RDI,
+	VCPU_EXIT_RBP,
+	VCPU_EXIT_RSP,
+	VCPU_EXIT_RFLAGS,
+	VCPU_EXIT_EVENT,		/* an event being delivered when the exit came (SVM EXITINTINFO) */
+	VCPU_EXIT_WORDS
+};
+
+#endif

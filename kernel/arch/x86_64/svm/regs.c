@@ -1,0 +1,117 @@
+/* Guest registers of an SVM VCPU: where each enum vcpu_reg lives (VMCB or the VCPU's own page). */
+#include "abi/vcpu.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/svm/svm.h"
+#include "arch/x86_64/svm/vmcb.h"
+#include "obj/vcpu.h"
+
+/* A plain 64-bit VMCB field per register id; 0 where the register is elsewhere. */
+static const uint16_t field[VCPU_REG_COUNT] = {
+	[VCPU_RAX] = VMCB_RAX,
+	[VCPU_RSP] = VMCB_RSP,
+	[VCPU_RIP] = VMCB_RIP,
+	[VCPU_RFLAGS] = VMCB_RFLAGS,
+	[VCPU_CR0] = VMCB_CR0,
+	[VCPU_CR2] = VMCB_CR2,
+	[VCPU_CR3] = VMCB_CR3,
+	[VCPU_CR4] = VMCB_CR4,
+	[VCPU_EFER] = VMCB_EFER,
+	[VCPU_ES_BASE] = VMCB_ES + SEG_BASE,
+	[VCPU_CS_BASE] = VMCB_CS + SEG_BASE,
+	[VCPU_SS_BASE] = VMCB_SS + SEG_BASE,
+	[VCPU_DS_BASE] = VMCB_DS + SEG_BASE,
+	[VCPU_FS_BASE] = VMCB_FS + SEG_BASE,
+	[VCPU_GS_BASE] = VMCB_GS + SEG_BASE,
+	[VCPU_LDTR_BASE] = VMCB_LDTR + SEG_BASE,
+	[VCPU_TR_BASE] = VMCB_TR + SEG_BASE,
+	[VCPU_GDTR_BASE] = VMCB_GDTR + SEG_BASE,
+	[VCPU_IDTR_BASE] = VMCB_IDTR + SEG_BASE,
+	[VCPU_STAR] = VMCB_STAR,
+	[VCPU_LSTAR] = VMCB_LSTAR,
+	[VCPU_CSTAR] = VMCB_CSTAR,
+	[VCPU_SFMASK] = VMCB_SFMASK,
+	[VCPU_KERNEL_GS_BASE] = VMCB_KERNEL_GS_BASE,
+	[VCPU_SYSENTER_CS] = VMCB_SYSENTER_CS,
+	[VCPU_SYSENTER_ESP] = VMCB_SYSENTER_ESP,
+	[VCPU_SYSENTER_EIP] = VMCB_SYSENTER_EIP,
+	[VCPU_PAT] = VMCB_G_PAT,
+	[VCPU_DR6] = VMCB_DR6,
+	[VCPU_DR7] = VMCB_DR7,
+	[VCPU_EVENT] = VMCB_EVENTINJ,
+};
+
+/* The VMCB segment of a packed segment register id, in enum vcpu_reg order ES..TR. */
+static const uint16_t segment[] = { VMCB_ES, VMCB_CS, VMCB_SS, VMCB_DS,
+				    VMCB_FS, VMCB_GS, VMCB_LDTR, VMCB_TR };
+
+static bool is_segment(unsigned id)
+{
+	return id >= VCPU_ES && id <= VCPU_TR;
+}
+
+err_t virt_reg_check(unsigned id, bool write)
+{
+	if (id >= VCPU_REG_COUNT)
+		return E_RANGE;
+	return write && id == VCPU_HOST_INTERRUPTS ? E_INVAL : E_OK;
+}
+
+uint64_t virt_reg_read(const struct vcpu *v, unsigned id)
+{
+	const uint8_t *vmcb = svm_vmcb(v);
+
+	if (id <= VCPU_R15 && !field[id])
+		return v->gpr[id];
+	if (is_segment(id)) {
+		unsigned s = segment[id - VCPU_ES];
+		return VCPU_SEG(VMCB16(vmcb, s + SEG_SEL), VMCB16(vmcb, s + SEG_ATTR),
+				VMCB32(vmcb, s + SEG_LIMIT));
+	}
+	switch (id) {
+	case VCPU_GDTR_LIMIT:
+		return VMCB32(vmcb, VMCB_GDTR + SEG_LIMIT);
+	case VCPU_IDTR_LIMIT:
+		return VMCB32(vmcb, VMCB_IDTR + SEG_LIMIT);
+	case VCPU_EFER:
+		return VMCB64(vmcb, VMCB_EFER) & ~(uint64_t)EFER_SVME;	/* ours, not the guest's */
+	case VCPU_HOST_INTERRUPTS:
+		return v->host_interrupts;
+	default:
+		return VMCB64(vmcb, field[id]);
+	}
+}
+
+void virt_reg_write(struct vcpu *v, unsigned id, uint64_t value)
+{
+	uint8_t *vmcb = svm_vmcb(v);
+
+	if (id <= VCPU_R15 && !field[id]) {
+		v->gpr[id] = value;
+		return;
+	}
+	if (is_segment(id)) {
+		unsigned s = segment[id - VCPU_ES];
+		VMCB16(vmcb, s + SEG_SEL) = VCPU_SEG_SEL(value);
+		VMCB16(vmcb, s + SEG_ATTR) = VCPU_SEG_ATTR(value);
+		VMCB32(vmcb, s + SEG_LIMIT) = VCPU_SEG_LIMIT(value);
+		/* The VMCB keeps the CPL apart; it is SS.DPL (APM 15.5.1). */
+		if (id == VCPU_SS)
+			VMCB8(vmcb, VMCB_CPL) = (uint8_t)((VCPU_SEG_ATTR(value) >> 5) & 3);
+		return;
+	}
+	switch (id) {
+	case VCPU_GDTR_LIMIT:
+		VMCB32(vmcb, VMCB_GDTR + SEG_LIMIT) = (uint32_t)value & 0xFFFF;
+		return;
+	case VCPU_IDTR_LIMIT:
+		VMCB32(vmcb, VMCB_IDTR + SEG_LIMIT) = (uint32_t)value & 0xFFFF;
+		return;
+	case VCPU_EFER:
+		/* SVME stays on under the guest: VMRUN requires it, and it is not the guest's to see. */
+		VMCB64(vmcb, VMCB_EFER) = value | EFER_SVME;
+		return;
+	default:
+		VMCB64(vmcb, field[id]) = value;
+		return;
+	}
+}
