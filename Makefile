@@ -251,7 +251,7 @@ qemu-gdb: deps kernel
 fuzz: deps $(FUZZ)
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(FUZZ) -max_total_time=$(FUZZ_SECONDS) -timeout=5 $(BUILD)/fuzz/corpus tests/spec/good \
-		tests/spec/bad tests/spec/multi
+		tests/spec/bad tests/spec/multi tests/fuzz/regressions
 
 test: all
 	@FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/run.sh

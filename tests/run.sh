@@ -112,7 +112,7 @@ echo "spec: $(ls tests/spec/bad/*.yaml | wc -l) rules, $(ls tests/spec/good/*.ya
 fuzz_log=build/fuzz/smoke.log
 mkdir -p build/fuzz/corpus
 if build/fuzz/fuzz_desc -max_total_time="${FUZZ_SECONDS:-20}" -timeout=5 build/fuzz/corpus \
-	tests/spec/good tests/spec/bad tests/spec/multi >"$fuzz_log" 2>&1; then
+	tests/spec/good tests/spec/bad tests/spec/multi tests/fuzz/regressions >"$fuzz_log" 2>&1; then
 	pass=$((pass + 1))
 	echo "PASS fuzz/desc: $(grep -oE 'Done [0-9]+ runs' "$fuzz_log" | tail -1)"
 else
