@@ -26,6 +26,7 @@ struct spec_header {
 	uint32_t data_off, data_size;		/* image bytes the maps copy from */
 	uint32_t strings_off, strings_size;
 	uint32_t pool_bytes[16];		/* per core: bytes of objects it makes */
+	uint32_t ndevices, devices_off;
 };
 
 /*
@@ -97,6 +98,28 @@ struct spec_vm {
 	uint32_t kernel, initramfs, cmdline;	/* strings */
 	uint32_t pad;
 };
+
+/*
+ * A device and who owns it. Until the IOMMU work (issue #6) the root task hands
+ * nothing out for it; `atoll reach` assumes a device can DMA into exactly the
+ * memory its owner maps, which is what its IOSpace will hold.
+ */
+struct spec_device {
+	uint32_t name;
+	uint32_t owner;		/* component index, SPEC_VM_OWNER | VM index, or SPEC_NO_OWNER */
+	uint8_t kind;		/* SPEC_DEV_* */
+	uint8_t bus, dev, fn;	/* SPEC_DEV_PCI found by address */
+	uint16_t vendor, device;	/* SPEC_DEV_PCI found by id (SPEC_DEV_BY_ID) */
+	uint16_t vf_index;	/* SPEC_DEV_VF: which VF of device `pf` */
+	uint16_t flags;
+	uint32_t pf;
+	uint32_t sriov_vfs;	/* a PF: how many VFs to enable */
+};
+#define SPEC_NO_OWNER 0xFFFFFFFFu
+#define SPEC_DEV_PCI 1
+#define SPEC_DEV_VF 2
+#define SPEC_DEV_PLATFORM 3
+#define SPEC_DEV_BY_ID 1u
 
 /*
  * The page a component finds at COMPONENT_INFO_VA (its address arrives in rdi):

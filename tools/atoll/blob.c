@@ -24,6 +24,7 @@ bool spec_write(const struct spec *s, uint8_t **blob, size_t *size)
 		{ &h.objects_off, s->objects, h.nobjects * sizeof(*s->objects) },
 		{ &h.caps_off, s->caps, h.ncaps * sizeof(*s->caps) },
 		{ &h.maps_off, s->maps, h.nmaps * sizeof(*s->maps) },
+		{ &h.devices_off, s->devices, h.ndevices * sizeof(*s->devices) },
 		{ &h.data_off, s->data, h.data_size },
 		{ &h.strings_off, s->strings, h.strings_size },
 	};
@@ -102,6 +103,7 @@ bool spec_read(const uint8_t *blob, size_t size, struct spec *out, char *err, si
 	out->objects = table(blob, size, h->objects_off, h->nobjects, sizeof(*out->objects), &ok);
 	out->caps = table(blob, size, h->caps_off, h->ncaps, sizeof(*out->caps), &ok);
 	out->maps = table(blob, size, h->maps_off, h->nmaps, sizeof(*out->maps), &ok);
+	out->devices = table(blob, size, h->devices_off, h->ndevices, sizeof(*out->devices), &ok);
 	out->data = table(blob, size, h->data_off, h->data_size, 1, &ok);
 	out->strings = table(blob, size, h->strings_off, h->strings_size, 1, &ok);
 	if (!ok)
@@ -125,6 +127,15 @@ bool spec_read(const uint8_t *blob, size_t size, struct spec *out, char *err, si
 		    c->ipc_buffer >= h->nobjects || c->info >= h->nobjects)
 			FAIL("component %u is out of range", i);
 	}
+	for (uint32_t i = 0; i < h->ndevices; i++) {
+		const struct spec_device *dv = &out->devices[i];
+		uint32_t o = dv->owner & ~SPEC_VM_OWNER;
+		if (dv->owner != SPEC_NO_OWNER &&
+		    (dv->owner & SPEC_VM_OWNER ? o >= h->nvms : o >= h->ncomponents))
+			FAIL("device %u has an owner out of range", i);
+		if (dv->kind == SPEC_DEV_VF && dv->pf >= h->ndevices)
+			FAIL("device %u names a PF out of range", i);
+	}
 	for (uint32_t i = 0; i < h->nvms; i++)
 		if ((uint64_t)out->vms[i].first_map + out->vms[i].nmaps > h->nmaps)
 			FAIL("VM %u is out of range", i);
@@ -138,6 +149,7 @@ void spec_free(struct spec *s)
 	free(s->objects);
 	free(s->caps);
 	free(s->maps);
+	free(s->devices);
 	free(s->data);
 	free(s->strings);
 	memset(s, 0, sizeof(*s));

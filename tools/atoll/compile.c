@@ -377,6 +377,40 @@ static void vm_memory(struct builder *b, uint32_t vi, const uint32_t *shared_fir
 	sv->nmaps = b->s->h.nmaps - sv->first_map;
 }
 
+/* Devices and their owners (what the checker found), for reach and the later IOMMU work. */
+static void devices(struct builder *b)
+{
+	const struct system *sys = b->sys;
+	struct spec *s = b->s;
+
+	s->h.ndevices = sys->ndevices;
+	s->devices = calloc(sys->ndevices + 1, sizeof(*s->devices));
+	if (!s->devices) {
+		fprintf(stderr, "atoll: out of memory\n");
+		exit(1);
+	}
+	for (unsigned i = 0; i < sys->ndevices; i++) {
+		const struct device *dv = &sys->devices[i];
+		struct spec_device *o = &s->devices[i];
+		o->name = add_str(b, "%s%s", dv->name, "");
+		o->owner = dv->owner_kind == 1 ? (uint32_t)dv->owner
+			 : dv->owner_kind == 2 ? SPEC_VM_OWNER | (uint32_t)dv->owner : SPEC_NO_OWNER;
+		o->kind = dv->kind == DEV_PCI ? SPEC_DEV_PCI : dv->kind == DEV_VF ? SPEC_DEV_VF
+									     : SPEC_DEV_PLATFORM;
+		o->bus = (uint8_t)dv->bus;
+		o->dev = (uint8_t)dv->dev;
+		o->fn = (uint8_t)dv->fn;
+		o->vendor = (uint16_t)dv->vendor;
+		o->device = (uint16_t)dv->device;
+		o->flags = dv->kind == DEV_PCI && !dv->by_bdf ? SPEC_DEV_BY_ID : 0;
+		o->vf_index = (uint16_t)dv->vf_index;
+		o->sriov_vfs = dv->sriov_vfs;
+		for (unsigned k = 0; k < sys->ndevices; k++)
+			if (dv->kind == DEV_VF && !strcmp(sys->devices[k].name, dv->pf.name))
+				o->pf = k;
+	}
+}
+
 /* The core an end of a channel runs on. */
 static unsigned end_core(const struct system *sys, const char *name)
 {
@@ -545,6 +579,7 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 			diag_error(d, sys->components[i].loc, "too-many",
 				   "'%s' gets %u caps, more than %d", sys->components[i].name,
 				   out->components[i].ncaps, COMPONENT_MAX_CAPS);
+	devices(&b);
 	out->h.shared_bytes = b.pool_used;
 	place(&b);
 	return d->n == before;

@@ -115,6 +115,26 @@ void spec_dump(const struct spec *s, FILE *out)
 		}
 		maps(s, out, c->first_map, c->nmaps);
 	}
+	for (uint32_t i = 0; i < h->ndevices; i++) {
+		const struct spec_device *d = &s->devices[i];
+		fprintf(out, "device %s: ", spec_str(s, d->name));
+		if (d->kind == SPEC_DEV_VF)
+			fprintf(out, "VF %u of %s", d->vf_index, spec_str(s, s->devices[d->pf].name));
+		else if (d->kind == SPEC_DEV_PCI && (d->flags & SPEC_DEV_BY_ID))
+			fprintf(out, "PCI %04x:%04x", d->vendor, d->device);
+		else if (d->kind == SPEC_DEV_PCI)
+			fprintf(out, "PCI %02x:%02x.%u", d->bus, d->dev, d->fn);
+		else
+			fprintf(out, "platform");
+		if (d->sriov_vfs)
+			fprintf(out, ", %u VFs", d->sriov_vfs);
+		if (d->owner == SPEC_NO_OWNER)
+			fprintf(out, ", no owner\n");
+		else if (d->owner & SPEC_VM_OWNER)
+			fprintf(out, ", owned by vm %s\n", spec_str(s, s->vms[d->owner & ~SPEC_VM_OWNER].name));
+		else
+			fprintf(out, ", owned by component %s\n", spec_str(s, s->components[d->owner].name));
+	}
 	for (uint32_t i = 0; i < h->nvms; i++) {
 		const struct spec_vm *v = &s->vms[i];
 		fprintf(out, "vm %s: %u cores, memory %llu, kernel %s, initramfs %s, cmdline \"%s\"\n",

@@ -107,6 +107,28 @@ unsigned spec_reach(const struct spec *s, FILE *out)
 			forbidden += bad;
 		}
 	}
+	/* A device DMAs into what its owner maps (its IOSpace, issue #6), so it reaches what the owner reaches. */
+	for (uint32_t d = 0; d < s->h.ndevices; d++) {
+		const struct spec_device *dv = &s->devices[d];
+		if (dv->owner == SPEC_NO_OWNER)
+			continue;
+		unsigned a = dv->owner & SPEC_VM_OWNER ? s->h.ncomponents + (dv->owner & ~SPEC_VM_OWNER)
+						       : dv->owner;
+		fprintf(out, "dma: device %s of %s %s can DMA into the memory %s maps\n",
+			spec_str(s, dv->name), o[a].kind, o[a].name, o[a].name);
+		for (unsigned b = 0; b < n; b++) {
+			unsigned pages;
+			const char *what = "";
+			if (a == b || !overlap(s, &o[a], &o[b], &pages, &what))
+				continue;
+			bool vm_b = !strcmp(o[b].kind, "vm");
+			bool bad = vm_b && (!strcmp(o[a].kind, "vm") || !o[a].trusted);
+			fprintf(out, "%sdma: device %s can DMA into %u pages of %s %s (%s)%s\n",
+				bad ? "FORBIDDEN " : "", spec_str(s, dv->name), pages, o[b].kind, o[b].name,
+				what, bad ? ": its owner may not reach that VM" : "");
+			forbidden += bad;
+		}
+	}
 	for (uint32_t k = 0; k < s->h.ncaps; k++) {
 		const struct spec_cap *c = &s->caps[k];
 		if (c->role != SPEC_ROLE_FROM)

@@ -19,6 +19,7 @@ struct spec {
 	struct spec_object *objects;
 	struct spec_cap *caps;
 	struct spec_map *maps;
+	struct spec_device *devices;
 	uint8_t *data;
 	char *strings;
 };

@@ -57,6 +57,7 @@ static const char *check_blob(const uint8_t *blob, uint64_t size)
 	    !in_blob(h, h->objects_off, h->nobjects, sizeof(struct spec_object)) ||
 	    !in_blob(h, h->caps_off, h->ncaps, sizeof(struct spec_cap)) ||
 	    !in_blob(h, h->maps_off, h->nmaps, sizeof(struct spec_map)) ||
+	    !in_blob(h, h->devices_off, h->ndevices, sizeof(struct spec_device)) ||
 	    !in_blob(h, h->data_off, h->data_size, 1) || !in_blob(h, h->strings_off, h->strings_size, 1) ||
 	    !h->strings_size || blob[h->strings_off + h->strings_size - 1])
 		return "a table lies outside the blob";
@@ -371,6 +372,16 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 			if (b.vms[i].cores[k] == b.me)
 				printf("instance %u: vm %s not started: this kernel has no VCPUs yet (issue #5)\n",
 				       b.me, str(&b, b.vms[i].name));
+	const struct spec_device *devs = (const void *)(blob + b.h->devices_off);
+	for (uint32_t i = 0; i < b.h->ndevices; i++) {
+		uint32_t own = devs[i].owner, k = own & ~SPEC_VM_OWNER;
+		bool here = own != SPEC_NO_OWNER &&
+			    (own & SPEC_VM_OWNER ? k < b.h->nvms && b.vms[k].cores[0] == b.me
+						 : k < b.h->ncomponents && b.comps[k].core == b.me);
+		if (here)
+			printf("instance %u: device %s not handed out: no IOMMU support yet (issue #6)\n",
+			       b.me, str(&b, devs[i].name));
+	}
 	if (!(b.slot = malloc(b.h->nobjects * sizeof(*b.slot) + 1)))
 		return 1;
 	memset(b.slot, 0, b.h->nobjects * sizeof(*b.slot));
