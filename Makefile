@@ -44,7 +44,7 @@ USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c user/lib/malloc.c kernel/lib/p
 	kernel/lib/string.c
 INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c \
 	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c \
-	user/init/tests_devices.c user/init/tests_edges.c user/init/bench.c
+	user/init/tests_devices.c user/init/tests_msi.c user/init/tests_edges.c user/init/bench.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 

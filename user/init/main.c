@@ -19,6 +19,7 @@ static const struct suite suites[] = {
 	{ "more", more_tests, &more_ntests, false },
 	{ "edges", edge_tests, &edge_ntests, false },
 	{ "devices", device_tests, &device_ntests, false },
+	{ "msi", msi_tests, &msi_ntests, false },
 	{ "xcore", xcore_tests, &xcore_ntests, false },
 };
 

@@ -108,6 +108,10 @@ static void trap_interrupt(unsigned v)
 		lapic_eoi();
 		irq_deliver(v - VEC_IRQ_BASE);
 		return;
+	} else if (v >= VEC_MSI_BASE && v < VEC_MSI_BASE + MSI_VECTORS) {
+		lapic_eoi();
+		irq_deliver_msi(v);
+		return;
 	} else if (v >= VEC_XSIG_BASE && v < VEC_XSIG_BASE + XSIG_SOURCES * XSIG_KINDS) {
 		unsigned idx = v - VEC_XSIG_BASE;
 		lapic_eoi();	/* before the handler, which may not return */
