@@ -18,6 +18,8 @@ extern const struct test_case device_tests[];
 extern const unsigned device_ntests;
 extern const struct test_case msi_tests[];
 extern const unsigned msi_ntests;
+extern const struct test_case tlb_tests[];
+extern const unsigned tlb_ntests;
 extern const struct test_case edge_tests[];
 extern const unsigned edge_ntests;
 
