@@ -27,7 +27,8 @@ struct bootinfo {
 	uint32_t xsignal_first;
 	uint32_t xsignal_count;
 	uint8_t xsignal_target[16];
-	/* What CAP_INIT_IRQ_CONTROL and CAP_INIT_IO_PORT cover (count 0: the slot is empty). */
+	/* What CAP_INIT_IRQ_CONTROL covers (every instance has it: MSI vectors; I/O-APIC lines
+	 * only where irq_count > 0) and CAP_INIT_IO_PORT (count 0: the slot is empty). */
 	uint32_t irq_first, irq_count;
 	uint32_t io_port_first, io_port_count;
 	/* CAP_INIT_SHARED: device untyped over the pool for cross-core shared channels. */

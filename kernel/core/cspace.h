@@ -9,6 +9,7 @@
 #define CAP_FLAG_ZOMBIE (1u << 1)	/* internal: a CNode being emptied by cspace_delete() */
 #define CAP_FLAG_MAPPED (1u << 2)	/* frame or page table: mapped at the address in cap.data */
 #define CAP_FLAG_COPY (1u << 3)		/* untyped: a copy; only the original cap may retype */
+#define CAP_FLAG_MSI (1u << 4)		/* IRQ handler: for the MSI vector in obj, not a line */
 /*
  * Untyped: how many untyped objects of the same size and address enclose this
  * one (an untyped retyped into one child of its own size). Part of the object's

@@ -390,6 +390,14 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 		return fail(c, ARG_CAP, E_RIGHTS);
 	switch (slot->cap.type) {
 	case OBJ_IRQ_CONTROL:
+		if (label == INV_IRQ_CONTROL_GET_MSI) {
+			if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
+				return e;
+			if ((e = irq_decode_get_msi(other)))
+				return fail(c, e == E_NOTEMPTY ? ARG_MR(0) : ARG_CAP, e);
+			irq_invoke_get_msi(slot, other, &c->value, &c->value2);
+			return E_OK;
+		}
 		if (label != INV_IRQ_CONTROL_GET)
 			break;
 		if ((e = lookup(c, current_root(), c->mr[1], 64, ARG_MR(1), &other)))
@@ -535,14 +543,15 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 						   .obj = vspace_root() };
 	/*
 	 * Until the system description assigns devices (#4), instance 0 takes every
-	 * interrupt line and the CMOS/RTC ports; the other instances get none.
+	 * interrupt line and the CMOS/RTC ports; the other instances get none. Each
+	 * instance's IRQ control hands out MSI vectors of its own core, lines or not.
 	 */
-	if (bi->instance == 0 && ioapic_gsis()) {
+	if (bi->instance == 0) {
 		bi->irq_first = 0;
 		bi->irq_count = ioapic_gsis();
-		slots[CAP_INIT_IRQ_CONTROL].cap = (struct cap){ .type = OBJ_IRQ_CONTROL,
-			.rights = CAP_ALL_RIGHTS, .obj = bi->irq_first, .data = bi->irq_count };
 	}
+	slots[CAP_INIT_IRQ_CONTROL].cap = (struct cap){ .type = OBJ_IRQ_CONTROL,
+		.rights = CAP_ALL_RIGHTS, .obj = bi->irq_first, .data = bi->irq_count };
 	if (bi->instance == 0) {
 		bi->io_port_first = 0x70;
 		bi->io_port_count = 2;

@@ -1,23 +1,57 @@
 /*
- * Device interrupts are routed to the instance whose root task took the line:
- * the handler cap names the line, a bound notification receives it, and the
- * line stays masked from delivery until the driver acknowledges it, so a
+ * Device interrupts are routed to the instance whose root task took the line
+ * or the MSI vector: the handler cap names it, a bound notification receives
+ * it, and nothing more is delivered until the driver acknowledges it, so a
  * level-triggered device cannot storm the core.
  */
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/ioapic.h"
+#include "arch/x86_64/lapic.h"
 #include "core/arch.h"
 #include "core/cspace.h"
 #include "core/ipc.h"
 #include "core/irq.h"
 #include "core/machine.h"
 
-struct line {
+/*
+ * One interrupt source with a handler cap: an I/O APIC line or an MSI vector.
+ * A line is masked in the I/O APIC between delivery and acknowledgement; an
+ * MSI cannot be masked without touching the device, so the kernel holds back
+ * a second one that arrives before the ack (or before a notification is bound)
+ * and delivers it then: one signal per acknowledgement either way.
+ */
+struct source {
 	bool taken;		/* a handler cap exists */
+	bool held;		/* MSI: delivered, not yet acknowledged */
+	bool pending;		/* MSI: arrived while held or unbound */
 	struct cte ntfn;	/* the kernel's copy of the bound notification cap */
 };
 
-static struct line lines[IOAPIC_MAX_GSI];
+static struct source lines[IOAPIC_MAX_GSI];
+static struct source msis[MSI_VECTORS];
+
+/* Handler caps name a line by its GSI and an MSI by its vector: the two ranges never meet. */
+_Static_assert(VEC_MSI_BASE >= VEC_IRQ_BASE + IOAPIC_MAX_GSI, "MSI vectors above device lines");
+
+static bool is_msi(const struct cap *handler)
+{
+	return handler->flags & CAP_FLAG_MSI;
+}
+
+static struct source *source_of(const struct cap *handler)
+{
+	return is_msi(handler) ? &msis[handler->obj - VEC_MSI_BASE] : &lines[handler->obj];
+}
+
+/* The notification's badge, or the source's own bit: line n is bit n, MSI i is bit 32 + i. */
+static void signal(const struct source *s, unsigned bit)
+{
+	struct cap c = s->ntfn.cap;
+
+	if (!c.data)
+		c.data = 1ull << bit;
+	(void)ipc_send(NULL, &c, false, false);
+}
 
 err_t irq_decode_get(const struct cte *control, uint64_t gsi, const struct cte *dest)
 {
@@ -37,6 +71,36 @@ void irq_invoke_get(struct cte *control, unsigned gsi, struct cte *dest)
 	ioapic_route(gsi, machine.inst[instance_self()].apic_id, true);
 }
 
+/* The lowest free MSI vector's index, or MSI_VECTORS if all are taken. */
+static unsigned msi_free_index(void)
+{
+	unsigned i = 0;
+
+	while (i < MSI_VECTORS && msis[i].taken)
+		i++;
+	return i;
+}
+
+err_t irq_decode_get_msi(const struct cte *dest)
+{
+	if (dest->cap.type != OBJ_NULL)
+		return E_NOTEMPTY;
+	return msi_free_index() < MSI_VECTORS ? E_OK : E_FULL;
+}
+
+void irq_invoke_get_msi(struct cte *control, struct cte *dest, uint64_t *address, uint64_t *data)
+{
+	unsigned i = msi_free_index();
+	uint8_t vector = (uint8_t)(VEC_MSI_BASE + i);
+
+	msis[i] = (struct source){ .taken = true };
+	dest->cap = (struct cap){ .type = OBJ_IRQ_HANDLER, .rights = CAP_ALL_RIGHTS,
+				  .flags = CAP_FLAG_MSI, .obj = vector };
+	cspace_insert_child(control, dest);
+	*address = lapic_msi_address(machine.inst[instance_self()].apic_id);
+	*data = lapic_msi_data(vector);
+}
+
 err_t irq_decode_set_ntfn(const struct cte *ntfn)
 {
 	if (ntfn->cap.type != OBJ_NOTIFICATION)
@@ -44,42 +108,86 @@ err_t irq_decode_set_ntfn(const struct cte *ntfn)
 	return ntfn->cap.rights & CAP_WRITE ? E_OK : E_RIGHTS;
 }
 
+/* MSI i arrived, or is let through: signal it unless one is still unacknowledged. */
+static void msi_deliver(unsigned i)
+{
+	struct source *s = &msis[i];
+
+	if (s->held || s->ntfn.cap.type != OBJ_NOTIFICATION) {
+		s->pending = true;
+		return;
+	}
+	s->held = true;
+	signal(s, 32 + i);
+}
+
+/* An MSI source may signal again: deliver the one held back, if any. */
+static void msi_release(unsigned i)
+{
+	struct source *s = &msis[i];
+
+	s->held = false;
+	if (s->pending) {
+		s->pending = false;
+		msi_deliver(i);
+	}
+}
+
 void irq_invoke_set_ntfn(const struct cte *handler, struct cte *ntfn)
 {
-	struct line *l = &lines[handler->cap.obj];
+	struct source *s = source_of(&handler->cap);
 
-	cspace_delete(&l->ntfn);
-	l->ntfn.cap = ntfn->cap;
-	cspace_insert_child(ntfn, &l->ntfn);
-	ioapic_mask((unsigned)handler->cap.obj, false);
+	cspace_delete(&s->ntfn);
+	s->ntfn.cap = ntfn->cap;
+	cspace_insert_child(ntfn, &s->ntfn);
+	if (is_msi(&handler->cap))
+		msi_release((unsigned)handler->cap.obj - VEC_MSI_BASE);
+	else
+		ioapic_mask((unsigned)handler->cap.obj, false);
 }
 
 void irq_invoke_ack(const struct cte *handler)
 {
-	if (lines[handler->cap.obj].ntfn.cap.type == OBJ_NOTIFICATION)
+	if (source_of(&handler->cap)->ntfn.cap.type != OBJ_NOTIFICATION)
+		return;
+	if (is_msi(&handler->cap))
+		msi_release((unsigned)handler->cap.obj - VEC_MSI_BASE);
+	else
 		ioapic_mask((unsigned)handler->cap.obj, false);
 }
 
 void irq_deliver(unsigned gsi)
 {
-	struct line *l = &lines[gsi];
+	struct source *s = &lines[gsi];
 
 	ioapic_mask(gsi, true);
-	if (l->ntfn.cap.type != OBJ_NOTIFICATION)
+	if (s->ntfn.cap.type != OBJ_NOTIFICATION)
 		return;	/* nobody listens (the binding was revoked): it stays masked */
-	struct cap c = l->ntfn.cap;
-	if (!c.data)
-		c.data = 1ull << gsi;
-	(void)ipc_send(NULL, &c, false, false);
+	signal(s, gsi);
+}
+
+void irq_deliver_msi(unsigned vector)
+{
+	if (msis[vector - VEC_MSI_BASE].taken)	/* a device may still use a freed vector */
+		msi_deliver(vector - VEC_MSI_BASE);
+}
+
+err_t irq_debug_raise(const struct cap *handler)
+{
+	if (handler->type != OBJ_IRQ_HANDLER || !is_msi(handler))
+		return E_WRONGTYPE;
+	lapic_send_self((uint8_t)handler->obj);
+	return E_OK;
 }
 
 void irq_finalise(const struct cap *handler)
 {
-	struct line *l = &lines[handler->obj];
+	struct source *s = source_of(handler);
 
-	ioapic_mask((unsigned)handler->obj, true);
-	cspace_delete(&l->ntfn);
-	l->taken = false;
+	if (!is_msi(handler))
+		ioapic_mask((unsigned)handler->obj, true);
+	cspace_delete(&s->ntfn);
+	*s = (struct source){ .taken = false };
 }
 
 err_t io_port_decode(const struct cap *cap, uint64_t port, uint64_t width)

@@ -10,17 +10,31 @@ struct call;
 MUST_CHECK err_t irq_decode_get(const struct cte *control, uint64_t gsi, const struct cte *dest);
 void irq_invoke_get(struct cte *control, unsigned gsi, struct cte *dest);
 
+/*
+ * IRQ_CONTROL_GET_MSI: takes a free MSI vector of this instance and makes its
+ * handler cap in the empty slot dest (E_NOTEMPTY), or E_FULL if none is free;
+ * gives back the MSI address and data a device must write to raise it here.
+ */
+MUST_CHECK err_t irq_decode_get_msi(const struct cte *dest);
+void irq_invoke_get_msi(struct cte *control, struct cte *dest, uint64_t *address, uint64_t *data);
+
 /* IRQ_HANDLER_SET_NTFN: interrupts on the handler's line signal the notification in ntfn. */
 MUST_CHECK err_t irq_decode_set_ntfn(const struct cte *ntfn);
 void irq_invoke_set_ntfn(const struct cte *handler, struct cte *ntfn);
 
-/* IRQ_HANDLER_ACK: the driver has serviced the device; the line is unmasked again. */
+/* IRQ_HANDLER_ACK: the driver has serviced the device; the line (or MSI) may signal again. */
 void irq_invoke_ack(const struct cte *handler);
 
 /* The line's interrupt arrived (already EOI'd): mask it and signal its notification. */
 void irq_deliver(unsigned gsi);
 
-/* The last handler cap for a line went: mask it and drop its notification. */
+/* An MSI vector arrived (already EOI'd): signal it, or hold it until the ack. */
+void irq_deliver_msi(unsigned vector);
+
+/* SYS_DEBUG_IRQ_RAISE: raises an MSI handler's vector on this core (E_WRONGTYPE otherwise). */
+MUST_CHECK err_t irq_debug_raise(const struct cap *handler);
+
+/* The last handler cap went: mask the line or free the MSI vector; drop its notification. */
 void irq_finalise(const struct cap *handler);
 
 /* IO_PORT_IN / IO_PORT_OUT: width 1, 2 or 4 bytes inside the cap's range (E_RANGE, E_INVAL). */

@@ -5,6 +5,7 @@
 #include "core/console.h"
 #include "core/invoke.h"
 #include "core/ipc.h"
+#include "core/irq.h"
 #include "core/sched.h"
 #include "core/xsignal.h"
 #include "kstring.h"
@@ -56,6 +57,7 @@ static long dispatch(struct tcb *me, uint64_t nr)
 	case SYS_RECV:
 	case SYS_NBRECV:
 	case SYS_REPLY_RECV:
+	case SYS_DEBUG_IRQ_RAISE:
 	case SYS_COUNT:
 		break;
 	}
@@ -80,6 +82,8 @@ static long dispatch(struct tcb *me, uint64_t nr)
 		return ipc_recv(me, &slot->cap, true);
 	case SYS_NBRECV:
 		return ipc_recv(me, &slot->cap, false);
+	case SYS_DEBUG_IRQ_RAISE:
+		return irq_debug_raise(&slot->cap);
 	case SYS_REPLY_RECV:
 		(void)ipc_reply(me);
 		return ipc_recv(me, &slot->cap, true);

@@ -66,11 +66,89 @@ static void report(const char *name, uint64_t total, const char *unit)
 	printf("bench %s %llu %s\n", name, (unsigned long long)(total / ROUNDS), unit);
 }
 
+/*
+ * Cross-core notifications need a partner on instance 1. Under -icount the
+ * TSC is one virtual clock for all cores: it counts the instructions of
+ * whichever core runs, and QEMU runs one core at a time (docs/performance.md).
+ * A notification sent before the receiving instance's scheduler runs is lost,
+ * so the partner says "ready" until instance 0 answers, and both make sure the
+ * other waits, halted, before anything is measured.
+ */
+#define XCORE_WARMUP 10
+#define HANDSHAKE_RETRY 50000000ull	/* instructions; a core's time slice is at most 10M */
+
+static uint64_t xcore_ntfn;
+
+static void xcore_bind(const struct bootinfo *bi)
+{
+	xcore_ntfn = make(bi, OBJ_NOTIFICATION);
+	if (ntfn_bind_xsignals(xcore_ntfn) != E_OK || bi->xsignal_count == 0 ||
+	    bi->xsignal_target[0] != (bi->instance == 0 ? 1 : 0)) {
+		printf("bench: no cross-instance signal to pair with\n");
+		exit(1);
+	}
+}
+
+/* Instance 1: answer every signal from instance 0 with one of its own, then exit. */
+static int xcore_partner(const struct bootinfo *bi)
+{
+	uint64_t to0 = bi->xsignal_first;
+
+	xcore_bind(bi);
+	for (bool go = false; !go;) {
+		(void)ipc_send(to0, 0, 0, 0);	/* ready */
+		for (uint64_t t = rdtsc(); !go && rdtsc() - t < HANDSHAKE_RETRY;)
+			go = ipc_nbrecv(xcore_ntfn).err == E_OK;
+	}
+	(void)ipc_send(to0, 0, 0, 0);	/* seen: from now on it waits in ipc_recv */
+	for (unsigned i = 0; i < XCORE_WARMUP + ROUNDS; i++) {
+		(void)ipc_recv(xcore_ntfn);
+		(void)ipc_send(to0, 0, 0, 0);
+	}
+	return 0;
+}
+
+/* Instance 0: wait for the partner's "ready", answer, and wait until it waits. */
+static void xcore_handshake(const struct bootinfo *bi)
+{
+	xcore_bind(bi);
+	(void)ipc_recv(xcore_ntfn);
+	(void)ipc_send(bi->xsignal_first, 0, 0, 0);
+	(void)ipc_recv(xcore_ntfn);
+}
+
+/* Signal instance 1 and wait for its answer; the send alone, and the whole round trip. */
+static void xcore_bench(const struct bootinfo *bi)
+{
+	uint64_t to1 = bi->xsignal_first, send = 0, rt = 0;
+
+	for (unsigned i = 0; i < XCORE_WARMUP + ROUNDS; i++) {
+		uint64_t t0 = rdtsc();
+		(void)ipc_send(to1, 0, 0, 0);
+		uint64_t t1 = rdtsc();
+		(void)ipc_recv(xcore_ntfn);
+		uint64_t t2 = rdtsc();
+		if (i >= XCORE_WARMUP) {
+			send += t1 - t0;
+			rt += t2 - t0;
+		}
+	}
+	/* Both directions run the same paths: one notification is half the round trip. */
+	report("cross_core_notify", rt / 2, "instructions");
+	report("cross_core_notify_send", send, "instructions");
+	report("cross_core_notify_receive", rt / 2 - send, "instructions");
+	report("cross_core_notify_roundtrip", rt, "instructions");
+}
+
 int bench_run(const struct bootinfo *bi)
 {
 	uint64_t t0, t1;
 
 	slot_base = bi->empty_first;
+	if (bi->instance != 0)
+		return bi->instance == 1 ? xcore_partner(bi) : 0;
+	if (bi->ninstances > 1)
+		xcore_handshake(bi);
 
 	/* An unknown system call: entry, dispatch, exit and nothing else. */
 	t0 = rdtsc();
@@ -108,5 +186,8 @@ int bench_run(const struct bootinfo *bi)
 	}
 	t1 = rdtsc();
 	report("notification_signal_wait_roundtrip", t1 - t0, "instructions");
+
+	if (bi->ninstances > 1)
+		xcore_bench(bi);
 	return 0;
 }

@@ -19,7 +19,9 @@ static const struct suite suites[] = {
 	{ "vspace", vspace_tests, &vspace_ntests, false },
 	{ "more", more_tests, &more_ntests, false },
 	{ "edges", edge_tests, &edge_ntests, false },
+	{ "tlb", tlb_tests, &tlb_ntests, false },
 	{ "devices", device_tests, &device_ntests, false },
+	{ "msi", msi_tests, &msi_ntests, false },
 	{ "vcpu", vcpu_tests, &vcpu_ntests, false },
 	{ "xcore", xcore_tests, &xcore_ntests, false },
 };

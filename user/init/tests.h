@@ -16,6 +16,10 @@ extern const struct test_case more_tests[];
 extern const unsigned more_ntests;
 extern const struct test_case device_tests[];
 extern const unsigned device_ntests;
+extern const struct test_case msi_tests[];
+extern const unsigned msi_ntests;
+extern const struct test_case tlb_tests[];
+extern const unsigned tlb_ntests;
 extern const struct test_case edge_tests[];
 extern const unsigned edge_ntests;
 /* Guests: vcpu_tests where the CPU can run them, novirt_tests where it cannot. */

@@ -101,6 +101,20 @@ static inline long irq_control_get(uint64_t control, uint64_t line, uint64_t des
 	return atoll_call(control, INV_IRQ_CONTROL_GET, line, dest, 0, 0).err;
 }
 
+/* An MSI vector of this instance: its handler cap in dest, and what the device must write where. */
+struct msi_result {
+	long err;
+	uint64_t address;	/* MSI address (on an error: which argument) */
+	uint64_t data;		/* MSI data */
+};
+
+static inline struct msi_result irq_control_get_msi(uint64_t control, uint64_t dest)
+{
+	struct call_result r = atoll_call(control, INV_IRQ_CONTROL_GET_MSI, dest, 0, 0, 0);
+
+	return (struct msi_result){ r.err, r.arg, r.bits_left };
+}
+
 static inline long irq_handler_set_ntfn(uint64_t handler, uint64_t ntfn)
 {
 	return atoll_call(handler, INV_IRQ_HANDLER_SET_NTFN, ntfn, 0, 0, 0).err;

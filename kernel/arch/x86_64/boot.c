@@ -101,6 +101,8 @@ static void boot_cpu(void)
 		kprintf("virtualization: unavailable: Intel VMX found, but Atoll has no VMX back end yet; no VMs can start\n");
 	else
 		kprintf("virtualization: unavailable: no SVM or VMX; no VMs can start\n");
+	kprintf("tlb: %s\n", f->pcid ? "PCID in use: address-space switches keep the TLB"
+				      : "no PCID: every address-space switch flushes the TLB");
 }
 
 /* Picks a free page below 1 MiB for the AP trampoline (the SIPI vector is a page number). */

@@ -20,6 +20,7 @@
 #define APIC_BASE_EN (1u << 11)
 #define APIC_BASE_EXTD (1u << 10)
 #define ICR_PENDING (1u << 12)
+#define ICR_DEST_SELF (1u << 18)	/* destination shorthand 01b (SDM vol. 3 11.6.1) */
 #define LVT_MASKED (1u << 16)
 #define TIMER_PERIODIC (1u << 17)
 
@@ -84,6 +85,26 @@ static bool send_icr(uint32_t apic_id, uint32_t lo)
 bool lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 {
 	return send_icr(apic_id, vector);	/* fixed, physical, edge */
+}
+
+void lapic_send_self(uint8_t vector)
+{
+	(void)send_icr(0, ICR_DEST_SELF | vector);	/* fixed, edge */
+}
+
+/*
+ * SDM vol. 3 11.11.1: address bits 31-20 are 0FEEH, bits 19-12 the destination
+ * APIC id; RH (bit 3) and DM (bit 2) clear send to that one APIC in physical mode.
+ */
+uint64_t lapic_msi_address(uint32_t apic_id)
+{
+	return 0xFEE00000u | (uint64_t)(apic_id & 0xFF) << 12;
+}
+
+/* SDM vol. 3 11.11.2: vector in bits 7-0; delivery mode 000b (fixed) and trigger 0 (edge). */
+uint32_t lapic_msi_data(uint8_t vector)
+{
+	return vector;
 }
 
 void lapic_send_init(uint32_t apic_id)

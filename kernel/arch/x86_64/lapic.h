@@ -9,12 +9,23 @@
 #define XSIG_SOURCES 16
 /* Spurious vectors must end in 1111b on older CPUs (SDM vol. 3 11.9). */
 #define VEC_SPURIOUS 0x3F
+/*
+ * MSI vectors, allocated per instance by IRQ control: above the device lines
+ * (0xB0 + gsi, ioapic.h) and below 0xFF. One 32-bit map covers them.
+ */
+#define VEC_MSI_BASE 0xD0
+#define MSI_VECTORS 32
 
 /* Enables the local APIC mapped at va (switching it from x2APIC to xAPIC mode if needed). */
 void lapic_init(uintptr_t va);
 void lapic_eoi(void);
 /* Sends a fixed IPI; returns false if the previous one never left (delivery stuck). */
 bool lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+/* Raises vector on this core through the ICR's "self" destination shorthand. */
+void lapic_send_self(uint8_t vector);
+/* The MSI address and data that deliver vector to apic_id: fixed, physical, edge. */
+uint64_t lapic_msi_address(uint32_t apic_id);
+uint32_t lapic_msi_data(uint8_t vector);
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_sipi(uint32_t apic_id, uint8_t page);
 /* Starts the periodic timer on VEC_TIMER with the given initial count (divide by 16). */

@@ -67,9 +67,10 @@ static void __attribute__((noreturn)) trap_fatal(const struct trap_frame *f)
 		(unsigned long long)f->r15, (unsigned long long)read_cr0(),
 		(unsigned long long)read_cr2(), (unsigned long long)read_cr3(),
 		(unsigned long long)read_cr4());
+	/* Print first: instance 0 may end the whole run as soon as it hears of the halt. */
+	kprintf("atoll: instance %d: core halted\n", self);
 	if (self > 0)
 		arch_signal(0, XSIG_HALTED);
-	kprintf("atoll: instance %d: core halted\n", self);
 	cpu_halt_forever();
 }
 
@@ -107,6 +108,10 @@ static void trap_interrupt(unsigned v)
 	} else if (v >= VEC_IRQ_BASE && v < VEC_IRQ_BASE + IOAPIC_MAX_GSI) {
 		lapic_eoi();
 		irq_deliver(v - VEC_IRQ_BASE);
+		return;
+	} else if (v >= VEC_MSI_BASE && v < VEC_MSI_BASE + MSI_VECTORS) {
+		lapic_eoi();
+		irq_deliver_msi(v);
 		return;
 	} else if (v >= VEC_XSIG_BASE && v < VEC_XSIG_BASE + XSIG_SOURCES * XSIG_KINDS) {
 		unsigned idx = v - VEC_XSIG_BASE;

@@ -3,7 +3,10 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/tlb.h"
 #include "arch/x86_64/vspace.h"
+#include "core/arch.h"
+#include "core/console.h"
 #include "core/cspace.h"
 #include "core/machine.h"
 
@@ -70,20 +73,6 @@ err_t vspace_map_frame(paddr_t pml4, uint64_t vaddr, paddr_t pa, bool large, boo
 	return E_OK;
 }
 
-void vspace_unmap(paddr_t pml4, uint64_t vaddr, unsigned level, bool large, paddr_t pa)
-{
-	uint64_t *e = entry_at(pml4, vaddr, large ? 1 : level);
-
-	if (!e || !(*e & PTE_P) || (*e & PTE_ADDR) != pa)
-		return;	/* already gone, or replaced: nothing of ours to remove */
-	*e = 0;
-	/* One address space per instance, so only this core's TLB can hold the entry. */
-	if (level == 0)
-		__asm__ volatile("invlpg (%0)" : : "r"(vaddr) : "memory");
-	else
-		write_cr3(read_cr3());
-}
-
 /*
  * Address spaces of this instance by number: 0 is the instance's own PML4
  * (the root task's), the others are PML4 objects given a number when first
@@ -94,11 +83,40 @@ void vspace_unmap(paddr_t pml4, uint64_t vaddr, unsigned level, bool large, padd
 static paddr_t spaces[VSPACE_MAX];
 static uint8_t generation[VSPACE_MAX];
 static paddr_t loaded;
+static struct tlb tlb;
+
+/*
+ * Removes the entry at vaddr in address space number if it still points at pa.
+ * Instances share no address space, so only this core's TLB can hold the entry.
+ */
+static void unmap(unsigned number, uint64_t vaddr, unsigned level, bool large, paddr_t pa)
+{
+	uint64_t *e = entry_at(spaces[number], vaddr, large ? 1 : level);
+
+	if (!e || !(*e & PTE_P) || (*e & PTE_ADDR) != pa)
+		return;	/* already gone, or replaced: nothing of ours to remove */
+	*e = 0;
+	switch (tlb_unmapped(&tlb, number, level == 0)) {
+	case TLB_PAGE:
+		__asm__ volatile("invlpg (%0)" : : "r"(vaddr) : "memory");
+		break;
+	case TLB_CURRENT:
+		write_cr3(read_cr3());	/* bit 63 reads as 0: drops the current PCID's entries */
+		break;
+	case TLB_NONE:
+		break;
+	}
+}
 
 void vspace_init(paddr_t root)
 {
 	spaces[0] = root;
 	loaded = root;
+	/* CR4.PCIDE may be set only while CR3[11:0] is 0; PCID 0 is then current (SDM vol. 3 4.10.1). */
+	bool pcid = machine.cpu.pcid && !(read_cr3() & 0xFFF);
+	tlb_init(&tlb, pcid);
+	if (pcid)
+		write_cr4(read_cr4() | CR4_PCIDE);
 }
 
 paddr_t vspace_root(void)
@@ -131,6 +149,7 @@ void vspace_release(paddr_t pml4)
 		if (spaces[i] == pml4) {
 			spaces[i] = 0;
 			generation[i]++;	/* mappings made in it are now stale */
+			tlb_released(&tlb, (unsigned)i);
 		}
 	}
 }
@@ -140,14 +159,28 @@ uint8_t vspace_generation(int number)
 	return generation[number];
 }
 
+/* Loads another address space; kept out of line so that staying in one costs a compare. */
+static void __attribute__((noinline)) switch_to(paddr_t pml4)
+{
+	int n = 0;
+	while (n < VSPACE_MAX && spaces[n] != pml4)
+		n++;
+	if (n == VSPACE_MAX) {
+		/* TCB_SET_VSPACE numbered it, and the thread's cap keeps it alive. */
+		kprintf("atoll: FATAL instance %d: address space %llx has no number\n",
+			instance_self(), (unsigned long long)pml4);
+		cpu_halt_forever();
+	}
+	write_cr3(tlb_switch(&tlb, (unsigned)n, pml4));
+	loaded = pml4;
+}
+
 void vspace_load(paddr_t pml4)
 {
 	if (!pml4)
 		pml4 = spaces[0];
-	if (pml4 != loaded) {
-		write_cr3(pml4);	/* no PCID: the switch flushes this core's TLB */
-		loaded = pml4;
-	}
+	if (pml4 != loaded)
+		switch_to(pml4);
 }
 
 void vspace_cap_deleted(const struct cap *cap)
@@ -155,22 +188,22 @@ void vspace_cap_deleted(const struct cap *cap)
 	if (!(cap->flags & CAP_FLAG_MAPPED) || cap->guard_bits >= VSPACE_MAX ||
 	    !spaces[cap->guard_bits] || generation[cap->guard_bits] != cap->size_bits)
 		return;	/* never mapped, or its address space is gone (perhaps reused) */
-	paddr_t pml4 = spaces[cap->guard_bits];
+	unsigned n = cap->guard_bits;
 	switch ((enum obj_type)cap->type) {
 	case OBJ_FRAME_4K:
-		vspace_unmap(pml4, cap->data, 0, false, cap->obj);
+		unmap(n, cap->data, 0, false, cap->obj);
 		return;
 	case OBJ_FRAME_2M:
-		vspace_unmap(pml4, cap->data, 1, true, cap->obj);
+		unmap(n, cap->data, 1, true, cap->obj);
 		return;
 	case OBJ_PDPT:
-		vspace_unmap(pml4, cap->data, VS_PDPT, false, cap->obj);
+		unmap(n, cap->data, VS_PDPT, false, cap->obj);
 		return;
 	case OBJ_PD:
-		vspace_unmap(pml4, cap->data, VS_PD, false, cap->obj);
+		unmap(n, cap->data, VS_PD, false, cap->obj);
 		return;
 	case OBJ_PT:
-		vspace_unmap(pml4, cap->data, VS_PT, false, cap->obj);
+		unmap(n, cap->data, VS_PT, false, cap->obj);
 		return;
 	default:
 		return;	/* no other object is mapped by a cap */

@@ -23,12 +23,13 @@ MUST_CHECK err_t vspace_map_table(paddr_t pml4, uint64_t vaddr, enum vspace_leve
 MUST_CHECK err_t vspace_map_frame(paddr_t pml4, uint64_t vaddr, paddr_t pa, bool large, bool write,
 				  bool exec);
 
-/* Removes the entry at vaddr if it still points at pa (level 0 = a 4 KiB frame) and flushes it. */
-void vspace_unmap(paddr_t pml4, uint64_t vaddr, unsigned level, bool large, paddr_t pa);
-
 #define VSPACE_MAX 64	/* address spaces per instance */
 
-/* Records the instance's own PML4 (CAP_INIT_VSPACE), loaded now. */
+/*
+ * Records the instance's own PML4 (CAP_INIT_VSPACE), loaded now, and turns on
+ * PCIDs if the CPU has them: then address space number n runs as PCID n, and
+ * a switch keeps the TLB entries of the others.
+ */
 void vspace_init(paddr_t root);
 /* The instance's own address space. */
 paddr_t vspace_root(void);
@@ -42,7 +43,7 @@ int vspace_number(paddr_t pml4, bool assign);
 void vspace_release(paddr_t pml4);
 /* The current generation of an address-space number (mappings record it). */
 uint8_t vspace_generation(int number);
-/* Makes pml4 (0: the instance's own) the running address space. */
+/* Makes pml4 (0: the instance's own, else a numbered one) the running address space. */
 void vspace_load(paddr_t pml4);
 
 struct cap;

@@ -1,5 +1,7 @@
 # The in-kernel test suite (user/init/tests_*.c) runs in every instance's root task at once,
 # on four cores: each named case reports PASS, and each instance's count adds up.
+# TESTS is the number of case runs per instance: a suite that silently drops out fails here.
+TESTS=116
 ARGS=(-cpu max -smp 4 -kernel "$KERNEL" -append atoll.qemu_exit)
 EXPECT=('^atoll: checks passed: all root tasks passed')
 REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' ' FAIL$' 'check failed' 'novirt/')
@@ -14,7 +16,8 @@ check() {
 		n=$(grep -oE "^instance $i: [0-9]+ tests, [0-9]+ passed, 0 failed$" "$1" | cut -d' ' -f3) ||
 			{ echo "instance $i printed no clean summary"; return 1; }
 		passed=$(grep -cE "^instance $i: test [a-z0-9_/-]+ PASS$" "$1")
-		((n >= 20 && passed == n)) || { echo "instance $i: $passed PASS lines for $n tests"; return 1; }
+		((n == TESTS)) || { echo "instance $i ran $n tests, expected $TESTS"; return 1; }
+		((passed == n)) || { echo "instance $i: $passed PASS lines for $n tests"; return 1; }
 		names=$(grep -oE "^instance $i: test [a-z0-9_/-]+ PASS$" "$1" | sort -u | wc -l)
 		((names == n)) || { echo "instance $i: test names repeat"; return 1; }
 		local c
