@@ -37,11 +37,18 @@ static void check_all_exited(void)
 	finish(true, "all root tasks passed");
 }
 
+static bool root_ended;
+
 void instance_signal(enum xsig kind, unsigned source)
 {
-	__atomic_or_fetch(&got[kind], 1u << source, __ATOMIC_RELAXED);
-	/* After boot, notification IPIs belong to the root task's bound notification. */
-	if (kind == XSIG_NOTIFY && sched_active())
+	uint32_t before = __atomic_fetch_or(&got[kind], 1u << source, __ATOMIC_RELAXED);
+	/*
+	 * Each instance's first notification IPI belongs to the boot round; every later
+	 * one is a user's signal, kept as pending bits until the root task binds a
+	 * notification (xsignal.c), even if it arrives before our scheduler runs.
+	 * After the root task has ended (the scheduler stopped) nobody is listening.
+	 */
+	if (kind == XSIG_NOTIFY && (before & (1u << source)) && !root_ended)
 		xsignal_deliver(source);
 	if (kind == XSIG_GO)
 		got_go_count++;
@@ -53,6 +60,7 @@ void instance_root_exit(uint64_t status, bool faulted)
 {
 	bool pass = !faulted && status == 0;
 
+	root_ended = true;
 	sched_stop();
 	if (!faulted)
 		kprintf("instance %d: root task exited with status %llu\n", self,
