@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/ptwalk.h"
 #include "arch/x86_64/tlb.h"
 #include "arch/x86_64/vspace.h"
 #include "core/arch.h"
@@ -10,39 +11,11 @@
 #include "core/cspace.h"
 #include "core/machine.h"
 
-static uint64_t *tab(paddr_t pa)
-{
-	return (uint64_t *)(uintptr_t)(PHYSMAP_BASE + pa);
-}
-
-static unsigned index_at(uint64_t vaddr, unsigned level)
-{
-	return (unsigned)(vaddr >> (12 + 9 * level)) & 511;
-}
-
-/*
- * Walks from the PML4 down to the table that holds vaddr's entry at level
- * (3 = PML4 entry, 2 = PDPT entry, 1 = PD entry, 0 = PT entry). NULL if a table
- * on the way is missing or a large page is in the way.
- */
-static uint64_t *entry_at(paddr_t pml4, uint64_t vaddr, unsigned level)
-{
-	paddr_t t = pml4;
-
-	for (unsigned l = 3; l > level; l--) {
-		uint64_t e = tab(t)[index_at(vaddr, l)];
-		if (!(e & PTE_P) || (e & PTE_PS))
-			return NULL;
-		t = e & PTE_ADDR;
-	}
-	return &tab(t)[index_at(vaddr, level)];
-}
-
 err_t vspace_map_table(paddr_t pml4, uint64_t vaddr, enum vspace_level level, paddr_t pa)
 {
 	if (vaddr >= USER_TOP)
 		return E_RANGE;
-	uint64_t *e = entry_at(pml4, vaddr, (unsigned)level);
+	uint64_t *e = pt_entry_at(pml4, vaddr, (unsigned)level);
 	if (!e)
 		return E_NOENT;
 	if (*e & PTE_P)
@@ -61,7 +34,7 @@ err_t vspace_map_frame(paddr_t pml4, uint64_t vaddr, paddr_t pa, bool large, boo
 		return E_RANGE;
 	if (vaddr & (size - 1))
 		return E_ALIGN;
-	uint64_t *e = entry_at(pml4, vaddr, large ? 1 : 0);
+	uint64_t *e = pt_entry_at(pml4, vaddr, large ? 1 : 0);
 	if (!e)
 		return E_NOENT;
 	if (*e & PTE_P)
@@ -91,7 +64,7 @@ static struct tlb tlb;
  */
 static void unmap(unsigned number, uint64_t vaddr, unsigned level, bool large, paddr_t pa)
 {
-	uint64_t *e = entry_at(spaces[number], vaddr, large ? 1 : level);
+	uint64_t *e = pt_entry_at(spaces[number], vaddr, large ? 1 : level);
 
 	if (!e || !(*e & PTE_P) || (*e & PTE_ADDR) != pa)
 		return;	/* already gone, or replaced: nothing of ours to remove */
@@ -138,7 +111,7 @@ int vspace_number(paddr_t pml4, bool assign)
 		return free < 0 ? -1 : VSPACE_MAX;
 	/* The kernel half (slots 256-511) is the same tables in every address space. */
 	for (unsigned k = 256; k < 512; k++)
-		tab(pml4)[k] = tab(spaces[0])[k];
+		pt_table(pml4)[k] = pt_table(spaces[0])[k];
 	spaces[free] = pml4;
 	return free;
 }

@@ -1,32 +1,9 @@
 /* Nested page tables for SVM: the long-mode page-table format (AMD APM vol. 2 15.25). */
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/ptwalk.h"
 #include "arch/x86_64/virt.h"
 #include "core/machine.h"
-
-static uint64_t *tab(paddr_t pa)
-{
-	return (uint64_t *)(uintptr_t)(PHYSMAP_BASE + pa);
-}
-
-static unsigned index_at(uint64_t gpa, unsigned level)
-{
-	return (unsigned)(gpa >> (12 + 9 * level)) & 511;
-}
-
-/* The entry for gpa at level, or NULL if a table on the way is missing or a large page is in it. */
-static uint64_t *entry_at(paddr_t root, uint64_t gpa, unsigned level)
-{
-	paddr_t t = root;
-
-	for (unsigned l = 3; l > level; l--) {
-		uint64_t e = tab(t)[index_at(gpa, l)];
-		if (!(e & PTE_P) || (e & PTE_PS))
-			return NULL;
-		t = e & PTE_ADDR;
-	}
-	return &tab(t)[index_at(gpa, level)];
-}
 
 err_t virt_npt_check(paddr_t root, uint64_t gpa, unsigned level, bool frame)
 {
@@ -36,7 +13,7 @@ err_t virt_npt_check(paddr_t root, uint64_t gpa, unsigned level, bool frame)
 		return E_RANGE;
 	if (frame && (gpa & (size - 1)))
 		return E_ALIGN;
-	uint64_t *e = entry_at(root, gpa, level);
+	uint64_t *e = pt_entry_at(root, gpa, level);
 	if (!e)
 		return E_NOENT;
 	return *e & PTE_P ? E_BUSY : E_OK;
@@ -45,7 +22,7 @@ err_t virt_npt_check(paddr_t root, uint64_t gpa, unsigned level, bool frame)
 void virt_npt_map_table(paddr_t root, uint64_t gpa, unsigned level, paddr_t table)
 {
 	/* Nested walks are user accesses, so every level needs U (APM 15.25.5). */
-	*entry_at(root, gpa, level) = table | PTE_P | PTE_W | PTE_U;
+	*pt_entry_at(root, gpa, level) = table | PTE_P | PTE_W | PTE_U;
 }
 
 void virt_npt_map_frame(paddr_t root, uint64_t gpa, paddr_t frame, bool large, bool write, bool exec)
@@ -55,12 +32,12 @@ void virt_npt_map_frame(paddr_t root, uint64_t gpa, paddr_t frame, bool large, b
 	/* The nested walk follows the host's EFER.NXE, which is on wherever NX exists. */
 	if (!exec && machine.cpu.nx)
 		flags |= PTE_NX;
-	*entry_at(root, gpa, large ? 1 : 0) = frame | flags;
+	*pt_entry_at(root, gpa, large ? 1 : 0) = frame | flags;
 }
 
 void virt_npt_unmap(paddr_t root, uint64_t gpa, unsigned level, paddr_t pa)
 {
-	uint64_t *e = entry_at(root, gpa, level);
+	uint64_t *e = pt_entry_at(root, gpa, level);
 
 	if (e && (*e & PTE_P) && (*e & PTE_ADDR) == pa)
 		*e = 0;	/* the VCPUs of the space take new ASIDs before they run again */
