@@ -3,6 +3,7 @@
  * the TSC advances by one per executed instruction (docs/performance.md).
  */
 #include "cap.h"
+#include "kstring.h"
 #include "test.h"
 #include "tests.h"
 
@@ -140,6 +141,56 @@ static void xcore_bench(const struct bootinfo *bi)
 	report("cross_core_notify_roundtrip", rt, "instructions");
 }
 
+#define BENCH_GUEST_VA 0x050000000000ull	/* the guest's code page as the VMM sees it */
+
+/*
+ * A VM exit handled by the VMM: a guest of two instructions at guest-physical 0,
+ * "cpuid; jmp 0". Each round the VMM moves rip past the CPUID (as it must without
+ * NRIPS: one VCPU_WRITE_REGS) and runs the guest again (VCPU_RUN), which jumps back
+ * and exits on the CPUID. Returns 1 if the CPU cannot run guests.
+ */
+static int vmexit_bench(const struct bootinfo *bi)
+{
+	static const uint8_t code[] = { 0x0F, 0xA2, 0xEB, 0xFC };	/* cpuid; jmp -4 */
+	uint64_t gs = slot_base++;
+
+	if (untyped_retype(test_big_untyped(bi), OBJ_GUEST_SPACE, 0, CAP_INIT_CNODE, gs, 1)) {
+		printf("bench: no guests on this CPU: vmexit_cpuid_roundtrip not measured\n");
+		return 1;
+	}
+	uint64_t frame = make(bi, OBJ_FRAME_4K), view = slot_base++;
+	(void)page_table_map(make(bi, OBJ_PDPT), gs, 0);
+	(void)page_table_map(make(bi, OBJ_PD), gs, 0);
+	(void)page_table_map(make(bi, OBJ_PT), gs, 0);
+	(void)frame_map(frame, gs, 0, CAP_EXEC);
+	(void)cnode_copy(CAP_INIT_CNODE, view, frame, CAP_ALL_RIGHTS);
+	(void)page_table_map(make(bi, OBJ_PDPT), CAP_INIT_VSPACE, BENCH_GUEST_VA);
+	(void)page_table_map(make(bi, OBJ_PD), CAP_INIT_VSPACE, BENCH_GUEST_VA);
+	(void)page_table_map(make(bi, OBJ_PT), CAP_INIT_VSPACE, BENCH_GUEST_VA);
+	(void)frame_map(view, CAP_INIT_VSPACE, BENCH_GUEST_VA, CAP_WRITE);
+	memcpy((void *)(uintptr_t)BENCH_GUEST_VA, code, sizeof(code));
+	uint64_t vcpu = make(bi, OBJ_VCPU);
+	(void)vcpu_set_space(vcpu, gs);
+	struct vcpu_exit x = vcpu_run(vcpu);	/* from rip 0: the first CPUID */
+	if (x.err || x.reason != VMEXIT_CPUID) {
+		printf("bench: the guest did not exit on CPUID (error %ld, reason %llu)\n", x.err,
+		       (unsigned long long)x.reason);
+		exit(1);
+	}
+	uint64_t t0 = rdtsc();
+	for (unsigned i = 0; i < ROUNDS; i++) {
+		(void)vcpu_write_reg(vcpu, VCPU_RIP, 2);
+		x = vcpu_run(vcpu);
+	}
+	uint64_t t1 = rdtsc();
+	if (x.err || x.reason != VMEXIT_CPUID) {
+		printf("bench: the guest stopped exiting on CPUID\n");
+		exit(1);
+	}
+	report("vmexit_cpuid_roundtrip", t1 - t0, "instructions");
+	return 0;
+}
+
 int bench_run(const struct bootinfo *bi)
 {
 	uint64_t t0, t1;
@@ -187,6 +238,7 @@ int bench_run(const struct bootinfo *bi)
 	t1 = rdtsc();
 	report("notification_signal_wait_roundtrip", t1 - t0, "instructions");
 
+	(void)vmexit_bench(bi);
 	if (bi->ninstances > 1)
 		xcore_bench(bi);
 	return 0;
