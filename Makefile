@@ -65,10 +65,10 @@ Q := @
 endif
 
 # Host unit tests: tests/unit/test_NAME.c plus the kernel sources it exercises.
-HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -fsanitize=address,undefined \
+HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -Iuser/pcimgr -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace untyped \
-	gspace tlb spec
+	gspace tlb spec pcimgr
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -84,6 +84,7 @@ unit_gspace_SRCS := kernel/obj/gspace.c kernel/obj/vcpu.c kernel/core/cspace.c k
 	kernel/lib/error.c
 unit_tlb_SRCS := kernel/arch/x86_64/tlb.c
 unit_spec_SRCS := tools/atoll/blob.c
+unit_pcimgr_SRCS := user/pcimgr/sriov.c user/pcimgr/nvme.c kernel/lib/error.c
 # Our printf must not replace the host libc's inside the test binary.
 unit_printf_CFLAGS := -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))

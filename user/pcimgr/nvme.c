@@ -1,0 +1,76 @@
+/* NVMe admin command encoding and decoding: pure logic, tested on the host. */
+#include "kstring.h"
+#include "nvme.h"
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static void command(struct nvme_sqe *e, uint8_t opcode, uint16_t cid)
+{
+	memset(e, 0, sizeof(*e));
+	e->cdw0 = opcode | (uint32_t)cid << 16;
+}
+
+void nvme_cmd_identify(struct nvme_sqe *e, uint16_t cid, uint8_t cns, uint16_t cntid,
+		       uint64_t prp1)
+{
+	command(e, NVME_ADMIN_IDENTIFY, cid);
+	e->prp1 = prp1;	/* 4 KiB of data: one page, no PRP2 */
+	e->cdw10 = cns | (uint32_t)cntid << 16;
+}
+
+void nvme_cmd_virt_mgmt(struct nvme_sqe *e, uint16_t cid, unsigned act, unsigned rt,
+			uint16_t cntlid, uint16_t nr)
+{
+	command(e, NVME_ADMIN_VIRT_MGMT, cid);
+	e->cdw10 = (act & 0xF) | (rt & 0x7) << 8 | (uint32_t)cntlid << 16;
+	e->cdw11 = nr;
+}
+
+bool nvme_cqe_ready(const struct nvme_cqe *c, unsigned phase)
+{
+	return (c->status & 1u) == (phase & 1u);
+}
+
+unsigned nvme_cqe_status(const struct nvme_cqe *c)
+{
+	return c->status >> 1;
+}
+
+uint32_t nvme_doorbell(unsigned qid, bool cq, uint64_t cap)
+{
+	unsigned dstrd = (unsigned)(cap >> 32) & 0xF;	/* CAP.DSTRD: stride 4 << DSTRD bytes */
+
+	return NVME_DOORBELLS + (2 * qid + (cq ? 1 : 0)) * (4u << dstrd);
+}
+
+err_t nvme_parse_secondaries(const uint8_t *page, struct nvme_secondary *out, unsigned max,
+			     unsigned *n)
+{
+	unsigned count = page[0];	/* entries of 32 bytes follow a 32-byte header */
+
+	if (32 + count * 32 > 4096)
+		return E_TRUNC;
+	*n = 0;
+	for (unsigned i = 0; i < count && *n < max; i++) {
+		const uint8_t *p = page + 32 + 32 * i;
+		out[(*n)++] = (struct nvme_secondary){
+			.scid = rd16(p), .pcid = rd16(p + 2), .online = p[4] & 1,
+			.vfn = rd16(p + 8), .queues = rd16(p + 10), .interrupts = rd16(p + 12),
+		};
+	}
+	return E_OK;
+}
+
+unsigned nvme_plan_online(struct nvme_sqe *cmds, uint16_t first_cid, const struct nvme_secondary *s,
+			  uint16_t q)
+{
+	if (q < 2)	/* the admin queue pair and at least one I/O pair */
+		return 0;
+	nvme_cmd_virt_mgmt(&cmds[0], first_cid, NVME_VM_ASSIGN, NVME_VM_RT_VI, s->scid, 1);
+	nvme_cmd_virt_mgmt(&cmds[1], (uint16_t)(first_cid + 1), NVME_VM_ASSIGN, NVME_VM_RT_VQ, s->scid, q);
+	nvme_cmd_virt_mgmt(&cmds[2], (uint16_t)(first_cid + 2), NVME_VM_ONLINE, 0, s->scid, 0);
+	return 3;
+}

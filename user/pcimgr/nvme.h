@@ -1,0 +1,91 @@
+/*
+ * NVMe admin commands the PCI manager issues on a physical function: Identify
+ * and Virtualization Management (NVM Express Base spec; the field layouts are
+ * restated in ../shared/QEMU-NOTES.md as checked against QEMU 7.2).
+ */
+#ifndef PCIMGR_NVME_H
+#define PCIMGR_NVME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/error.h"
+
+/* Controller registers (BAR0). */
+#define NVME_REG_CAP 0x00
+#define NVME_REG_CC 0x14
+#define NVME_REG_CSTS 0x1C
+#define NVME_REG_AQA 0x24
+#define NVME_REG_ASQ 0x28
+#define NVME_REG_ACQ 0x30
+#define NVME_DOORBELLS 0x1000
+
+#define NVME_ADMIN_IDENTIFY 0x06
+#define NVME_ADMIN_VIRT_MGMT 0x1C
+#define NVME_CNS_PRIMARY_CAPS 0x14
+#define NVME_CNS_SECONDARY_LIST 0x15
+
+/* Virtualization Management actions and resource types. */
+#define NVME_VM_ASSIGN 0x8
+#define NVME_VM_ONLINE 0x9
+#define NVME_VM_RT_VQ 0		/* queue resources */
+#define NVME_VM_RT_VI 1		/* interrupt resources */
+
+/* A submission queue entry: 64 bytes. */
+struct nvme_sqe {
+	uint32_t cdw0;		/* opcode 7:0, command id 31:16 */
+	uint32_t nsid;
+	uint32_t cdw2, cdw3;
+	uint64_t mptr;
+	uint64_t prp1, prp2;
+	uint32_t cdw10, cdw11, cdw12, cdw13, cdw14, cdw15;
+};
+
+/* A completion queue entry: 16 bytes. */
+struct nvme_cqe {
+	uint32_t dw0, dw1;
+	uint16_t sq_head, sq_id;
+	uint16_t cid;
+	uint16_t status;	/* phase in bit 0, status field in 15:1 */
+};
+
+/* One secondary controller (an SR-IOV VF) as Identify CNS 15h lists it. */
+struct nvme_secondary {
+	uint16_t scid;		/* its controller id */
+	uint16_t pcid;		/* its primary's */
+	bool online;
+	uint16_t vfn;		/* the VF number, 1-based */
+	uint16_t queues, interrupts;	/* flexible resources assigned */
+};
+
+void nvme_cmd_identify(struct nvme_sqe *e, uint16_t cid, uint8_t cns, uint16_t cntid,
+		       uint64_t prp1);
+
+void nvme_cmd_virt_mgmt(struct nvme_sqe *e, uint16_t cid, unsigned act, unsigned rt,
+			uint16_t cntlid, uint16_t nr);
+
+/* Whether the entry has been written in this pass of the queue (its phase bit matches). */
+bool nvme_cqe_ready(const struct nvme_cqe *c, unsigned phase);
+
+/* The status field (0 = success): status code type in 10:8, status code in 7:0. */
+unsigned nvme_cqe_status(const struct nvme_cqe *c);
+
+/* The offset of a queue's doorbell in BAR0: tail of SQ qid, or head of CQ qid. */
+uint32_t nvme_doorbell(unsigned qid, bool cq, uint64_t cap);
+
+/*
+ * Parses the 4 KiB secondary controller list into out (at most max entries);
+ * E_TRUNC if the page claims more than fit in it.
+ */
+err_t nvme_parse_secondaries(const uint8_t *page, struct nvme_secondary *out, unsigned max,
+			     unsigned *n);
+
+/*
+ * The commands that bring secondary controller s online with q queues (the admin
+ * queue counts) and one interrupt: assign interrupts, assign queues, online.
+ * Writes three entries with command ids first_cid.. and returns 3; 0 if q < 2.
+ */
+unsigned nvme_plan_online(struct nvme_sqe *cmds, uint16_t first_cid, const struct nvme_secondary *s,
+			  uint16_t q);
+
+#endif
