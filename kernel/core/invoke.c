@@ -7,6 +7,7 @@
 #include "arch/x86_64/vspace.h"
 #include "core/ipc.h"
 #include "core/irq.h"
+#include "core/pci.h"
 #include "core/sched.h"
 #include "core/xsignal.h"
 #include "obj/cnode.h"
@@ -433,6 +434,39 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 	return fail(c, ARG_CAP, E_INVAL);
 }
 
+/* PCI functions: configuration pages and BARs (docs/iommu.md). */
+static err_t pci_call(struct call *c, struct cte *slot, unsigned label)
+{
+	struct pci_bar_grant g;
+	struct cte *dest;
+	err_t e;
+
+	if (!(slot->cap.rights & CAP_WRITE))
+		return fail(c, ARG_CAP, E_RIGHTS);
+	switch (label) {
+	case INV_PCI_GET_CONFIG:
+		if ((e = lookup(c, current_root(), c->mr[1], 64, ARG_MR(1), &dest)))
+			return e;
+		if ((e = pci_decode_get_config(slot, c->mr[0], dest)))
+			return fail(c, e == E_NOTEMPTY ? ARG_MR(1) : ARG_MR(0), e);
+		pci_invoke_get_config(slot, (uint16_t)c->mr[0], dest);
+		return E_OK;
+	case INV_PCI_GET_BAR:
+		if ((e = lookup(c, current_root(), c->mr[2], 64, ARG_MR(2), &dest)))
+			return e;
+		if ((e = pci_decode_get_bar(slot, c->mr[0], c->mr[1], dest, &g)))
+			return fail(c, e == E_NOTEMPTY ? ARG_MR(2) : e == E_RANGE && pci_covers(&slot->cap, c->mr[0])
+					   ? ARG_MR(1) : ARG_MR(0), e);
+		pci_invoke_get_bar(slot, &g, dest);
+		c->value = g.base;
+		c->value2 = g.bits;
+		return E_OK;
+	default:
+		break;	/* a label of another object type: reported below */
+	}
+	return fail(c, ARG_CAP, E_INVAL);
+}
+
 const struct cap *invoke_cspace_of(const struct tcb *t)
 {
 	return t && t->cspace.cap.type == OBJ_CNODE ? &t->cspace.cap : &cspace_root.cap;
@@ -475,6 +509,9 @@ long invoke_call(struct cte *target, struct trap_frame *f)
 	case OBJ_IRQ_HANDLER:
 	case OBJ_IO_PORT:
 		e = device_call(&c, target, label);
+		break;
+	case OBJ_PCI:
+		e = pci_call(&c, target, label);
 		break;
 	case OBJ_VCPU: {
 		bool restart = false;
@@ -566,7 +603,20 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 		slots[CAP_INIT_SHARED].cap = (struct cap){ .type = OBJ_UNTYPED,
 			.rights = CAP_ALL_RIGHTS, .size_bits = (uint8_t)bi->shared_bits,
 			.flags = CAP_FLAG_DEVICE, .obj = bi->shared_base };
-	next = CAP_INIT_SHARED + 1;
+	/* Instance 0 drives every PCI function of segment 0 until the description assigns them (#4). */
+	if (bi->instance == 0) {
+		for (unsigned i = 0; machine.have_acpi && i < machine.acpi.nmcfg; i++) {
+			const struct acpi_mcfg *m = &machine.acpi.mcfg[i];
+			if (m->segment != 0)
+				continue;
+			bi->pci_first = (uint32_t)m->bus_start << 8;
+			bi->pci_count = (uint32_t)(m->bus_end - m->bus_start + 1) << 8;
+			slots[CAP_INIT_PCI].cap = (struct cap){ .type = OBJ_PCI,
+				.rights = CAP_ALL_RIGHTS, .obj = bi->pci_first, .data = bi->pci_count };
+			break;
+		}
+	}
+	next = CAP_INIT_PCI + 1;
 	bi->cnode_radix = radix;
 	/* The right to signal every other instance; the description will narrow this (#4). */
 	bi->xsignal_first = next;

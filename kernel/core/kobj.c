@@ -21,6 +21,8 @@ void kobj_finalise(const struct cap *cap)
 	case OBJ_IRQ_CONTROL:
 	case OBJ_IO_PORT:
 	case OBJ_XSIGNAL:
+	case OBJ_PCI:
+	case OBJ_IOSPACE:
 	case OBJ_TYPE_COUNT:
 		return;
 	case OBJ_TCB:

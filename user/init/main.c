@@ -22,6 +22,7 @@ static const struct suite suites[] = {
 	{ "tlb", tlb_tests, &tlb_ntests, false },
 	{ "devices", device_tests, &device_ntests, false },
 	{ "msi", msi_tests, &msi_ntests, false },
+	{ "pci", pci_tests, &pci_ntests, false },
 	{ "vcpu", vcpu_tests, &vcpu_ntests, false },
 	{ "xcore", xcore_tests, &xcore_ntests, false },
 };

@@ -42,6 +42,26 @@ static inline long untyped_retype(uint64_t ut, unsigned type, unsigned size_bits
 		.err;
 }
 
+/* PCI (docs/iommu.md): bdf = bus << 8 | dev << 3 | fn. */
+static inline long pci_get_config(uint64_t pci, uint64_t bdf, uint64_t dest)
+{
+	return atoll_call(pci, INV_PCI_GET_CONFIG, bdf, dest, 0, 0).err;
+}
+
+/* Device untyped over memory BAR bar of bdf in dest; its address and log2 size come back. */
+struct bar_result {
+	long err;
+	uint64_t base;	/* on an error: which argument */
+	uint64_t bits;
+};
+
+static inline struct bar_result pci_get_bar(uint64_t pci, uint64_t bdf, unsigned bar, uint64_t dest)
+{
+	struct call_result r = atoll_call(pci, INV_PCI_GET_BAR, bdf, bar, dest, 0);
+
+	return (struct bar_result){ r.err, r.arg, r.bits_left };
+}
+
 #endif
 
 static inline long tcb_write_registers(uint64_t tcb, uint64_t pc, uint64_t sp, uint64_t arg)

@@ -328,6 +328,31 @@ static err_t map_image(struct pt_alloc *a, paddr_t pml4, const char *s, const ch
 	return paging_map(a, pml4, va, pa, (uint64_t)(e - s), flags);
 }
 
+/*
+ * Instance 0 drives the PCI functions and the IOMMU (docs/iommu.md): it alone
+ * maps the ECAM windows of segment 0 and the VT-d register pages, uncached.
+ */
+static err_t boot_map_devices(struct pt_alloc *a, paddr_t pml4)
+{
+	const uint64_t uc = PTE_W | PTE_NX | PTE_PCD | PTE_PWT;
+	const struct acpi_info *ai = &machine.acpi;
+	err_t e;
+
+	for (unsigned i = 0; machine.have_acpi && i < ai->nmcfg; i++) {
+		const struct acpi_mcfg *m = &ai->mcfg[i];
+		paddr_t pa = m->base + ((paddr_t)m->bus_start << 20);
+		if (m->segment == 0 &&
+		    (e = paging_map(a, pml4, PHYSMAP_BASE + pa, pa,
+				    (uint64_t)(m->bus_end - m->bus_start + 1) << 20, uc)))
+			return e;
+	}
+	for (unsigned i = 0; machine.have_acpi && i < ai->ndmar; i++)
+		if ((e = paging_map(a, pml4, PHYSMAP_BASE + ai->dmar[i].reg_base, ai->dmar[i].reg_base,
+				    PAGE_SIZE, uc)))
+			return e;
+	return E_OK;
+}
+
 /* Builds instance i's private data copy and page tables at the start of its partition. */
 static err_t boot_build_instance(struct instance_info *in)
 {
@@ -372,6 +397,8 @@ static err_t boot_build_instance(struct instance_info *in)
 		return e;
 	if (machine.tramp_pa &&
 	    (e = paging_map(&a, pml4, machine.tramp_pa, machine.tramp_pa, PAGE_SIZE, PTE_W)))
+		return e;
+	if (in == &machine.inst[0] && (e = boot_map_devices(&a, pml4)))
 		return e;
 	in->cr3 = pml4;
 	in->kmem_end = a.next;
