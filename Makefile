@@ -19,6 +19,8 @@ KERNEL_CFLAGS := -std=c11 -O2 -g $(WARN) $(INCLUDES) -ffreestanding -fno-pic -fn
 KERNEL_ASFLAGS := $(INCLUDES) -MMD -MP -D__ASSEMBLY__
 # The virtualization back end linked in (kernel/arch/x86_64/virt.h): svm; vmx is later work.
 VIRT := svm
+# The IOMMU back end linked in (kernel/arch/x86_64/iommu.h): vtd; amdvi is later work.
+IOMMU := vtd
 
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T kernel/arch/x86_64/linker.ld
@@ -39,7 +41,8 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/instance.c kernel/arch/x86_64/serial.c kernel/arch/x86_64/user.c \
 	kernel/arch/x86_64/syscall.S kernel/obj/vcpu.c kernel/obj/gspace.c \
 	$(wildcard kernel/arch/x86_64/acpi/*.c) \
-	$(wildcard kernel/arch/x86_64/$(VIRT)/*.c kernel/arch/x86_64/$(VIRT)/*.S)
+	$(wildcard kernel/arch/x86_64/$(VIRT)/*.c kernel/arch/x86_64/$(VIRT)/*.S) \
+	$(wildcard kernel/arch/x86_64/$(IOMMU)/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL := $(BUILD)/atoll.elf
 
@@ -53,7 +56,7 @@ USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS)))
 INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c \
 	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c \
 	user/init/tests_devices.c user/init/tests_msi.c user/init/tests_tlb.c \
-	user/init/tests_edges.c user/init/tests_vcpu.c user/init/tests_pci.c user/init/bench.c user/init/spec.c
+	user/init/tests_edges.c user/init/tests_vcpu.c user/init/tests_pci.c user/init/tests_iommu.c user/init/bench.c user/init/spec.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 

@@ -37,6 +37,9 @@ struct bootinfo {
 	uint32_t pad0;
 	/* CAP_INIT_PCI: PCI functions [pci_first, + pci_count) of segment 0, as bus << 8 | dev << 3 | fn. */
 	uint32_t pci_first, pci_count;	/* count 0: the slot is empty */
+	/* DMA remapping for those functions: I/O page-table levels (3 or 4), 0 if there is no IOMMU. */
+	uint32_t iommu_levels;
+	uint32_t pad1;
 	struct {
 		uint64_t paddr;
 		uint8_t size_bits;

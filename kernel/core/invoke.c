@@ -11,6 +11,7 @@
 #include "core/sched.h"
 #include "core/xsignal.h"
 #include "obj/cnode.h"
+#include "arch/x86_64/iommu.h"
 #include "obj/gspace.h"
 #include "obj/tcb.h"
 #include "obj/untyped.h"
@@ -616,6 +617,7 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 			break;
 		}
 	}
+	bi->iommu_levels = bi->pci_count && iommu_ready() ? iommu_levels() : 0;
 	next = CAP_INIT_PCI + 1;
 	bi->cnode_radix = radix;
 	/* The right to signal every other instance; the description will narrow this (#4). */

@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/desc.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/iommu.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/paging.h"
@@ -245,6 +246,16 @@ static void boot_acpi(void)
 				(unsigned long long)a->dmar[i].reg_base, a->dmar[i].segment,
 				a->dmar[i].include_all ? "all devices" : "listed devices",
 				a->dmar[i].nscopes);
+		/*
+		 * VT-d 8.4: firmware-owned DMA may target an RMRR at any time, so no
+		 * instance may own that memory. Devices stay blocked from it (docs/iommu.md).
+		 */
+		for (unsigned i = 0; i < a->nrmrr; i++) {
+			err_t re = memmap_reserve(&machine.mm, a->rmrr[i].base, a->rmrr[i].end, MEM_RESERVED);
+			kprintf("acpi:   RMRR [0x%llx-0x%llx) %s\n", (unsigned long long)a->rmrr[i].base,
+				(unsigned long long)a->rmrr[i].end,
+				re ? "could not be reserved" : "reserved: in no partition");
+		}
 	} else {
 		kprintf("acpi: DMAR: none: no IOMMU, devices cannot be fenced\n");
 	}
@@ -350,6 +361,16 @@ static err_t boot_map_devices(struct pt_alloc *a, paddr_t pml4)
 		if ((e = paging_map(a, pml4, PHYSMAP_BASE + ai->dmar[i].reg_base, ai->dmar[i].reg_base,
 				    PAGE_SIZE, uc)))
 			return e;
+	if (!machine.have_acpi || !ai->have_dmar)
+		return E_OK;
+	/* The bump allocator hands out consecutive zeroed pages: one block for the device tables. */
+	for (unsigned i = 0; i < IOMMU_TABLE_PAGES; i++) {
+		paddr_t pg;
+		if ((e = paging_alloc_page(a, &pg)))
+			return e;
+		if (i == 0)
+			machine.iommu_tables = pg;
+	}
 	return E_OK;
 }
 
