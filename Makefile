@@ -39,7 +39,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/idt.c kernel/arch/x86_64/trap.c kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/pit.c kernel/arch/x86_64/paging.c kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/instance.c kernel/arch/x86_64/serial.c kernel/arch/x86_64/user.c \
-	kernel/arch/x86_64/syscall.S kernel/obj/vcpu.c kernel/obj/gspace.c \
+	kernel/arch/x86_64/syscall.S kernel/obj/vcpu.c kernel/obj/gspace.c kernel/obj/iospace.c \
 	$(wildcard kernel/arch/x86_64/acpi/*.c) \
 	$(wildcard kernel/arch/x86_64/$(VIRT)/*.c kernel/arch/x86_64/$(VIRT)/*.S) \
 	$(wildcard kernel/arch/x86_64/$(IOMMU)/*.c)

@@ -13,6 +13,7 @@
 #include "obj/cnode.h"
 #include "arch/x86_64/iommu.h"
 #include "obj/gspace.h"
+#include "obj/iospace.h"
 #include "obj/tcb.h"
 #include "obj/untyped.h"
 #include "obj/vcpu.h"
@@ -287,6 +288,12 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 		gspace_invoke_map(cap, vs->cap.obj, c->mr[1], c->mr[2]);
 		return E_OK;
 	}
+	if (vs->cap.type == OBJ_IOSPACE) {
+		if ((e = iospace_decode_map(cap, vs->cap.obj, c->mr[1], c->mr[2])))
+			return fail(c, e == E_FULL || e == E_UNSUPP ? ARG_MR(0) : e == E_RIGHTS ? ARG_MR(2) : ARG_MR(1), e);
+		iospace_invoke_map(cap, vs->cap.obj, c->mr[1], c->mr[2]);
+		return E_OK;
+	}
 	if (vs->cap.type != OBJ_PML4)
 		return fail(c, ARG_MR(0), vs->cap.type == OBJ_NULL ? E_EMPTY : E_WRONGTYPE);
 	int space = vspace_number(vs->cap.obj, false);
@@ -468,6 +475,30 @@ static err_t pci_call(struct call *c, struct cte *slot, unsigned label)
 	return fail(c, ARG_CAP, E_INVAL);
 }
 
+/* IOSpaces: a device's DMA domain (docs/iommu.md); mapping goes through map_call(). */
+static err_t iospace_call(struct call *c, struct cte *slot, unsigned label)
+{
+	paddr_t root = slot->cap.obj;
+	struct cte *pci;
+	err_t e;
+
+	if (!(slot->cap.rights & CAP_WRITE))
+		return fail(c, ARG_CAP, E_RIGHTS);
+	switch (label) {
+	case INV_IOSPACE_ASSIGN:
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &pci)))
+			return e;
+		if ((e = iospace_decode_assign(root, pci, c->mr[1])))
+			return fail(c, e == E_WRONGTYPE || (e == E_RIGHTS) ? ARG_MR(0)
+				       : e == E_RANGE || e == E_NOENT ? ARG_MR(1) : ARG_CAP, e);
+		iospace_invoke_assign(root, (uint16_t)c->mr[1]);
+		return E_OK;
+	default:
+		break;	/* a label of another object type: reported below */
+	}
+	return fail(c, ARG_CAP, E_INVAL);
+}
+
 const struct cap *invoke_cspace_of(const struct tcb *t)
 {
 	return t && t->cspace.cap.type == OBJ_CNODE ? &t->cspace.cap : &cspace_root.cap;
@@ -513,6 +544,9 @@ long invoke_call(struct cte *target, struct trap_frame *f)
 		break;
 	case OBJ_PCI:
 		e = pci_call(&c, target, label);
+		break;
+	case OBJ_IOSPACE:
+		e = iospace_call(&c, target, label);
 		break;
 	case OBJ_VCPU: {
 		bool restart = false;

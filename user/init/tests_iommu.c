@@ -1,5 +1,5 @@
 /*
- * In-kernel test suite, IOMMU: QEMU's edu device and its DMA under VT-d. Run only
+ * In-kernel test suite, IOMMU: QEMU's edu device DMAs through IOSpaces. Run only
  * where the kernel has DMA remapping on (tests/qemu/cases/iommu-edu.sh): two
  * edu devices at 00:10.0 and 00:11.0 with a 32-bit DMA mask, and the q35 VGA,
  * whose frame buffer is memory any DMA could reach without an IOMMU.
@@ -29,6 +29,8 @@
 #define EDU_BUFFER 0x40000ull
 #define DMA_N 2048	/* QEMU 7.2's edu refuses a transfer that ends at the buffer's last byte */
 
+#define IOVA_F1 0x100000ull	/* device may write */
+#define IOVA_F2 0x101000ull	/* device may only read */
 
 /* Slots of a case: 0-9 device handles, 10-19 IOSpace and its tables, 20-39 frames, 60-62 ours. */
 struct edu {
@@ -115,6 +117,28 @@ static uint64_t checksum(volatile uint8_t *p)
 	return h;
 }
 
+/* An IOSpace in S(10) for bdf with a PD and a PT over the first 2 MiB of I/O space (S(11), S(12)). */
+static uint64_t iospace_for(struct test_env *env, uint16_t bdf)
+{
+	uint64_t io = test_make(env, OBJ_IOSPACE, 0, 10);
+
+	CHECK_ERR(iospace_assign(io, PCI, bdf), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PD, 0, 11), io, 0), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 12), io, IOVA_F1), E_OK);
+	return io;
+}
+
+/* A frame in S(k), mapped in our space (returned) and into io at iova, writable by the device if w. */
+static volatile uint8_t *dma_frame(struct test_env *env, unsigned k, uint64_t io, uint64_t iova, bool w)
+{
+	uint64_t f = test_make(env, OBJ_FRAME_4K, 0, k);
+	volatile uint8_t *p = map_here(env, f);
+
+	CHECK_ERR(cnode_copy(ROOT, S(k + 1), f, CAP_ALL_RIGHTS), E_OK);	/* one mapping per cap */
+	CHECK_ERR(frame_map(S(k + 1), io, iova, w ? CAP_WRITE : 0), E_OK);
+	return p;
+}
+
 /* The VGA frame buffer's first page in S(40..41): its bus address in *bus. */
 static volatile uint8_t *frame_buffer(struct test_env *env, uint64_t *bus)
 {
@@ -124,6 +148,84 @@ static volatile uint8_t *frame_buffer(struct test_env *env, uint64_t *bus)
 	*bus = b.base;
 	CHECK_ERR(untyped_retype(S(40), OBJ_FRAME_4K, 0, ROOT, S(41), 1), E_OK);
 	return map_here(env, S(41));
+}
+
+static void iospace_refusals(struct test_env *env)
+{
+	CHECK(env->bi->iommu_levels == 3);	/* QEMU's VT-d: 39-bit, 3-level tables */
+	uint64_t io = test_make(env, OBJ_IOSPACE, 0, 10), io2 = test_make(env, OBJ_IOSPACE, 0, 13);
+	struct call_result r = atoll_call(io, INV_IOSPACE_ASSIGN, VS, EDU_A, 0, 0);
+	CHECK(r.err == E_WRONGTYPE && r.arg == ARG_MR(0));
+	r = atoll_call(io, INV_IOSPACE_ASSIGN, PCI, PCI_BDF(0, 0x1e, 0), 0, 0);
+	CHECK(r.err == E_NOENT && r.arg == ARG_MR(1));
+	CHECK_ERR(cnode_copy(ROOT, S(14), PCI, CAP_READ), E_OK);
+	CHECK_ERR(iospace_assign(io, S(14), EDU_A), E_RIGHTS);
+	CHECK_ERR(iospace_assign(io, PCI, EDU_A), E_OK);
+	CHECK_ERR(iospace_assign(io, PCI, EDU_B), E_BUSY);	/* one device per IOSpace */
+	CHECK_ERR(iospace_assign(io2, PCI, EDU_A), E_BUSY);	/* one IOSpace per device */
+	/* Three levels: a PDPT has no place, the input is 39 bits wide. */
+	r = atoll_call(test_make(env, OBJ_PDPT, 0, 15), INV_PAGE_TABLE_MAP, io, 0, 0, 0);
+	CHECK(r.err == E_INVAL && r.arg == ARG_MR(1));
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PD, 0, 11), io, 1ull << 39), E_RANGE);
+	CHECK_ERR(page_table_map(S(11), io, 0), E_OK);
+	CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 12), io, IOVA_F1), E_OK);
+	uint64_t f = test_make(env, OBJ_FRAME_4K, 0, 20);
+	CHECK_ERR(frame_map(f, io, IOVA_F1 + 1, 0), E_ALIGN);
+	CHECK_ERR(cnode_copy(ROOT, S(21), f, CAP_READ), E_OK);
+	r = atoll_call(S(21), INV_FRAME_MAP, io, IOVA_F1, CAP_WRITE, 0);
+	CHECK(r.err == E_RIGHTS && r.arg == ARG_MR(2));
+	CHECK_ERR(frame_map(S(21), io, IOVA_F1, 0), E_OK);	/* read-only for the device is fine */
+	CHECK_ERR(frame_map(f, io, IOVA_F1, 0), E_BUSY);
+	/* Deleting the IOSpace blocks the device again; another IOSpace may then have it. */
+	CHECK_ERR(cnode_delete(ROOT, io), E_OK);
+	CHECK_ERR(iospace_assign(io2, PCI, EDU_A), E_OK);
+	CHECK_ERR(cnode_delete(ROOT, io2), E_OK);
+	CHECK_ERR(cnode_revoke(ROOT, PCI), E_OK);
+}
+
+static void dma_into_mapped_iova_arrives(struct test_env *env)
+{
+	struct edu d = edu_open(env, EDU_A, 0);
+	uint64_t io = iospace_for(env, EDU_A);
+	volatile uint8_t *f1 = dma_frame(env, 20, io, IOVA_F1, true);
+	volatile uint8_t *f2 = dma_frame(env, 22, io, IOVA_F2, false);
+
+	fill(f2, 0x3C);
+	fill(f1, 0);
+	edu_dma(env, d, IOVA_F2, EDU_BUFFER, DMA_N, false);	/* device reads f2 */
+	edu_dma(env, d, EDU_BUFFER, IOVA_F1, DMA_N, true);	/* device writes f1 */
+	unsigned same = 0;
+	while (same < DMA_N && f1[same] == f2[same])
+		same++;
+	CHECK(same == DMA_N && f1[DMA_N] == 0);
+	CHECK_ERR(cnode_delete(ROOT, io), E_OK);
+	CHECK_ERR(cnode_revoke(ROOT, PCI), E_OK);
+}
+
+static void unmap_blocks_further_dma(struct test_env *env)
+{
+	struct edu d = edu_open(env, EDU_A, 0);
+	uint64_t io = iospace_for(env, EDU_A);
+	volatile uint8_t *f1 = dma_frame(env, 20, io, IOVA_F1, true);
+	volatile uint8_t *f2 = dma_frame(env, 22, io, IOVA_F2, false);
+
+	fill(f2, 0x5A);
+	edu_dma(env, d, IOVA_F2, EDU_BUFFER, DMA_N, false);
+	fill(f1, 0);
+	edu_dma(env, d, EDU_BUFFER, IOVA_F1, DMA_N, true);
+	CHECK(f1[1] == (uint8_t)(0x5A + 7));
+	/* The device's mapping of f1 goes (the IOTLB with it); our own mapping stays. */
+	CHECK_ERR(frame_unmap(S(21)), E_OK);
+	fill(f1, 0x77);
+	uint64_t sum = checksum(f1);
+	edu_dma(env, d, EDU_BUFFER, IOVA_F1, DMA_N, true);
+	CHECK(checksum(f1) == sum);
+	/* Mapped again through the same cap, it works again. */
+	CHECK_ERR(frame_map(S(21), io, IOVA_F1, CAP_WRITE), E_OK);
+	edu_dma(env, d, EDU_BUFFER, IOVA_F1, DMA_N, true);
+	CHECK(f1[1] == (uint8_t)(0x5A + 7));
+	CHECK_ERR(cnode_delete(ROOT, io), E_OK);
+	CHECK_ERR(cnode_revoke(ROOT, PCI), E_OK);
 }
 
 static void device_without_iospace_dmas_nowhere(struct test_env *env)
@@ -154,6 +256,9 @@ bool iommu_suite_applies(const struct bootinfo *bi)
 }
 
 const struct test_case iommu_tests[] = {
+	{ "iospace_refusals", iospace_refusals },
+	{ "dma_into_mapped_iova_arrives", dma_into_mapped_iova_arrives },
+	{ "unmap_blocks_further_dma", unmap_blocks_further_dma },
 	{ "device_without_iospace_dmas_nowhere", device_without_iospace_dmas_nowhere },
 };
 const unsigned iommu_ntests = sizeof(iommu_tests) / sizeof(iommu_tests[0]);

@@ -62,6 +62,12 @@ static inline struct bar_result pci_get_bar(uint64_t pci, uint64_t bdf, unsigned
 	return (struct bar_result){ r.err, r.arg, r.bits_left };
 }
 
+/* IOSpaces (docs/iommu.md): frames and tables go in with frame_map() and page_table_map(). */
+static inline long iospace_assign(uint64_t iospace, uint64_t pci, uint64_t bdf)
+{
+	return atoll_call(iospace, INV_IOSPACE_ASSIGN, pci, bdf, 0, 0).err;
+}
+
 #endif
 
 static inline long tcb_write_registers(uint64_t tcb, uint64_t pc, uint64_t sp, uint64_t arg)

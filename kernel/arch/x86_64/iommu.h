@@ -23,8 +23,33 @@ void iommu_instance_init(void);
 /* True once DMA remapping is on in this instance. */
 bool iommu_ready(void);
 
-/* The I/O page tables' depth (3 or 4 levels: 39- or 48-bit I/O addresses); 0 while off. */
+/* The I/O page tables: levels (3 or 4) and input address width (39 or 48 bits). */
 unsigned iommu_levels(void);
+
+/*
+ * Whether an entry can go at iova and level (0: a 4 KiB frame; 1: a 2 MiB frame
+ * or a PT; 2: a PD; 3: a PDPT — the level of the table entry that points at the
+ * object) in the tables rooted at root: E_RANGE (beyond the input width),
+ * E_ALIGN (a misaligned frame), E_INVAL (a level the tables do not have, or
+ * 2 MiB pages the unit lacks), E_NOENT (a table on the way is missing), E_BUSY.
+ */
+MUST_CHECK err_t iommu_pt_check(paddr_t root, uint64_t iova, unsigned level, bool frame);
+/* Installs it (after iommu_pt_check() said E_OK); write: the device may write the frame. */
+void iommu_pt_map_table(paddr_t root, uint64_t iova, unsigned level, paddr_t pa);
+void iommu_pt_map_frame(paddr_t root, uint64_t iova, unsigned level, paddr_t pa, bool write);
+/* Clears the entry at iova and level if it still points at pa; true if it did. */
+bool iommu_pt_unmap(paddr_t root, uint64_t iova, unsigned level, paddr_t pa);
+
+/*
+ * Drops every cached translation of domain from every unit and waits until
+ * the hardware says so: after it returns, no DMA can use a removed entry.
+ */
+void iommu_flush(uint16_t domain);
+
+/* Points device bdf at the tables rooted at root as domain; the caches are invalidated. */
+void iommu_attach(uint16_t bdf, paddr_t root, uint16_t domain);
+/* Blocks device bdf again (its context entry cleared) and drops its cached translations. */
+void iommu_detach(uint16_t bdf, uint16_t domain);
 
 /* One recorded DMA fault. */
 struct iommu_fault {
@@ -34,7 +59,7 @@ struct iommu_fault {
 	uint64_t address;	/* the faulting I/O address, page-aligned */
 };
 
-/* The IOMMU's fault interrupt: each recorded fault is read, cleared and reported. */
+/* The IOMMU's fault interrupt: each recorded fault is read, cleared and passed to iospace_fault(). */
 void iommu_fault_interrupt(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include "core/console.h"
 #include "core/cspace.h"
 #include "core/machine.h"
+#include "obj/iospace.h"
 
 #define SPIN_LIMIT 10000000u	/* polls of a status bit before a unit is taken as broken */
 
@@ -128,6 +129,11 @@ static void flush_iotlb(uint16_t domain)
 	}
 }
 
+void iommu_flush(uint16_t domain)
+{
+	flush_iotlb(domain);
+}
+
 bool iommu_ready(void)
 {
 	return ready;
@@ -241,17 +247,6 @@ void iommu_instance_init(void)
 	ready = true;
 }
 
-/* No device has a context entry yet: every fault is a blocked device; never flood the console. */
-static void report(const struct iommu_fault *f)
-{
-	static unsigned reports;
-
-	if (reports++ < 8)
-		kprintf("iommu: DMA fault: %02x:%02x.%x %s at 0x%llx, reason %u, device without an IOSpace\n",
-			f->bdf >> 8, (f->bdf >> 3) & 0x1F, f->bdf & 7, f->write ? "write" : "read",
-			(unsigned long long)f->address, f->reason);
-}
-
 /* 7.3.1: reads one unit's pending records, oldest first from FRI, clearing each. */
 static void unit_faults(const struct unit *u)
 {
@@ -271,7 +266,7 @@ static void unit_faults(const struct unit *u)
 				.address = rd64(u, off) & ~0xFFFull,
 			};
 			wr32(u, off + 12, (uint32_t)(FRCD_F >> 32));	/* write 1 to clear F */
-			report(&f);
+			iospace_fault(&f);
 		}
 	}
 	if (sts & FSTS_PFO) {
