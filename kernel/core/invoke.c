@@ -479,19 +479,30 @@ static err_t pci_call(struct call *c, struct cte *slot, unsigned label)
 static err_t iospace_call(struct call *c, struct cte *slot, unsigned label)
 {
 	paddr_t root = slot->cap.obj;
-	struct cte *pci;
+	struct cte *other;
 	err_t e;
 
 	if (!(slot->cap.rights & CAP_WRITE))
 		return fail(c, ARG_CAP, E_RIGHTS);
 	switch (label) {
 	case INV_IOSPACE_ASSIGN:
-		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &pci)))
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
 			return e;
-		if ((e = iospace_decode_assign(root, pci, c->mr[1])))
+		if ((e = iospace_decode_assign(root, other, c->mr[1])))
 			return fail(c, e == E_WRONGTYPE || (e == E_RIGHTS) ? ARG_MR(0)
 				       : e == E_RANGE || e == E_NOENT ? ARG_MR(1) : ARG_CAP, e);
 		iospace_invoke_assign(root, (uint16_t)c->mr[1]);
+		return E_OK;
+	case INV_IOSPACE_BIND_FAULTS:
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
+			return e;
+		if ((e = iospace_decode_bind(root, other)))
+			return fail(c, e == E_FULL ? ARG_CAP : ARG_MR(0), e);
+		iospace_invoke_bind(root, other);
+		return E_OK;
+	case INV_IOSPACE_GET_FAULT:
+		if ((e = iospace_get_fault(root, &c->value, &c->value2)))
+			return fail(c, ARG_CAP, e);
 		return E_OK;
 	default:
 		break;	/* a label of another object type: reported below */

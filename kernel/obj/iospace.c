@@ -3,6 +3,7 @@
 #include "arch/x86_64/vspace.h"
 #include "core/console.h"
 #include "core/cspace.h"
+#include "core/ipc.h"
 #include "core/pci.h"
 #include "obj/gspace.h"
 #include "obj/iospace.h"
@@ -19,7 +20,11 @@ _Static_assert(VSPACE_MAX <= IOSPACE_TAG && IOSPACE_TAG + IOSPACE_MAX <= 0x80u,
 struct space {
 	paddr_t root;		/* 0: number free */
 	int32_t bdf;		/* the assigned device, -1 if none */
+	bool disabled;		/* cut off after too many faults */
 	uint32_t faults;	/* since assignment */
+	uint32_t unread;	/* since the last IOSPACE_GET_FAULT */
+	struct iommu_fault last;
+	struct cte ntfn;	/* the kernel's copy of the bound notification cap */
 };
 
 static struct space spaces[IOSPACE_MAX];
@@ -144,6 +149,37 @@ void iospace_invoke_assign(paddr_t root, uint16_t bdf)
 	iommu_attach(bdf, root, domain_of(n));
 }
 
+err_t iospace_decode_bind(paddr_t root, const struct cte *ntfn)
+{
+	if (ntfn->cap.type != OBJ_NOTIFICATION)
+		return E_WRONGTYPE;
+	if (!(ntfn->cap.rights & CAP_WRITE))
+		return E_RIGHTS;
+	return number_of(root, false) < 0 ? E_FULL : E_OK;
+}
+
+void iospace_invoke_bind(paddr_t root, struct cte *ntfn)
+{
+	struct space *s = &spaces[number_of(root, true)];
+
+	cspace_delete(&s->ntfn);
+	s->ntfn.cap = ntfn->cap;
+	cspace_insert_child(ntfn, &s->ntfn);
+}
+
+err_t iospace_get_fault(paddr_t root, uint64_t *address, uint64_t *info)
+{
+	int n = number_of(root, false);
+
+	if (n < 0 || n == IOSPACE_MAX || !spaces[n].unread)
+		return E_AGAIN;
+	struct space *s = &spaces[n];
+	*address = s->last.address;
+	*info = IOSPACE_FAULT_INFO(s->last.reason, s->last.write, s->disabled, s->last.bdf, s->unread);
+	s->unread = 0;
+	return E_OK;
+}
+
 void iospace_release(paddr_t root)
 {
 	int n = number_of(root, false);
@@ -151,8 +187,9 @@ void iospace_release(paddr_t root)
 	if (n < 0 || n == IOSPACE_MAX)
 		return;	/* never used */
 	struct space *s = &spaces[n];
-	if (s->bdf >= 0)
+	if (s->bdf >= 0 && !s->disabled)
 		iommu_detach((uint16_t)s->bdf, domain_of(n));
+	cspace_delete(&s->ntfn);
 	*s = (struct space){ .root = 0, .bdf = -1 };
 	generation[n]++;	/* mappings made in it are now stale */
 }
@@ -168,6 +205,18 @@ static void print_fault(const struct iommu_fault *f, const char *whose, int n)
 		kprintf("\n");
 }
 
+/* Too many faults: the device loses its context entry and bus mastering (docs/iommu.md). */
+static void cut_off(struct space *s, int n)
+{
+	s->disabled = true;
+	iommu_detach((uint16_t)s->bdf, domain_of(n));
+	volatile uint8_t *cfg = pci_cfg((uint16_t)s->bdf);
+	if (cfg)
+		*(volatile uint16_t *)(cfg + PCI_COMMAND) &= (uint16_t)~PCI_COMMAND_MASTER;
+	kprintf("iommu: %02x:%02x.%x disabled after %u DMA faults\n", s->bdf >> 8,
+		(s->bdf >> 3) & 0x1F, s->bdf & 7, s->faults);
+}
+
 void iospace_fault(const struct iommu_fault *f)
 {
 	int n = 0;
@@ -176,10 +225,22 @@ void iospace_fault(const struct iommu_fault *f)
 		n++;
 	if (n == IOSPACE_MAX) {
 		/* A device nobody was given: blocked by default; say so, but never flood the console. */
-		if (unowned_reports < 8 && ++unowned_reports)
+		if (unowned_reports < IOSPACE_FAULT_LIMIT && ++unowned_reports)
 			print_fault(f, "device without an IOSpace", -1);
 		return;
 	}
-	if (++spaces[n].faults <= 8)	/* the owner learns of faults in a later step (#6) */
+	struct space *s = &spaces[n];
+	s->last = *f;
+	s->faults++;
+	s->unread++;
+	if (s->faults <= IOSPACE_FAULT_LIMIT)
 		print_fault(f, "IOSpace", n);
+	if (s->ntfn.cap.type == OBJ_NOTIFICATION) {
+		struct cap c = s->ntfn.cap;
+		if (!c.data)
+			c.data = 1;
+		(void)ipc_send(NULL, &c, false, false);
+	}
+	if (s->faults >= IOSPACE_FAULT_LIMIT && !s->disabled)
+		cut_off(s, n);
 }

@@ -31,6 +31,7 @@
 
 #define IOVA_F1 0x100000ull	/* device may write */
 #define IOVA_F2 0x101000ull	/* device may only read */
+#define IOVA_HOLE 0x180000ull	/* in the same page table, never mapped */
 
 /* Slots of a case: 0-9 device handles, 10-19 IOSpace and its tables, 20-39 frames, 60-62 ours. */
 struct edu {
@@ -117,6 +118,18 @@ static uint64_t checksum(volatile uint8_t *p)
 	return h;
 }
 
+/* Waits (bounded) for the fault notification; returns its word, 0 if it never came. */
+static uint64_t wait_fault(uint64_t ntfn)
+{
+	for (unsigned i = 0; i < 200000; i++) {
+		struct msg m = ipc_nbrecv(ntfn);
+		if (m.err == E_OK)
+			return m.badge;
+		(void)sys_yield(0, 0);
+	}
+	return 0;
+}
+
 /* An IOSpace in S(10) for bdf with a PD and a PT over the first 2 MiB of I/O space (S(11), S(12)). */
 static uint64_t iospace_for(struct test_env *env, uint16_t bdf)
 {
@@ -163,6 +176,7 @@ static void iospace_refusals(struct test_env *env)
 	CHECK_ERR(iospace_assign(io, PCI, EDU_A), E_OK);
 	CHECK_ERR(iospace_assign(io, PCI, EDU_B), E_BUSY);	/* one device per IOSpace */
 	CHECK_ERR(iospace_assign(io2, PCI, EDU_A), E_BUSY);	/* one IOSpace per device */
+	CHECK_ERR(iospace_get_fault(io).err, E_AGAIN);
 	/* Three levels: a PDPT has no place, the input is 39 bits wide. */
 	r = atoll_call(test_make(env, OBJ_PDPT, 0, 15), INV_PAGE_TABLE_MAP, io, 0, 0, 0);
 	CHECK(r.err == E_INVAL && r.arg == ARG_MR(1));
@@ -198,6 +212,44 @@ static void dma_into_mapped_iova_arrives(struct test_env *env)
 	while (same < DMA_N && f1[same] == f2[same])
 		same++;
 	CHECK(same == DMA_N && f1[DMA_N] == 0);
+	CHECK_ERR(iospace_get_fault(io).err, E_AGAIN);	/* nothing faulted */
+	CHECK_ERR(cnode_delete(ROOT, io), E_OK);
+	CHECK_ERR(cnode_revoke(ROOT, PCI), E_OK);
+}
+
+static void dma_to_unmapped_iova_faults(struct test_env *env)
+{
+	struct edu d = edu_open(env, EDU_A, 0);
+	uint64_t io = iospace_for(env, EDU_A), fb_bus;
+	volatile uint8_t *f2 = dma_frame(env, 22, io, IOVA_F2, false);
+	volatile uint8_t *fb = frame_buffer(env, &fb_bus);
+	uint64_t ntfn = test_make(env, OBJ_NOTIFICATION, 0, 30);
+
+	CHECK_ERR(iospace_bind_faults(io, ntfn), E_OK);
+	fill(fb, 0x11);
+	fill(f2, 0x22);
+	uint64_t fb_sum = checksum(fb), f2_sum = checksum(f2);
+	/* Into memory that an untranslated DMA would reach: the frame buffer's bus address. */
+	edu_dma(env, d, EDU_BUFFER, fb_bus, DMA_N, true);
+	CHECK(wait_fault(ntfn) == 1);
+	struct iofault fl = iospace_get_fault(io);
+	CHECK_ERR(fl.err, E_OK);
+	CHECK(fl.address == fb_bus);
+	CHECK(((fl.info >> 8) & 1) == 1 && ((fl.info >> 16) & 0xFFFF) == EDU_A && (fl.info >> 32) == 1);
+	CHECK(!((fl.info >> 9) & 1));	/* not cut off yet */
+	CHECK(checksum(fb) == fb_sum);
+	/* Into a hole of its own page table, and into a frame it may only read. */
+	edu_dma(env, d, EDU_BUFFER, IOVA_HOLE, 64, true);
+	CHECK(wait_fault(ntfn) == 1);
+	fl = iospace_get_fault(io);
+	CHECK(fl.err == E_OK && fl.address == IOVA_HOLE);
+	edu_dma(env, d, EDU_BUFFER, IOVA_F2, 64, true);
+	CHECK(wait_fault(ntfn) == 1);
+	fl = iospace_get_fault(io);
+	CHECK(fl.err == E_OK && fl.address == IOVA_F2 && ((fl.info >> 8) & 1) == 1);
+	CHECK(checksum(f2) == f2_sum);
+	printf("instance %u: iommu: frame buffer at 0x%llx\n", env->bi->instance,
+	       (unsigned long long)fb_bus);
 	CHECK_ERR(cnode_delete(ROOT, io), E_OK);
 	CHECK_ERR(cnode_revoke(ROOT, PCI), E_OK);
 }
@@ -208,7 +260,9 @@ static void unmap_blocks_further_dma(struct test_env *env)
 	uint64_t io = iospace_for(env, EDU_A);
 	volatile uint8_t *f1 = dma_frame(env, 20, io, IOVA_F1, true);
 	volatile uint8_t *f2 = dma_frame(env, 22, io, IOVA_F2, false);
+	uint64_t ntfn = test_make(env, OBJ_NOTIFICATION, 0, 30);
 
+	CHECK_ERR(iospace_bind_faults(io, ntfn), E_OK);
 	fill(f2, 0x5A);
 	edu_dma(env, d, IOVA_F2, EDU_BUFFER, DMA_N, false);
 	fill(f1, 0);
@@ -219,6 +273,9 @@ static void unmap_blocks_further_dma(struct test_env *env)
 	fill(f1, 0x77);
 	uint64_t sum = checksum(f1);
 	edu_dma(env, d, EDU_BUFFER, IOVA_F1, DMA_N, true);
+	CHECK(wait_fault(ntfn) == 1);
+	struct iofault fl = iospace_get_fault(io);
+	CHECK(fl.err == E_OK && fl.address == IOVA_F1);
 	CHECK(checksum(f1) == sum);
 	/* Mapped again through the same cap, it works again. */
 	CHECK_ERR(frame_map(S(21), io, IOVA_F1, CAP_WRITE), E_OK);
@@ -244,6 +301,33 @@ static void device_without_iospace_dmas_nowhere(struct test_env *env)
 	CHECK_ERR(cnode_revoke(ROOT, PCI), E_OK);
 }
 
+static void faulting_device_is_cut_off(struct test_env *env)
+{
+	struct edu d = edu_open(env, EDU_A, 0);
+	uint64_t io = iospace_for(env, EDU_A);
+	volatile uint8_t *f1 = dma_frame(env, 20, io, IOVA_F1, true);
+	uint64_t ntfn = test_make(env, OBJ_NOTIFICATION, 0, 30);
+	struct iofault fl = { 0 };
+
+	CHECK_ERR(iospace_bind_faults(io, ntfn), E_OK);
+	for (unsigned i = 0; i < 8; i++) {
+		edu_dma(env, d, EDU_BUFFER, IOVA_HOLE, 16, true);
+		CHECK(wait_fault(ntfn) == 1);
+		fl = iospace_get_fault(io);
+		CHECK(fl.err == E_OK && (fl.info >> 32) == 1);
+	}
+	CHECK(((fl.info >> 9) & 1) == 1);	/* the eighth fault cut it off */
+	CHECK(!(*(volatile uint16_t *)(d.cfg + PCI_COMMAND) & PCI_COMMAND_MASTER));
+	/* Even with bus mastering switched back on, its context entry is gone: nothing arrives. */
+	*(volatile uint16_t *)(d.cfg + PCI_COMMAND) |= PCI_COMMAND_MASTER;
+	fill(f1, 0x42);
+	uint64_t sum = checksum(f1);
+	edu_dma(env, d, EDU_BUFFER, IOVA_F1, DMA_N, true);
+	CHECK(checksum(f1) == sum);
+	CHECK_ERR(cnode_delete(ROOT, io), E_OK);
+	CHECK_ERR(cnode_revoke(ROOT, PCI), E_OK);
+}
+
 bool iommu_suite_applies(const struct bootinfo *bi)
 {
 	uint64_t scratch = (1ull << bi->cnode_radix) - 2;	/* past every case's slots */
@@ -258,7 +342,9 @@ bool iommu_suite_applies(const struct bootinfo *bi)
 const struct test_case iommu_tests[] = {
 	{ "iospace_refusals", iospace_refusals },
 	{ "dma_into_mapped_iova_arrives", dma_into_mapped_iova_arrives },
+	{ "dma_to_unmapped_iova_faults", dma_to_unmapped_iova_faults },
 	{ "unmap_blocks_further_dma", unmap_blocks_further_dma },
 	{ "device_without_iospace_dmas_nowhere", device_without_iospace_dmas_nowhere },
+	{ "faulting_device_is_cut_off", faulting_device_is_cut_off },
 };
 const unsigned iommu_ntests = sizeof(iommu_tests) / sizeof(iommu_tests[0]);

@@ -68,6 +68,25 @@ static inline long iospace_assign(uint64_t iospace, uint64_t pci, uint64_t bdf)
 	return atoll_call(iospace, INV_IOSPACE_ASSIGN, pci, bdf, 0, 0).err;
 }
 
+static inline long iospace_bind_faults(uint64_t iospace, uint64_t ntfn)
+{
+	return atoll_call(iospace, INV_IOSPACE_BIND_FAULTS, ntfn, 0, 0, 0).err;
+}
+
+/* The last DMA fault: address, and reason | write << 8 | disabled << 9 | bdf << 16 | count << 32. */
+struct iofault {
+	long err;
+	uint64_t address;
+	uint64_t info;
+};
+
+static inline struct iofault iospace_get_fault(uint64_t iospace)
+{
+	struct call_result r = atoll_call(iospace, INV_IOSPACE_GET_FAULT, 0, 0, 0, 0);
+
+	return (struct iofault){ r.err, r.arg, r.bits_left };
+}
+
 #endif
 
 static inline long tcb_write_registers(uint64_t tcb, uint64_t pc, uint64_t sp, uint64_t arg)
