@@ -39,7 +39,8 @@ struct bootinfo {
 	uint32_t pci_first, pci_count;	/* count 0: the slot is empty */
 	/* DMA remapping for those functions: I/O page-table levels (3 or 4), 0 if there is no IOMMU. */
 	uint32_t iommu_levels;
-	uint32_t pad1;
+	/* 1: interrupt remapping is on, MSI addresses are in remappable format (docs/iommu.md). */
+	uint32_t intremap;
 	struct {
 		uint64_t paddr;
 		uint8_t size_bits;

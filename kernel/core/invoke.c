@@ -420,6 +420,15 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 			irq_invoke_ack(slot);
 			return E_OK;
 		}
+		if (label == INV_IRQ_HANDLER_SET_SOURCE) {
+			if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
+				return e;
+			if ((e = irq_decode_set_source(slot, other, c->mr[1])))
+				return fail(c, e == E_RANGE || e == E_NOENT ? ARG_MR(1)
+					       : e == E_UNSUPP ? ARG_CAP : ARG_MR(0), e);
+			irq_invoke_set_source(slot, (uint16_t)c->mr[1]);
+			return E_OK;
+		}
 		if (label != INV_IRQ_HANDLER_SET_NTFN)
 			break;
 		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
@@ -663,6 +672,7 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 		}
 	}
 	bi->iommu_levels = bi->pci_count && iommu_ready() ? iommu_levels() : 0;
+	bi->intremap = iommu_intremap();
 	next = CAP_INIT_PCI + 1;
 	bi->cnode_radix = radix;
 	/* The right to signal every other instance; the description will narrow this (#4). */

@@ -219,7 +219,16 @@ static void cut_off(struct space *s, int n)
 
 void iospace_fault(const struct iommu_fault *f)
 {
+	static unsigned interrupt_reports;
 	int n = 0;
+
+	if (f->interrupt) {
+		/* A blocked interrupt message: not a DMA fault, so no IOSpace counts it. */
+		if (interrupt_reports < IOSPACE_FAULT_LIMIT && ++interrupt_reports)
+			kprintf("iommu: interrupt blocked: %02x:%02x.%x entry %u, reason 0x%x\n",
+				f->bdf >> 8, (f->bdf >> 3) & 0x1F, f->bdf & 7, f->index, f->reason);
+		return;
+	}
 
 	while (n < IOSPACE_MAX && !(spaces[n].root && spaces[n].bdf == f->bdf))
 		n++;

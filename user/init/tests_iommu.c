@@ -301,6 +301,92 @@ static void device_without_iospace_dmas_nowhere(struct test_env *env)
 	CHECK_ERR(cnode_revoke(ROOT, PCI), E_OK);
 }
 
+/* QEMU docs/specs/edu.rst: writing the raise register sends the device's interrupt. */
+#define EDU_IRQ_RAISE 0x60
+#define EDU_IRQ_ACK 0x64
+#define MSI_CONTROL 2		/* PCI 3.0 6.8.1: message control, then address (and upper half) and data */
+#define MSI_ENABLE 1u
+#define MSI_64BIT (1u << 7)
+
+/* Points d's MSI at (address, data), enabled; the capability is found by the list walk. */
+static void edu_msi(struct test_env *env, struct edu d, uint64_t address, uint32_t data)
+{
+	uint8_t copy[PCI_CFG_SIZE];
+
+	for (unsigned i = 0; i < PCI_CFG_SIZE; i++)
+		copy[i] = d.cfg[i];
+	unsigned msi = pci_cfg_find_cap(copy, PCI_CAP_MSI);
+	CHECK(msi >= 0x40);
+	volatile uint16_t *ctl = (volatile uint16_t *)(d.cfg + msi + MSI_CONTROL);
+	*(volatile uint32_t *)(d.cfg + msi + 4) = (uint32_t)address;
+	if (*ctl & MSI_64BIT) {
+		*(volatile uint32_t *)(d.cfg + msi + 8) = (uint32_t)(address >> 32);
+		*(volatile uint16_t *)(d.cfg + msi + 12) = (uint16_t)data;
+	} else {
+		*(volatile uint16_t *)(d.cfg + msi + 8) = (uint16_t)data;
+	}
+	*ctl |= MSI_ENABLE;
+}
+
+/* Raises d's interrupt; returns the notification word seen within a bounded wait (0: none). */
+static uint64_t edu_raise(struct edu d, uint64_t ntfn)
+{
+	*(volatile uint32_t *)(d.regs + EDU_IRQ_RAISE) = 1;
+	uint64_t word = 0;
+	for (unsigned i = 0; i < 20000 && !word; i++) {
+		struct msg m = ipc_nbrecv(ntfn);
+		if (m.err == E_OK)
+			word = m.badge;
+		else
+			(void)sys_yield(0, 0);
+	}
+	*(volatile uint32_t *)(d.regs + EDU_IRQ_ACK) = 1;
+	return word;
+}
+
+static void msi_raises_only_its_owners_vector(struct test_env *env)
+{
+	CHECK(env->bi->intremap == 1);
+	struct edu a = edu_open(env, EDU_A, 0), b = edu_open(env, EDU_B, 3);
+	uint64_t ntfn = test_make(env, OBJ_NOTIFICATION, 0, 30);
+	struct msi_result m = irq_control_get_msi(CAP_INIT_IRQ_CONTROL, S(6));
+	CHECK_ERR(m.err, E_OK);
+	CHECK_ERR(irq_handler_set_ntfn(S(6), ntfn), E_OK);
+	uint64_t bit = 1ull << (32 + m.data - 0xD0);
+
+	/* Until the handler names its device, its entry is empty: nothing is raised. */
+	edu_msi(env, a, m.address, (uint32_t)m.data);
+	CHECK(edu_raise(a, ntfn) == 0);
+	struct call_result r = atoll_call(S(6), INV_IRQ_HANDLER_SET_SOURCE, VS, EDU_A, 0, 0);
+	CHECK(r.err == E_WRONGTYPE && r.arg == ARG_MR(0));
+	r = atoll_call(S(6), INV_IRQ_HANDLER_SET_SOURCE, PCI, PCI_BDF(0, 0x1e, 0), 0, 0);
+	CHECK(r.err == E_NOENT && r.arg == ARG_MR(1));
+	CHECK_ERR(irq_handler_set_source(S(6), PCI, EDU_A), E_OK);
+	CHECK(edu_raise(a, ntfn) == bit);
+	CHECK_ERR(irq_handler_ack(S(6)), E_OK);
+	CHECK(edu_raise(a, ntfn) == bit);	/* and again after the ack */
+	CHECK_ERR(irq_handler_ack(S(6)), E_OK);
+	/* The other device copies the address and data: its requester id is not the one named. */
+	edu_msi(env, b, m.address, (uint32_t)m.data);
+	CHECK(edu_raise(b, ntfn) == 0);
+	/* A handle nobody was given (the last MSI entry of the instance) raises nothing either. */
+	edu_msi(env, a, 0xFEE00010ull | (uint64_t)(32 + 31) << 5, 0xEF);
+	CHECK(edu_raise(a, ntfn) == 0);
+	/*
+	 * Deleting the handler empties its entry: the next handler gets the same
+	 * vector and handle, and the device's old message must not reach it.
+	 */
+	edu_msi(env, a, m.address, (uint32_t)m.data);
+	CHECK_ERR(cnode_delete(ROOT, S(6)), E_OK);
+	struct msi_result again = irq_control_get_msi(CAP_INIT_IRQ_CONTROL, S(7));
+	CHECK(again.err == E_OK && again.data == m.data && again.address == m.address);
+	CHECK_ERR(irq_handler_set_ntfn(S(7), ntfn), E_OK);
+	CHECK(edu_raise(a, ntfn) == 0);
+	CHECK_ERR(cnode_delete(ROOT, S(7)), E_OK);
+	*(volatile uint16_t *)(a.cfg + 0x40 + MSI_CONTROL) &= (uint16_t)~MSI_ENABLE;
+	CHECK_ERR(cnode_revoke(ROOT, PCI), E_OK);
+}
+
 static void faulting_device_is_cut_off(struct test_env *env)
 {
 	struct edu d = edu_open(env, EDU_A, 0);
@@ -345,6 +431,7 @@ const struct test_case iommu_tests[] = {
 	{ "dma_to_unmapped_iova_faults", dma_to_unmapped_iova_faults },
 	{ "unmap_blocks_further_dma", unmap_blocks_further_dma },
 	{ "device_without_iospace_dmas_nowhere", device_without_iospace_dmas_nowhere },
+	{ "msi_raises_only_its_owners_vector", msi_raises_only_its_owners_vector },
 	{ "faulting_device_is_cut_off", faulting_device_is_cut_off },
 };
 const unsigned iommu_ntests = sizeof(iommu_tests) / sizeof(iommu_tests[0]);

@@ -165,6 +165,12 @@ static inline long irq_handler_set_ntfn(uint64_t handler, uint64_t ntfn)
 	return atoll_call(handler, INV_IRQ_HANDLER_SET_NTFN, ntfn, 0, 0, 0).err;
 }
 
+/* With interrupt remapping: only device bdf (covered by pci) may raise the MSI handler's vector. */
+static inline long irq_handler_set_source(uint64_t handler, uint64_t pci, uint64_t bdf)
+{
+	return atoll_call(handler, INV_IRQ_HANDLER_SET_SOURCE, pci, bdf, 0, 0).err;
+}
+
 static inline long irq_handler_ack(uint64_t handler)
 {
 	return atoll_call(handler, INV_IRQ_HANDLER_ACK, 0, 0, 0, 0).err;

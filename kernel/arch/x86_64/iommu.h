@@ -12,7 +12,9 @@
  * Memory the back end needs for its device tables, taken by the boot phase from
  * the owning instance's partition (zeroed, contiguous, page aligned).
  */
-#define IOMMU_TABLE_PAGES 257	/* VT-d: the root table and one context table per bus */
+/* VT-d: the root table, one context table per bus, the interrupt remapping table, the
+ * invalidation-wait status words and one invalidation queue for each of up to 8 units. */
+#define IOMMU_TABLE_PAGES (257 + 2 + 8)
 
 /*
  * Instance 0 only (docs/iommu.md): takes over every remapping unit the firmware
@@ -51,11 +53,33 @@ void iommu_attach(uint16_t bdf, paddr_t root, uint16_t domain);
 /* Blocks device bdf again (its context entry cleared) and drops its cached translations. */
 void iommu_detach(uint16_t bdf, uint16_t domain);
 
-/* One recorded DMA fault. */
+/*
+ * Interrupt remapping (instance 0, where iommu_intremap() is true). An entry
+ * index names one interrupt source: I/O APIC line n is index n, this instance's
+ * MSI vector VEC_MSI_BASE + i is IOMMU_IRTE_MSI + i.
+ */
+#define IOMMU_IRTE_MSI 32
+bool iommu_intremap(void);
+/*
+ * Entry index delivers vector to the local APIC apic_id (fixed, physical), and
+ * only for requests from source (a requester id; -1: not checked); the cached
+ * entry is invalidated before it returns.
+ */
+void iommu_irte_set(unsigned index, uint32_t apic_id, uint8_t vector, bool level, int32_t source);
+/* Entry index no longer delivers anything. */
+void iommu_irte_clear(unsigned index);
+/* What a device writes to raise entry index (remappable format; the data is the vector). */
+uint64_t iommu_msi_address(unsigned index);
+/* The requester id of the I/O APIC's interrupt messages, -1 if the firmware did not say. */
+int32_t iommu_ioapic_source(void);
+
+/* One recorded fault. */
 struct iommu_fault {
 	uint16_t bdf;		/* requester id */
 	uint8_t reason;		/* vendor fault reason */
 	bool write;
+	bool interrupt;		/* a blocked interrupt: index holds its entry index */
+	uint16_t index;
 	uint64_t address;	/* the faulting I/O address, page-aligned */
 };
 

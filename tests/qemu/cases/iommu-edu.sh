@@ -4,8 +4,10 @@ ARGS=(-cpu max -smp 2 -device intel-iommu,intremap=on -machine q35,kernel-irqchi
 	-device edu,addr=0x10,dma_mask=0xffffffff -device edu,addr=0x11,dma_mask=0xffffffff
 	-kernel "$KERNEL" -append atoll.qemu_exit)
 IOMMU_CASES=(iospace_refusals dma_into_mapped_iova_arrives dma_to_unmapped_iova_faults
-	unmap_blocks_further_dma device_without_iospace_dmas_nowhere faulting_device_is_cut_off)
-EXPECT=('^iommu: VT-d 1\.0 unit at 0xfed90000: 3-level tables \(39-bit\), 1 fault record\(s\).*translation on: every device blocked'
+	unmap_blocks_further_dma device_without_iospace_dmas_nowhere msi_raises_only_its_owners_vector
+	faulting_device_is_cut_off)
+EXPECT=('^iommu: interrupt remapping on: a device raises only the vectors given to it$'
+	'^iommu: VT-d 1\.0 unit at 0xfed90000: 3-level tables \(39-bit\), 1 fault record\(s\).*translation on: every device blocked'
 	'^iommu: 00:10\.0 disabled after 8 DMA faults$'
 	'^atoll: checks passed: all root tasks passed')
 REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' ' FAIL$' 'check failed' 'overflowed')

@@ -1,4 +1,4 @@
-/* VT-d remapping units: taking them over at boot, invalidation, fault records (VT-d 4.1 ch. 6, 7, 10). */
+/* VT-d remapping units: taking them over at boot, invalidation, fault records (VT-d 4.1 ch. 5-7, 10). */
 #include "arch/x86_64/iommu.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/vtd/vtd.h"
@@ -14,6 +14,8 @@ struct unit {
 	paddr_t base;
 	uint64_t cap;
 	uint64_t ecap;
+	unsigned index;		/* which queue and status word are its */
+	unsigned tail;		/* next free descriptor of its queue */
 };
 
 static struct unit units[ACPI_MAX_DMAR_UNITS];
@@ -22,6 +24,8 @@ static unsigned levels;
 static bool ready;
 static bool coherent = true;	/* every unit's page walks snoop the caches */
 static bool large = true;	/* every unit takes 2 MiB pages */
+static bool queued;		/* invalidation through the queues (interrupt remapping needs it) */
+static bool intremap;
 
 static uint32_t rd32(const struct unit *u, unsigned off)
 {
@@ -103,11 +107,49 @@ static void flush_write_buffer(const struct unit *u)
 		unit_broken(u, "a write-buffer flush");
 }
 
+static paddr_t table_page(unsigned n)
+{
+	return machine.iommu_tables + 4096ull * n;
+}
+
+/*
+ * 6.5.2: one descriptor, then an invalidation wait that writes 1 to the unit's
+ * status word; returns once the hardware has written it, so everything before
+ * it in the queue is done. Each call drains the queue, so it never fills.
+ */
+static void queue_run(struct unit *u, uint64_t lo)
+{
+	struct vtd_entry *q = kobj_ptr(table_page(VTD_PAGE_QUEUE + u->index));
+	paddr_t status_pa = table_page(VTD_PAGE_STATUS) + 4 * u->index;
+	volatile uint32_t *status = kobj_ptr(status_pa);
+
+	*status = 0;
+	q[u->tail] = (struct vtd_entry){ .lo = lo };
+	q[u->tail + 1] = (struct vtd_entry){ .lo = QI_WAIT | QI_WAIT_SW | QI_WAIT_DATA(1),
+					     .hi = status_pa };
+	vtd_sync(&q[u->tail], 2 * sizeof(*q));
+	u->tail = (u->tail + 2) % 256;
+	wr64(u, VTD_IQT, (uint64_t)u->tail << 4);
+	for (unsigned i = 0; i < SPIN_LIMIT; i++) {
+		if (*status == 1)
+			return;
+		if (rd32(u, VTD_FSTS) & FSTS_IQE)
+			break;
+		__asm__ volatile("pause");
+	}
+	unit_broken(u, "a queued invalidation");
+}
+
 void vtd_flush_context(uint16_t bdf, uint16_t domain, bool global)
 {
 	for (unsigned i = 0; i < nunits; i++) {
-		const struct unit *u = &units[i];
+		struct unit *u = &units[i];
 		flush_write_buffer(u);
+		if (queued) {
+			queue_run(u, QI_CC | (global ? QI_CC_GLOBAL : QI_CC_DEVICE | QI_CC_DID(domain) |
+								QI_CC_SID(bdf)));
+			continue;
+		}
 		wr64(u, VTD_CCMD, CCMD_ICC | (global ? CCMD_GLOBAL : CCMD_DEVICE | CCMD_SID(bdf) |
 							     CCMD_DID(domain)));
 		if (!wait64_clear(u, VTD_CCMD, CCMD_ICC))
@@ -119,14 +161,31 @@ void vtd_flush_context(uint16_t bdf, uint16_t domain, bool global)
 static void flush_iotlb(uint16_t domain)
 {
 	for (unsigned i = 0; i < nunits; i++) {
-		const struct unit *u = &units[i];
-		unsigned reg = ECAP_IRO(u->ecap) + 8;
-		uint64_t drain = (u->cap & CAP_DRD ? IOTLB_DR : 0) | (u->cap & CAP_DWD ? IOTLB_DW : 0);
+		struct unit *u = &units[i];
+		bool dr = u->cap & CAP_DRD, dw = u->cap & CAP_DWD;
 		flush_write_buffer(u);
-		wr64(u, reg, IOTLB_IVT | drain | (domain ? IOTLB_DOMAIN | IOTLB_DID(domain) : IOTLB_GLOBAL));
+		if (queued) {
+			queue_run(u, QI_IOTLB | (dr ? QI_IOTLB_DR : 0) | (dw ? QI_IOTLB_DW : 0) |
+					     (domain ? QI_IOTLB_DOMAIN | QI_IOTLB_DID(domain) : QI_IOTLB_GLOBAL));
+			continue;
+		}
+		unsigned reg = ECAP_IRO(u->ecap) + 8;
+		wr64(u, reg, IOTLB_IVT | (dr ? IOTLB_DR : 0) | (dw ? IOTLB_DW : 0) |
+				     (domain ? IOTLB_DOMAIN | IOTLB_DID(domain) : IOTLB_GLOBAL));
 		if (!wait64_clear(u, reg, IOTLB_IVT))
 			unit_broken(u, "an IOTLB invalidation");
 	}
+}
+
+void vtd_flush_iec(int index)
+{
+	for (unsigned i = 0; intremap && i < nunits; i++)
+		queue_run(&units[i], QI_IEC | (index >= 0 ? QI_IEC_INDEX | QI_IEC_IIDX(index) : 0));
+}
+
+bool vtd_intremap(void)
+{
+	return intremap;
 }
 
 void iommu_flush(uint16_t domain)
@@ -173,6 +232,36 @@ static const char *unit_check(const struct unit *u)
 	return NULL;
 }
 
+/*
+ * 5.1: interrupt remapping, where the firmware and every unit offer it: an
+ * empty table (every entry not present), then remapping on with
+ * compatibility-format interrupts left blocked (GSTS.CFIS 0), so a device can
+ * raise only the entries the kernel filled in.
+ */
+static void intremap_enable(const struct acpi_info *a)
+{
+	bool can = queued && (a->dmar_flags & 1);
+
+	for (unsigned i = 0; i < nunits; i++)
+		can = can && (units[i].ecap & ECAP_IR);
+	if (!can) {
+		kprintf("iommu: no interrupt remapping: devices can raise any interrupt vector\n");
+		return;
+	}
+	for (unsigned i = 0; i < nunits; i++) {
+		const struct unit *u = &units[i];
+		wr64(u, VTD_IRTA, table_page(VTD_PAGE_IRT) | IRT_SIZE_FIELD);	/* xAPIC mode: EIME 0 */
+		if (!command_once(u, GCMD_SIRTP))
+			unit_broken(u, "setting the interrupt remapping table");
+	}
+	intremap = true;
+	vtd_flush_iec(-1);
+	for (unsigned i = 0; i < nunits; i++)
+		if (!command(&units[i], GCMD_IRE, true))
+			unit_broken(&units[i], "enabling interrupt remapping");
+	kprintf("iommu: interrupt remapping on: a device raises only the vectors given to it\n");
+}
+
 /* 10.4.9-10.4.12: fault events to instance 0's local APIC, on VEC_IOMMU_FAULT. */
 static void unit_fault_events(const struct unit *u)
 {
@@ -194,6 +283,7 @@ void iommu_instance_init(void)
 	nunits = 0;
 	for (unsigned i = 0; i < a->ndmar; i++) {
 		struct unit *u = &units[nunits++];
+		u->index = nunits - 1;
 		u->base = a->dmar[i].reg_base;
 		u->regs = a->dmar[i].segment == 0 ? kobj_ptr(u->base) : NULL;
 		u->cap = u->regs ? rd64(u, VTD_CAP) : 0;
@@ -230,9 +320,22 @@ void iommu_instance_init(void)
 			unit_broken(u, "setting the root table");
 		unit_fault_events(u);
 	}
+	/* Queued invalidation wherever every unit has it: interrupt remapping cannot do without. */
+	queued = true;
+	for (unsigned i = 0; i < nunits; i++)
+		queued = queued && (units[i].ecap & ECAP_QI);
+	for (unsigned i = 0; queued && i < nunits; i++) {
+		struct unit *u = &units[i];
+		u->tail = 0;
+		wr64(u, VTD_IQT, 0);
+		wr64(u, VTD_IQA, table_page(VTD_PAGE_QUEUE + u->index));	/* QS 0: one page, 128-bit descriptors */
+		if (!command(u, GCMD_QIE, true))
+			unit_broken(u, "enabling queued invalidation");
+	}
 	/* 6.5: after the root table changes, context caches, then IOTLBs. */
 	vtd_flush_context(0, 0, true);
 	flush_iotlb(0);
+	intremap_enable(a);
 	for (unsigned i = 0; i < nunits; i++) {
 		const struct unit *u = &units[i];
 		if (!command(u, GCMD_TE, true))
@@ -259,11 +362,14 @@ static void unit_faults(const struct unit *u)
 			uint64_t hi = rd64(u, off + 8);
 			if (!(hi & FRCD_F))
 				continue;
+			uint64_t lo = rd64(u, off);
 			struct iommu_fault f = {
 				.bdf = FRCD_SID(hi),
 				.reason = FRCD_REASON(hi),
 				.write = !(hi & FRCD_T_READ),
-				.address = rd64(u, off) & ~0xFFFull,
+				.interrupt = FRCD_REASON(hi) >= FR_INTERRUPT,
+				.index = (uint16_t)(lo >> 48),	/* 7.1.3: FI[63:48] for interrupt requests */
+				.address = lo & ~0xFFFull,
 			};
 			wr32(u, off + 12, (uint32_t)(FRCD_F >> 32));	/* write 1 to clear F */
 			iospace_fault(&f);

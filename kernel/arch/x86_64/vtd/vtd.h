@@ -18,6 +18,9 @@
 #define VTD_FEADDR 0x40
 #define VTD_FEUADDR 0x44
 #define VTD_PMEN 0x64
+#define VTD_IQT 0x88
+#define VTD_IQA 0x90
+#define VTD_IRTA 0xB8
 
 /* 11.4.2: capability register. */
 #define CAP_RWBF (1ull << 4)		/* write-buffer flush needed */
@@ -33,6 +36,8 @@
 
 /* 11.4.3: extended capability register. */
 #define ECAP_C (1ull << 0)		/* page walks snoop the CPU caches */
+#define ECAP_QI (1ull << 1)		/* queued invalidation */
+#define ECAP_IR (1ull << 3)		/* interrupt remapping */
 #define ECAP_IRO(e) ((unsigned)(((e) >> 8) & 0x3FF) * 16)	/* IOTLB registers */
 
 /* 11.4.4/11.4.5: global command and status share bit positions. */
@@ -41,6 +46,7 @@
 #define GCMD_WBF (1u << 27)
 #define GCMD_QIE (1u << 26)
 #define GCMD_IRE (1u << 25)
+#define GCMD_SIRTP (1u << 24)
 #define GSTS_ONE_SHOT 0x96FFFFFFu	/* status bits to keep when writing a command */
 
 /* 11.4.7: context command register. */
@@ -60,6 +66,7 @@
 
 /* 11.4.9: fault status, fault event control. */
 #define FSTS_PFO (1u << 0)
+#define FSTS_IQE (1u << 4)		/* invalidation queue error */
 #define FSTS_PPF (1u << 1)
 #define FSTS_FRI(s) (((s) >> 8) & 0xFF)
 #define FECTL_IM (1u << 31)
@@ -69,6 +76,39 @@
 #define FRCD_T_READ (1ull << 62)	/* 1: read request, 0: write request */
 #define FRCD_REASON(h) ((uint8_t)((h) >> 32))
 #define FRCD_SID(h) ((uint16_t)(h))
+#define FR_INTERRUPT 0x20		/* reasons from 0x20 on are interrupt-remapping faults (7.1.3) */
+
+/* 6.5.2: invalidation descriptors (128-bit), low half. */
+#define QI_CC 0x1ull
+#define QI_CC_GLOBAL (1ull << 4)
+#define QI_CC_DEVICE (3ull << 4)
+#define QI_CC_DID(d) ((uint64_t)(d) << 16)
+#define QI_CC_SID(s) ((uint64_t)(s) << 32)
+#define QI_IOTLB 0x2ull
+#define QI_IOTLB_GLOBAL (1ull << 4)
+#define QI_IOTLB_DOMAIN (2ull << 4)
+#define QI_IOTLB_DR (1ull << 7)
+#define QI_IOTLB_DW (1ull << 6)
+#define QI_IOTLB_DID(d) ((uint64_t)(d) << 16)
+#define QI_IEC 0x4ull
+#define QI_IEC_INDEX (1ull << 4)	/* index-selective, else global */
+#define QI_IEC_IIDX(i) ((uint64_t)(i) << 32)
+#define QI_WAIT 0x5ull
+#define QI_WAIT_SW (1ull << 5)		/* write the status data to the status address */
+#define QI_WAIT_DATA(d) ((uint64_t)(d) << 32)
+
+/* 9.10: interrupt remapping table entries (xAPIC mode). */
+#define IRTE_P (1ull << 0)
+#define IRTE_TM_LEVEL (1ull << 4)
+#define IRTE_VECTOR(v) ((uint64_t)(v) << 16)
+#define IRTE_DEST_XAPIC(id) ((uint64_t)((id) & 0xFF) << 40)
+#define IRTE_SVT_SID (1ull << 18)	/* high half: verify the requester id in bits 15:0 */
+#define IRT_SIZE_FIELD 7		/* IRTA.S: 2^(7 + 1) = 256 entries, one page */
+
+/* Pages of the boot-time table block after the root and context tables (iommu.h). */
+#define VTD_PAGE_IRT 257
+#define VTD_PAGE_STATUS 258		/* one invalidation-wait status word per unit */
+#define VTD_PAGE_QUEUE 259		/* one invalidation queue per unit, 256 descriptors each */
 
 /* 9.1, 9.3: root and context entries, 128 bits each. */
 #define RE_P (1ull << 0)
@@ -92,6 +132,10 @@ struct vtd_entry {
 
 /* Keeps a table update visible to a unit whose page walks do not snoop the caches. */
 void vtd_sync(const void *p, size_t len);
+/* Invalidates the interrupt entry cache (one index, or all) on every unit, waiting for each. */
+void vtd_flush_iec(int index);
+/* True once interrupt remapping is on. */
+bool vtd_intremap(void);
 /* Invalidates context caches (global, or one device) on every unit, waiting for each. */
 void vtd_flush_context(uint16_t bdf, uint16_t domain, bool global);
 /* True if every unit takes 2 MiB second-level pages (CAP.SLLPS bit 0). */
