@@ -19,6 +19,8 @@ KERNEL_CFLAGS := -std=c11 -O2 -g $(WARN) $(INCLUDES) -ffreestanding -fno-pic -fn
 KERNEL_ASFLAGS := $(INCLUDES) -MMD -MP -D__ASSEMBLY__
 # The virtualization back end linked in (kernel/arch/x86_64/virt.h): svm; vmx is later work.
 VIRT := svm
+# The IOMMU back end linked in (kernel/arch/x86_64/iommu.h): vtd; amdvi is later work.
+IOMMU := vtd
 
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T kernel/arch/x86_64/linker.ld
@@ -29,7 +31,7 @@ KERNEL_SRCS := \
 	kernel/core/console.c kernel/core/instance.c kernel/core/syscall.c kernel/core/elf.c \
 	kernel/core/rootimg.S kernel/core/cspace.c kernel/core/invoke.c kernel/core/kobj.c \
 	kernel/obj/cnode.c kernel/obj/untyped.c kernel/obj/tcb.c kernel/core/sched.c kernel/core/ipc.c \
-	kernel/core/xsignal.c kernel/core/irq.c kernel/arch/x86_64/ioapic.c \
+	kernel/core/xsignal.c kernel/core/irq.c kernel/core/pci.c kernel/core/pci_cfg.c kernel/arch/x86_64/ioapic.c \
 	kernel/arch/x86_64/context.c kernel/arch/x86_64/vspace.c kernel/arch/x86_64/tlb.c \
 	kernel/mem/memmap.c kernel/mem/partition.c kernel/boot/bootinfo.c \
 	kernel/arch/x86_64/start.S kernel/arch/x86_64/entry.S kernel/arch/x86_64/trampoline.S \
@@ -37,23 +39,24 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/idt.c kernel/arch/x86_64/trap.c kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/pit.c kernel/arch/x86_64/paging.c kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/instance.c kernel/arch/x86_64/serial.c kernel/arch/x86_64/user.c \
-	kernel/arch/x86_64/syscall.S kernel/obj/vcpu.c kernel/obj/gspace.c \
+	kernel/arch/x86_64/syscall.S kernel/obj/vcpu.c kernel/obj/gspace.c kernel/obj/iospace.c \
 	$(wildcard kernel/arch/x86_64/acpi/*.c) \
-	$(wildcard kernel/arch/x86_64/$(VIRT)/*.c kernel/arch/x86_64/$(VIRT)/*.S)
+	$(wildcard kernel/arch/x86_64/$(VIRT)/*.c kernel/arch/x86_64/$(VIRT)/*.S) \
+	$(wildcard kernel/arch/x86_64/$(IOMMU)/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL := $(BUILD)/atoll.elf
 
 # User level: the root task, linked at USER_IMAGE_BASE and carried inside the kernel.
-USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Iuser/lib -ffreestanding \
+USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Ikernel -Iuser/lib -ffreestanding \
 	-fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
-USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c user/lib/malloc.c kernel/lib/printf.c \
+USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c user/lib/malloc.c kernel/lib/printf.c kernel/core/pci_cfg.c \
 	kernel/lib/string.c kernel/lib/error.c
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS)))
 INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c \
 	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c \
 	user/init/tests_devices.c user/init/tests_msi.c user/init/tests_tlb.c \
-	user/init/tests_edges.c user/init/tests_vcpu.c user/init/bench.c user/init/spec.c
+	user/init/tests_edges.c user/init/tests_vcpu.c user/init/tests_pci.c user/init/tests_iommu.c user/init/bench.c user/init/spec.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 
@@ -67,8 +70,8 @@ endif
 # Host unit tests: tests/unit/test_NAME.c plus the kernel sources it exercises.
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -Iuser/pcimgr -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
-UNIT_TESTS := memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace untyped \
-	gspace tlb spec pcimgr
+UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
+	untyped gspace tlb spec pcimgr
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -85,6 +88,7 @@ unit_gspace_SRCS := kernel/obj/gspace.c kernel/obj/vcpu.c kernel/core/cspace.c k
 unit_tlb_SRCS := kernel/arch/x86_64/tlb.c
 unit_spec_SRCS := tools/atoll/blob.c
 unit_pcimgr_SRCS := user/pcimgr/sriov.c user/pcimgr/nvme.c kernel/lib/error.c
+unit_pci_SRCS := kernel/core/pci_cfg.c
 # Our printf must not replace the host libc's inside the test binary.
 unit_printf_CFLAGS := -Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))

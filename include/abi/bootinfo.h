@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC 0x4F464E49544F4F42ull	/* "BOOTINFO" */
-#define BOOTINFO_VERSION 3
+#define BOOTINFO_VERSION 4
 #define BOOTINFO_MAX_UNTYPED 64
 #define BOOTINFO_MAX_MODULES 8
 
@@ -35,6 +35,12 @@ struct bootinfo {
 	uint64_t shared_base;
 	uint32_t shared_bits;	/* 0: no pool, the slot is empty */
 	uint32_t pad0;
+	/* CAP_INIT_PCI: PCI functions [pci_first, + pci_count) of segment 0, as bus << 8 | dev << 3 | fn. */
+	uint32_t pci_first, pci_count;	/* count 0: the slot is empty */
+	/* DMA remapping for those functions: I/O page-table levels (3 or 4), 0 if there is no IOMMU. */
+	uint32_t iommu_levels;
+	/* 1: interrupt remapping is on, MSI addresses are in remappable format (docs/iommu.md). */
+	uint32_t intremap;
 	struct {
 		uint64_t paddr;
 		uint8_t size_bits;
@@ -57,6 +63,7 @@ struct bootinfo {
 #define CAP_INIT_IRQ_CONTROL 4	/* the interrupt lines this instance may take (may be empty) */
 #define CAP_INIT_IO_PORT 5	/* the I/O ports this instance may use (may be empty) */
 #define CAP_INIT_SHARED 6	/* the same shared pool on every instance (may be empty) */
+#define CAP_INIT_PCI 7		/* the PCI functions this instance drives (may be empty; docs/iommu.md) */
 #define ROOT_TASK_PRIORITY 100
 
 /* Root-task layout: fixed user virtual addresses. */

@@ -7,10 +7,13 @@
 #include "arch/x86_64/vspace.h"
 #include "core/ipc.h"
 #include "core/irq.h"
+#include "core/pci.h"
 #include "core/sched.h"
 #include "core/xsignal.h"
 #include "obj/cnode.h"
+#include "arch/x86_64/iommu.h"
 #include "obj/gspace.h"
+#include "obj/iospace.h"
 #include "obj/tcb.h"
 #include "obj/untyped.h"
 #include "obj/vcpu.h"
@@ -285,6 +288,12 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 		gspace_invoke_map(cap, vs->cap.obj, c->mr[1], c->mr[2]);
 		return E_OK;
 	}
+	if (vs->cap.type == OBJ_IOSPACE) {
+		if ((e = iospace_decode_map(cap, vs->cap.obj, c->mr[1], c->mr[2])))
+			return fail(c, e == E_FULL || e == E_UNSUPP ? ARG_MR(0) : e == E_RIGHTS ? ARG_MR(2) : ARG_MR(1), e);
+		iospace_invoke_map(cap, vs->cap.obj, c->mr[1], c->mr[2]);
+		return E_OK;
+	}
 	if (vs->cap.type != OBJ_PML4)
 		return fail(c, ARG_MR(0), vs->cap.type == OBJ_NULL ? E_EMPTY : E_WRONGTYPE);
 	int space = vspace_number(vs->cap.obj, false);
@@ -411,6 +420,15 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 			irq_invoke_ack(slot);
 			return E_OK;
 		}
+		if (label == INV_IRQ_HANDLER_SET_SOURCE) {
+			if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
+				return e;
+			if ((e = irq_decode_set_source(slot, other, c->mr[1])))
+				return fail(c, e == E_RANGE || e == E_NOENT ? ARG_MR(1)
+					       : e == E_UNSUPP ? ARG_CAP : ARG_MR(0), e);
+			irq_invoke_set_source(slot, (uint16_t)c->mr[1]);
+			return E_OK;
+		}
 		if (label != INV_IRQ_HANDLER_SET_NTFN)
 			break;
 		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
@@ -429,6 +447,74 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 		else
 			io_port_invoke_out((unsigned)c->mr[0], (unsigned)c->mr[1], (uint32_t)c->mr[2]);
 		return E_OK;
+	}
+	return fail(c, ARG_CAP, E_INVAL);
+}
+
+/* PCI functions: configuration pages and BARs (docs/iommu.md). */
+static err_t pci_call(struct call *c, struct cte *slot, unsigned label)
+{
+	struct pci_bar_grant g;
+	struct cte *dest;
+	err_t e;
+
+	if (!(slot->cap.rights & CAP_WRITE))
+		return fail(c, ARG_CAP, E_RIGHTS);
+	switch (label) {
+	case INV_PCI_GET_CONFIG:
+		if ((e = lookup(c, current_root(), c->mr[1], 64, ARG_MR(1), &dest)))
+			return e;
+		if ((e = pci_decode_get_config(slot, c->mr[0], dest)))
+			return fail(c, e == E_NOTEMPTY ? ARG_MR(1) : ARG_MR(0), e);
+		pci_invoke_get_config(slot, (uint16_t)c->mr[0], dest);
+		return E_OK;
+	case INV_PCI_GET_BAR:
+		if ((e = lookup(c, current_root(), c->mr[2], 64, ARG_MR(2), &dest)))
+			return e;
+		if ((e = pci_decode_get_bar(slot, c->mr[0], c->mr[1], dest, &g)))
+			return fail(c, e == E_NOTEMPTY ? ARG_MR(2) : e == E_RANGE && pci_covers(&slot->cap, c->mr[0])
+					   ? ARG_MR(1) : ARG_MR(0), e);
+		pci_invoke_get_bar(slot, &g, dest);
+		c->value = g.base;
+		c->value2 = g.bits;
+		return E_OK;
+	default:
+		break;	/* a label of another object type: reported below */
+	}
+	return fail(c, ARG_CAP, E_INVAL);
+}
+
+/* IOSpaces: a device's DMA domain (docs/iommu.md); mapping goes through map_call(). */
+static err_t iospace_call(struct call *c, struct cte *slot, unsigned label)
+{
+	paddr_t root = slot->cap.obj;
+	struct cte *other;
+	err_t e;
+
+	if (!(slot->cap.rights & CAP_WRITE))
+		return fail(c, ARG_CAP, E_RIGHTS);
+	switch (label) {
+	case INV_IOSPACE_ASSIGN:
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
+			return e;
+		if ((e = iospace_decode_assign(root, other, c->mr[1])))
+			return fail(c, e == E_WRONGTYPE || (e == E_RIGHTS) ? ARG_MR(0)
+				       : e == E_RANGE || e == E_NOENT ? ARG_MR(1) : ARG_CAP, e);
+		iospace_invoke_assign(root, (uint16_t)c->mr[1]);
+		return E_OK;
+	case INV_IOSPACE_BIND_FAULTS:
+		if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
+			return e;
+		if ((e = iospace_decode_bind(root, other)))
+			return fail(c, e == E_FULL ? ARG_CAP : ARG_MR(0), e);
+		iospace_invoke_bind(root, other);
+		return E_OK;
+	case INV_IOSPACE_GET_FAULT:
+		if ((e = iospace_get_fault(root, &c->value, &c->value2)))
+			return fail(c, ARG_CAP, e);
+		return E_OK;
+	default:
+		break;	/* a label of another object type: reported below */
 	}
 	return fail(c, ARG_CAP, E_INVAL);
 }
@@ -475,6 +561,12 @@ long invoke_call(struct cte *target, struct trap_frame *f)
 	case OBJ_IRQ_HANDLER:
 	case OBJ_IO_PORT:
 		e = device_call(&c, target, label);
+		break;
+	case OBJ_PCI:
+		e = pci_call(&c, target, label);
+		break;
+	case OBJ_IOSPACE:
+		e = iospace_call(&c, target, label);
 		break;
 	case OBJ_VCPU: {
 		bool restart = false;
@@ -566,7 +658,22 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 		slots[CAP_INIT_SHARED].cap = (struct cap){ .type = OBJ_UNTYPED,
 			.rights = CAP_ALL_RIGHTS, .size_bits = (uint8_t)bi->shared_bits,
 			.flags = CAP_FLAG_DEVICE, .obj = bi->shared_base };
-	next = CAP_INIT_SHARED + 1;
+	/* Instance 0 drives every PCI function of segment 0 until the description assigns them (#4). */
+	if (bi->instance == 0) {
+		for (unsigned i = 0; machine.have_acpi && i < machine.acpi.nmcfg; i++) {
+			const struct acpi_mcfg *m = &machine.acpi.mcfg[i];
+			if (m->segment != 0)
+				continue;
+			bi->pci_first = (uint32_t)m->bus_start << 8;
+			bi->pci_count = (uint32_t)(m->bus_end - m->bus_start + 1) << 8;
+			slots[CAP_INIT_PCI].cap = (struct cap){ .type = OBJ_PCI,
+				.rights = CAP_ALL_RIGHTS, .obj = bi->pci_first, .data = bi->pci_count };
+			break;
+		}
+	}
+	bi->iommu_levels = bi->pci_count && iommu_ready() ? iommu_levels() : 0;
+	bi->intremap = iommu_intremap();
+	next = CAP_INIT_PCI + 1;
 	bi->cnode_radix = radix;
 	/* The right to signal every other instance; the description will narrow this (#4). */
 	bi->xsignal_first = next;

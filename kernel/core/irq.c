@@ -5,6 +5,7 @@
  * level-triggered device cannot storm the core.
  */
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/iommu.h"
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/lapic.h"
 #include "core/arch.h"
@@ -12,6 +13,7 @@
 #include "core/ipc.h"
 #include "core/irq.h"
 #include "core/machine.h"
+#include "core/pci.h"
 
 /*
  * One interrupt source with a handler cap: an I/O APIC line or an MSI vector.
@@ -97,7 +99,9 @@ void irq_invoke_get_msi(struct cte *control, struct cte *dest, uint64_t *address
 	dest->cap = (struct cap){ .type = OBJ_IRQ_HANDLER, .rights = CAP_ALL_RIGHTS,
 				  .flags = CAP_FLAG_MSI, .obj = vector };
 	cspace_insert_child(control, dest);
-	*address = lapic_msi_address(machine.inst[instance_self()].apic_id);
+	/* With remapping the entry stays empty until SET_SOURCE names the one device allowed. */
+	*address = iommu_intremap() ? iommu_msi_address(IOMMU_IRTE_MSI + i)
+				    : lapic_msi_address(machine.inst[instance_self()].apic_id);
 	*data = lapic_msi_data(vector);
 }
 
@@ -146,6 +150,30 @@ void irq_invoke_set_ntfn(const struct cte *handler, struct cte *ntfn)
 		ioapic_mask((unsigned)handler->cap.obj, false);
 }
 
+err_t irq_decode_set_source(const struct cte *handler, const struct cte *pci, uint64_t bdf)
+{
+	if (!is_msi(&handler->cap) || !iommu_intremap())
+		return E_UNSUPP;
+	if (pci->cap.type != OBJ_PCI)
+		return E_WRONGTYPE;
+	if (!(pci->cap.rights & CAP_WRITE))
+		return E_RIGHTS;
+	if (!pci_covers(&pci->cap, bdf))
+		return E_RANGE;
+	volatile uint8_t *cfg = pci_cfg((uint16_t)bdf);
+	if (!cfg || *(volatile uint16_t *)(cfg + PCI_VENDOR) == 0xFFFF)
+		return E_NOENT;
+	return E_OK;
+}
+
+void irq_invoke_set_source(const struct cte *handler, uint16_t bdf)
+{
+	unsigned i = (unsigned)handler->cap.obj - VEC_MSI_BASE;
+
+	iommu_irte_set(IOMMU_IRTE_MSI + i, machine.inst[instance_self()].apic_id,
+		       (uint8_t)handler->cap.obj, false, bdf);
+}
+
 void irq_invoke_ack(const struct cte *handler)
 {
 	if (source_of(&handler->cap)->ntfn.cap.type != OBJ_NOTIFICATION)
@@ -186,6 +214,8 @@ void irq_finalise(const struct cap *handler)
 
 	if (!is_msi(handler))
 		ioapic_mask((unsigned)handler->obj, true);
+	else if (iommu_intremap())
+		iommu_irte_clear(IOMMU_IRTE_MSI + (unsigned)handler->obj - VEC_MSI_BASE);
 	cspace_delete(&s->ntfn);
 	*s = (struct source){ .taken = false };
 }

@@ -22,6 +22,15 @@ void irq_invoke_get_msi(struct cte *control, struct cte *dest, uint64_t *address
 MUST_CHECK err_t irq_decode_set_ntfn(const struct cte *ntfn);
 void irq_invoke_set_ntfn(const struct cte *handler, struct cte *ntfn);
 
+/*
+ * IRQ_HANDLER_SET_SOURCE: the MSI handler's vector may be raised by device bdf
+ * (covered by the PCI cap pci) and by nothing else. E_UNSUPP: not an MSI
+ * handler, or no interrupt remapping; E_WRONGTYPE / E_RIGHTS: pci is no PCI cap
+ * with W; E_RANGE / E_NOENT: bdf not covered / no function there.
+ */
+MUST_CHECK err_t irq_decode_set_source(const struct cte *handler, const struct cte *pci, uint64_t bdf);
+void irq_invoke_set_source(const struct cte *handler, uint16_t bdf);
+
 /* IRQ_HANDLER_ACK: the driver has serviced the device; the line (or MSI) may signal again. */
 void irq_invoke_ack(const struct cte *handler);
 

@@ -3,6 +3,7 @@
 #include "core/ipc.h"
 #include "core/irq.h"
 #include "obj/gspace.h"
+#include "obj/iospace.h"
 #include "obj/tcb.h"
 #include "obj/vcpu.h"
 #include "arch/x86_64/vspace.h"
@@ -21,6 +22,7 @@ void kobj_finalise(const struct cap *cap)
 	case OBJ_IRQ_CONTROL:
 	case OBJ_IO_PORT:
 	case OBJ_XSIGNAL:
+	case OBJ_PCI:
 	case OBJ_TYPE_COUNT:
 		return;
 	case OBJ_TCB:
@@ -28,6 +30,9 @@ void kobj_finalise(const struct cap *cap)
 		return;
 	case OBJ_VCPU:
 		vcpu_finalise(kobj_ptr(cap->obj));
+		return;
+	case OBJ_IOSPACE:
+		iospace_release(cap->obj);	/* its device is blocked again first */
 		return;
 	case OBJ_GUEST_SPACE:
 		gspace_release(cap->obj);	/* VCPUs in it hold caps: none can run in it now */
@@ -50,7 +55,9 @@ void kobj_finalise(const struct cap *cap)
 
 void kobj_cap_deleted(const struct cap *cap)
 {
-	if (gspace_owns_mapping(cap))
+	if (iospace_owns_mapping(cap))
+		iospace_cap_deleted(cap);
+	else if (gspace_owns_mapping(cap))
 		gspace_cap_deleted(cap);
 	else
 		vspace_cap_deleted(cap);

@@ -36,6 +36,8 @@ struct machine {
 	paddr_t tramp_pa;
 	unsigned ninst;
 	struct instance_info inst[MAX_INSTANCES];
+	/* The IOMMU's device tables, in instance 0's partition (IOMMU_TABLE_PAGES pages); 0: none. */
+	paddr_t iommu_tables;
 	/* Memory for cross-core shared channels, asked for by the spec blob; 0 bytes: none. */
 	paddr_t shared_pa;
 	unsigned shared_bits;

@@ -58,6 +58,8 @@ static err_t check_badge(const struct cap *c, uint64_t badge, unsigned guard_bit
 	case OBJ_REPLY:
 	case OBJ_FRAME_4K:
 	case OBJ_FRAME_2M:
+	case OBJ_PCI:
+	case OBJ_IOSPACE:
 	case OBJ_PML4:
 	case OBJ_PDPT:
 	case OBJ_PD:

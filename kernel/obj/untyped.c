@@ -47,6 +47,7 @@ err_t untyped_object_bits(unsigned type, unsigned size_bits, unsigned *bits)
 	case OBJ_PT:
 	case OBJ_VCPU:
 	case OBJ_GUEST_SPACE:
+	case OBJ_IOSPACE:
 		*bits = fixed_bits[type];
 		return E_OK;
 	case OBJ_NULL:
@@ -54,6 +55,7 @@ err_t untyped_object_bits(unsigned type, unsigned size_bits, unsigned *bits)
 	case OBJ_IRQ_HANDLER:
 	case OBJ_IO_PORT:
 	case OBJ_XSIGNAL:
+	case OBJ_PCI:
 	case OBJ_TYPE_COUNT:
 		return E_INVAL;	/* no memory behind them: the kernel makes their caps at boot */
 	}

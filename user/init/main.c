@@ -22,6 +22,8 @@ static const struct suite suites[] = {
 	{ "tlb", tlb_tests, &tlb_ntests, false },
 	{ "devices", device_tests, &device_ntests, false },
 	{ "msi", msi_tests, &msi_ntests, false },
+	{ "pci", pci_tests, &pci_ntests, false },
+	{ "iommu", iommu_tests, &iommu_ntests, false },
 	{ "vcpu", vcpu_tests, &vcpu_ntests, false },
 	{ "xcore", xcore_tests, &xcore_ntests, false },
 };
@@ -56,6 +58,9 @@ int main(const struct bootinfo *bi)
 	for (unsigned i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
 		struct suite s = suites[i];
 		const struct suite *su = &s;
+		/* DMA through the IOMMU needs one, and the edu devices of iommu-edu.sh. */
+		if (su->cases == iommu_tests && !iommu_suite_applies(bi))
+			continue;
 		if (su->cases == vcpu_tests && !vcpu_cpu_can_run_guests())
 			s = (struct suite){ "novirt", novirt_tests, &novirt_ntests, false };
 		/* The slow-path run repeats the IPC cases with the fastpath off: results must match. */

@@ -316,6 +316,7 @@ static unsigned drop_caps(struct boot *b)
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IRQ_CONTROL) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IO_PORT) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_SHARED) == E_OK;
+	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_PCI) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, b->two_level) == E_OK;
 	return n;
 }

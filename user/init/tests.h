@@ -20,6 +20,12 @@ extern const struct test_case msi_tests[];
 extern const unsigned msi_ntests;
 extern const struct test_case tlb_tests[];
 extern const unsigned tlb_ntests;
+extern const struct test_case iommu_tests[];
+extern const unsigned iommu_ntests;
+/* DMA remapping is on and the two edu devices of iommu-edu.sh are there. */
+bool iommu_suite_applies(const struct bootinfo *bi);
+extern const struct test_case pci_tests[];
+extern const unsigned pci_ntests;
 extern const struct test_case edge_tests[];
 extern const unsigned edge_ntests;
 /* Guests: vcpu_tests where the CPU can run them, novirt_tests where it cannot. */

@@ -42,6 +42,51 @@ static inline long untyped_retype(uint64_t ut, unsigned type, unsigned size_bits
 		.err;
 }
 
+/* PCI (docs/iommu.md): bdf = bus << 8 | dev << 3 | fn. */
+static inline long pci_get_config(uint64_t pci, uint64_t bdf, uint64_t dest)
+{
+	return atoll_call(pci, INV_PCI_GET_CONFIG, bdf, dest, 0, 0).err;
+}
+
+/* Device untyped over memory BAR bar of bdf in dest; its address and log2 size come back. */
+struct bar_result {
+	long err;
+	uint64_t base;	/* on an error: which argument */
+	uint64_t bits;
+};
+
+static inline struct bar_result pci_get_bar(uint64_t pci, uint64_t bdf, unsigned bar, uint64_t dest)
+{
+	struct call_result r = atoll_call(pci, INV_PCI_GET_BAR, bdf, bar, dest, 0);
+
+	return (struct bar_result){ r.err, r.arg, r.bits_left };
+}
+
+/* IOSpaces (docs/iommu.md): frames and tables go in with frame_map() and page_table_map(). */
+static inline long iospace_assign(uint64_t iospace, uint64_t pci, uint64_t bdf)
+{
+	return atoll_call(iospace, INV_IOSPACE_ASSIGN, pci, bdf, 0, 0).err;
+}
+
+static inline long iospace_bind_faults(uint64_t iospace, uint64_t ntfn)
+{
+	return atoll_call(iospace, INV_IOSPACE_BIND_FAULTS, ntfn, 0, 0, 0).err;
+}
+
+/* The last DMA fault: address, and reason | write << 8 | disabled << 9 | bdf << 16 | count << 32. */
+struct iofault {
+	long err;
+	uint64_t address;
+	uint64_t info;
+};
+
+static inline struct iofault iospace_get_fault(uint64_t iospace)
+{
+	struct call_result r = atoll_call(iospace, INV_IOSPACE_GET_FAULT, 0, 0, 0, 0);
+
+	return (struct iofault){ r.err, r.arg, r.bits_left };
+}
+
 #endif
 
 static inline long tcb_write_registers(uint64_t tcb, uint64_t pc, uint64_t sp, uint64_t arg)
@@ -118,6 +163,12 @@ static inline struct msi_result irq_control_get_msi(uint64_t control, uint64_t d
 static inline long irq_handler_set_ntfn(uint64_t handler, uint64_t ntfn)
 {
 	return atoll_call(handler, INV_IRQ_HANDLER_SET_NTFN, ntfn, 0, 0, 0).err;
+}
+
+/* With interrupt remapping: only device bdf (covered by pci) may raise the MSI handler's vector. */
+static inline long irq_handler_set_source(uint64_t handler, uint64_t pci, uint64_t bdf)
+{
+	return atoll_call(handler, INV_IRQ_HANDLER_SET_SOURCE, pci, bdf, 0, 0).err;
 }
 
 static inline long irq_handler_ack(uint64_t handler)

@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/desc.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/iommu.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/paging.h"
@@ -245,6 +246,16 @@ static void boot_acpi(void)
 				(unsigned long long)a->dmar[i].reg_base, a->dmar[i].segment,
 				a->dmar[i].include_all ? "all devices" : "listed devices",
 				a->dmar[i].nscopes);
+		/*
+		 * VT-d 8.4: firmware-owned DMA may target an RMRR at any time, so no
+		 * instance may own that memory. Devices stay blocked from it (docs/iommu.md).
+		 */
+		for (unsigned i = 0; i < a->nrmrr; i++) {
+			err_t re = memmap_reserve(&machine.mm, a->rmrr[i].base, a->rmrr[i].end, MEM_RESERVED);
+			kprintf("acpi:   RMRR [0x%llx-0x%llx) %s\n", (unsigned long long)a->rmrr[i].base,
+				(unsigned long long)a->rmrr[i].end,
+				re ? "could not be reserved" : "reserved: in no partition");
+		}
 	} else {
 		kprintf("acpi: DMAR: none: no IOMMU, devices cannot be fenced\n");
 	}
@@ -328,6 +339,41 @@ static err_t map_image(struct pt_alloc *a, paddr_t pml4, const char *s, const ch
 	return paging_map(a, pml4, va, pa, (uint64_t)(e - s), flags);
 }
 
+/*
+ * Instance 0 drives the PCI functions and the IOMMU (docs/iommu.md): it alone
+ * maps the ECAM windows of segment 0 and the VT-d register pages, uncached.
+ */
+static err_t boot_map_devices(struct pt_alloc *a, paddr_t pml4)
+{
+	const uint64_t uc = PTE_W | PTE_NX | PTE_PCD | PTE_PWT;
+	const struct acpi_info *ai = &machine.acpi;
+	err_t e;
+
+	for (unsigned i = 0; machine.have_acpi && i < ai->nmcfg; i++) {
+		const struct acpi_mcfg *m = &ai->mcfg[i];
+		paddr_t pa = m->base + ((paddr_t)m->bus_start << 20);
+		if (m->segment == 0 &&
+		    (e = paging_map(a, pml4, PHYSMAP_BASE + pa, pa,
+				    (uint64_t)(m->bus_end - m->bus_start + 1) << 20, uc)))
+			return e;
+	}
+	for (unsigned i = 0; machine.have_acpi && i < ai->ndmar; i++)
+		if ((e = paging_map(a, pml4, PHYSMAP_BASE + ai->dmar[i].reg_base, ai->dmar[i].reg_base,
+				    PAGE_SIZE, uc)))
+			return e;
+	if (!machine.have_acpi || !ai->have_dmar)
+		return E_OK;
+	/* The bump allocator hands out consecutive zeroed pages: one block for the device tables. */
+	for (unsigned i = 0; i < IOMMU_TABLE_PAGES; i++) {
+		paddr_t pg;
+		if ((e = paging_alloc_page(a, &pg)))
+			return e;
+		if (i == 0)
+			machine.iommu_tables = pg;
+	}
+	return E_OK;
+}
+
 /* Builds instance i's private data copy and page tables at the start of its partition. */
 static err_t boot_build_instance(struct instance_info *in)
 {
@@ -372,6 +418,8 @@ static err_t boot_build_instance(struct instance_info *in)
 		return e;
 	if (machine.tramp_pa &&
 	    (e = paging_map(&a, pml4, machine.tramp_pa, machine.tramp_pa, PAGE_SIZE, PTE_W)))
+		return e;
+	if (in == &machine.inst[0] && (e = boot_map_devices(&a, pml4)))
 		return e;
 	in->cr3 = pml4;
 	in->kmem_end = a.next;

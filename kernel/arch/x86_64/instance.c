@@ -2,6 +2,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/desc.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/iommu.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/paging.h"
@@ -24,6 +25,9 @@ void arch_instance_init(const struct instance_info *self)
 	lapic_init((uintptr_t)(PHYSMAP_BASE + machine.lapic_pa));
 	lapic_timer_periodic(machine.lapic_ticks_per_ms * TICK_MS);
 	virt_instance_init();
+	/* Instance 0 owns the IOMMU (docs/iommu.md). */
+	if (self == &machine.inst[0])
+		iommu_instance_init();
 	irq_enable();
 }
 

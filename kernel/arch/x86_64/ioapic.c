@@ -6,6 +6,7 @@
  * access only, no kernel data.
  */
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/iommu.h"
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/layout.h"
 #include "core/machine.h"
@@ -73,8 +74,16 @@ void ioapic_route(unsigned gsi, uint32_t apic_id, bool masked)
 		low |= RTE_ACTIVE_LOW;
 	if (masked)
 		low |= RTE_MASKED;
+	uint32_t high = apic_id << 24;
+	if (iommu_intremap()) {
+		/* VT-d 5.1.5.1: remappable format, entry gsi (bits 63:49 and 11), the same vector. */
+		iommu_irte_set(gsi, apic_id, (uint8_t)(VEC_IRQ_BASE + gsi), machine.gsi_level[gsi],
+			       iommu_ioapic_source());
+		high = (gsi & 0x7FFFu) << 17 | 1u << 16;
+		low |= ((gsi >> 15) & 1u) << 11;
+	}
 	lock();
-	wr(REDTBL(gsi) + 1, apic_id << 24);
+	wr(REDTBL(gsi) + 1, high);
 	wr(REDTBL(gsi), low);
 	unlock();
 }

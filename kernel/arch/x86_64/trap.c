@@ -1,6 +1,7 @@
 /* Trap dispatch: fatal exceptions stop only their own core; interrupts reach the instance. */
 #include "arch/x86_64/context.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/iommu.h"
 #include "arch/x86_64/lapic.h"
 #include "core/arch.h"
 #include "abi/invocations.h"
@@ -112,6 +113,10 @@ static void trap_interrupt(unsigned v)
 	} else if (v >= VEC_MSI_BASE && v < VEC_MSI_BASE + MSI_VECTORS) {
 		lapic_eoi();
 		irq_deliver_msi(v);
+		return;
+	} else if (v == VEC_IOMMU_FAULT) {
+		lapic_eoi();
+		iommu_fault_interrupt();
 		return;
 	} else if (v >= VEC_XSIG_BASE && v < VEC_XSIG_BASE + XSIG_SOURCES * XSIG_KINDS) {
 		unsigned idx = v - VEC_XSIG_BASE;

@@ -1,0 +1,46 @@
+/* The PCI capability: a range of functions whose configuration space and BARs a driver may have. */
+#ifndef CORE_PCI_H
+#define CORE_PCI_H
+
+#include "core/cap.h"
+#include "core/pci_cfg.h"
+
+/*
+ * The physical address of bdf's 4 KiB ECAM page in segment 0, or 0 if no MCFG
+ * window covers its bus.
+ */
+paddr_t pci_ecam_pa(uint16_t bdf);
+
+/* The function's configuration space as the kernel maps it (instance 0 only), or NULL. */
+volatile uint8_t *pci_cfg(uint16_t bdf);
+
+/* True if pci's range holds bdf. */
+bool pci_covers(const struct cap *pci, uint64_t bdf);
+
+/*
+ * PCI_GET_CONFIG: a 4 KiB device frame over bdf's ECAM page into the empty slot
+ * dest. E_RANGE: bdf outside the cap; E_UNSUPP: no ECAM for its bus; E_NOENT:
+ * no function there; E_NOTEMPTY: dest is full.
+ */
+MUST_CHECK err_t pci_decode_get_config(const struct cte *pci, uint64_t bdf, const struct cte *dest);
+void pci_invoke_get_config(struct cte *pci, uint16_t bdf, struct cte *dest);
+
+/* What PCI_GET_BAR hands out: device untyped over [base, base + 2^bits). */
+struct pci_bar_grant {
+	paddr_t base;
+	unsigned bits;
+};
+
+/*
+ * PCI_GET_BAR: sizes memory BAR bar of bdf (decoding off meanwhile) and makes
+ * device untyped over it in the empty slot dest. Errors as above, and E_RANGE
+ * for a BAR index the header does not have; E_UNSUPP for an I/O BAR; E_NOENT
+ * for an unimplemented or unassigned one; E_ALIGN for one smaller than a page;
+ * E_OVERLAP if it overlaps RAM or anything the kernel maps (a driver may have
+ * moved it there through the configuration frame).
+ */
+MUST_CHECK err_t pci_decode_get_bar(const struct cte *pci, uint64_t bdf, uint64_t bar,
+				    const struct cte *dest, struct pci_bar_grant *out);
+void pci_invoke_get_bar(struct cte *pci, const struct pci_bar_grant *g, struct cte *dest);
+
+#endif

@@ -1,0 +1,67 @@
+/* PCI configuration-space arithmetic shared by the kernel, the root task and host tests. */
+#include "core/pci_cfg.h"
+
+#define CAP_WALK_MAX 48		/* (256 - 64) / 4: more entries than fit means a loop */
+#define BAR_IO (1u << 0)
+#define BAR_TYPE(lo) (((lo) >> 1) & 3u)	/* 0: 32-bit, 2: 64-bit, 1 and 3 reserved */
+#define BAR_PREFETCH (1u << 3)
+#define BAR_MEM_MASK 0xFFFFFFF0u
+
+unsigned pci_bar_count(uint8_t header_type)
+{
+	switch (header_type & 0x7F) {	/* bit 7: multi-function */
+	case 0:
+		return 6;
+	case 1:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+unsigned pci_cfg_find_cap(const uint8_t cfg[PCI_CFG_SIZE], uint8_t id)
+{
+	uint16_t status = (uint16_t)(cfg[PCI_STATUS] | cfg[PCI_STATUS + 1] << 8);
+
+	if (!(status & PCI_STATUS_CAP_LIST))
+		return 0;
+	unsigned at = cfg[PCI_CAP_PTR] & 0xFCu;
+	for (unsigned n = 0; n < CAP_WALK_MAX && at >= 0x40; n++) {
+		if (cfg[at] == id)
+			return at;
+		at = cfg[at + 1] & 0xFCu;
+	}
+	return 0;
+}
+
+bool pci_bar_is64(uint32_t lo)
+{
+	return !(lo & BAR_IO) && BAR_TYPE(lo) == 2;
+}
+
+err_t pci_bar_decode(uint32_t lo, uint32_t hi, uint32_t size_lo, uint32_t size_hi,
+		     struct pci_bar *out)
+{
+	if ((lo & BAR_IO) || BAR_TYPE(lo) == 1 || BAR_TYPE(lo) == 3)
+		return E_UNSUPP;
+	bool is64 = BAR_TYPE(lo) == 2;
+	uint64_t mask = size_lo & BAR_MEM_MASK;
+
+	if (is64)
+		mask |= (uint64_t)size_hi << 32;
+	else
+		mask |= 0xFFFFFFFF00000000ull;	/* a 32-bit BAR decodes no upper bits */
+	if ((mask & 0xFFFFFFFFu) == 0 && (!is64 || size_hi == 0))
+		return E_NOENT;
+	/* The writable bits are the high ones: mask is all ones down to the size. */
+	uint64_t size = ~mask + 1;
+	if (size == 0 || (size & (size - 1)) || (mask | (size - 1)) != UINT64_MAX)
+		return E_INVAL;
+	*out = (struct pci_bar){
+		.base = ((uint64_t)(is64 ? hi : 0) << 32 | (lo & BAR_MEM_MASK)) & mask,
+		.size = size,
+		.is64 = is64,
+		.prefetchable = lo & BAR_PREFETCH,
+	};
+	return E_OK;
+}

@@ -1,0 +1,148 @@
+/* Unit tests: PCI capability-list walk and BAR sizing arithmetic. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/pci_cfg.h"
+
+/* A header with the capability list bit set and caps at 0x40 (MSI) -> 0x50 (PCIe) -> 0x70 (MSI-X). */
+static void make_list(uint8_t cfg[PCI_CFG_SIZE])
+{
+	memset(cfg, 0, PCI_CFG_SIZE);
+	cfg[PCI_STATUS] = PCI_STATUS_CAP_LIST;
+	cfg[PCI_CAP_PTR] = 0x40;
+	cfg[0x40] = PCI_CAP_MSI;
+	cfg[0x41] = 0x50;
+	cfg[0x50] = 0x10;
+	cfg[0x51] = 0x70;
+	cfg[0x70] = PCI_CAP_MSIX;
+	cfg[0x71] = 0x00;
+}
+
+static void test_cap_walk_finds_each_entry(void **state)
+{
+	uint8_t cfg[PCI_CFG_SIZE];
+
+	(void)state;
+	make_list(cfg);
+	assert_int_equal(pci_cfg_find_cap(cfg, PCI_CAP_MSI), 0x40);
+	assert_int_equal(pci_cfg_find_cap(cfg, 0x10), 0x50);
+	assert_int_equal(pci_cfg_find_cap(cfg, PCI_CAP_MSIX), 0x70);
+	assert_int_equal(pci_cfg_find_cap(cfg, 0x09), 0);
+}
+
+static void test_cap_walk_needs_the_status_bit(void **state)
+{
+	uint8_t cfg[PCI_CFG_SIZE];
+
+	(void)state;
+	make_list(cfg);
+	cfg[PCI_STATUS] = 0;
+	assert_int_equal(pci_cfg_find_cap(cfg, PCI_CAP_MSI), 0);
+}
+
+static void test_cap_walk_masks_low_pointer_bits(void **state)
+{
+	uint8_t cfg[PCI_CFG_SIZE];
+
+	(void)state;
+	make_list(cfg);
+	cfg[PCI_CAP_PTR] = 0x43;	/* the two low bits are reserved and read as anything */
+	cfg[0x41] = 0x52;
+	assert_int_equal(pci_cfg_find_cap(cfg, 0x10), 0x50);
+}
+
+static void test_cap_walk_ends_on_a_loop_or_bad_pointer(void **state)
+{
+	uint8_t cfg[PCI_CFG_SIZE];
+
+	(void)state;
+	make_list(cfg);
+	cfg[0x51] = 0x40;	/* 0x40 -> 0x50 -> 0x40 ... */
+	assert_int_equal(pci_cfg_find_cap(cfg, PCI_CAP_MSIX), 0);
+	make_list(cfg);
+	cfg[0x41] = 0x20;	/* into the header: not a capability */
+	assert_int_equal(pci_cfg_find_cap(cfg, 0x10), 0);
+	make_list(cfg);
+	cfg[0x71] = 0xFC;	/* the last dword: its next pointer is at 0xFD, inside the array */
+	cfg[0xFC] = 0x22;
+	assert_int_equal(pci_cfg_find_cap(cfg, 0x22), 0xFC);
+}
+
+static void test_bar_32bit_sizes(void **state)
+{
+	struct pci_bar b;
+
+	(void)state;
+	/* A 1 MiB 32-bit BAR at 0xFEA00000: the low 20 bits read back as zero. */
+	assert_int_equal(pci_bar_decode(0xFEA00000u, 0, 0xFFF00000u, 0, &b), E_OK);
+	assert_int_equal(b.base, 0xFEA00000u);
+	assert_int_equal(b.size, 1u << 20);
+	assert_false(b.is64);
+	assert_false(b.prefetchable);
+	/* 16 bytes, the smallest memory BAR; prefetchable bit kept. */
+	assert_int_equal(pci_bar_decode(0xFEB00018u, 0, 0xFFFFFFF8u, 0, &b), E_OK);
+	assert_int_equal(b.base, 0xFEB00010u);
+	assert_int_equal(b.size, 16);
+	assert_true(b.prefetchable);
+}
+
+static void test_bar_64bit_sizes(void **state)
+{
+	struct pci_bar b;
+
+	(void)state;
+	assert_true(pci_bar_is64(0x0000000Cu));
+	assert_false(pci_bar_is64(0x00000008u));
+	/* A 16 GiB 64-bit BAR at 0x8_0000_0000: sizing touches the upper dword too. */
+	assert_int_equal(pci_bar_decode(0x0000000Cu, 0x8u, 0x0000000Cu, 0xFFFFFFFCu, &b), E_OK);
+	assert_int_equal(b.base, 0x800000000ull);
+	assert_int_equal(b.size, 1ull << 34);
+	assert_true(b.is64);
+	/* A small 64-bit BAR below 4 GiB. */
+	assert_int_equal(pci_bar_decode(0xFE000004u, 0, 0xFFFFC004u, 0xFFFFFFFFu, &b), E_OK);
+	assert_int_equal(b.base, 0xFE000000u);
+	assert_int_equal(b.size, 0x4000);
+}
+
+static void test_bar_refusals(void **state)
+{
+	struct pci_bar b = { 0 };
+
+	(void)state;
+	assert_int_equal(pci_bar_decode(0xC001u, 0, 0xFFFFFFE1u, 0, &b), E_UNSUPP);	/* I/O */
+	assert_int_equal(pci_bar_decode(0x2u, 0, 0xFFF00002u, 0, &b), E_UNSUPP);	/* type 1 */
+	assert_int_equal(pci_bar_decode(0x6u, 0, 0xFFF00006u, 0, &b), E_UNSUPP);	/* type 3 */
+	assert_int_equal(pci_bar_decode(0, 0, 0, 0, &b), E_NOENT);	/* not implemented */
+	assert_int_equal(pci_bar_decode(0x4u, 0, 0x4u, 0, &b), E_NOENT);
+	/* Writable bits with a hole in them are no size. */
+	assert_int_equal(pci_bar_decode(0, 0, 0xFF0F0000u, 0, &b), E_INVAL);
+	assert_int_equal(pci_bar_decode(0x4u, 0, 0x00000004u, 0xFFFF0FFFu, &b), E_INVAL);
+	assert_int_equal(b.size, 0);	/* nothing written on failure */
+}
+
+static void test_bar_count_by_header(void **state)
+{
+	(void)state;
+	assert_int_equal(pci_bar_count(0x00), 6);
+	assert_int_equal(pci_bar_count(0x80), 6);	/* multi-function bit */
+	assert_int_equal(pci_bar_count(0x01), 2);
+	assert_int_equal(pci_bar_count(0x02), 0);	/* CardBus: none handed out */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cap_walk_finds_each_entry),
+		cmocka_unit_test(test_cap_walk_needs_the_status_bit),
+		cmocka_unit_test(test_cap_walk_masks_low_pointer_bits),
+		cmocka_unit_test(test_cap_walk_ends_on_a_loop_or_bad_pointer),
+		cmocka_unit_test(test_bar_32bit_sizes),
+		cmocka_unit_test(test_bar_64bit_sizes),
+		cmocka_unit_test(test_bar_refusals),
+		cmocka_unit_test(test_bar_count_by_header),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,133 @@
+/* In-kernel test suite, PCI: configuration pages and BARs through the PCI capability. */
+#include "cap.h"
+#include "core/pci_cfg.h"
+#include "test.h"
+#include "tests.h"
+
+#define ROOT CAP_INIT_CNODE
+#define VS CAP_INIT_VSPACE
+#define PCI CAP_INIT_PCI
+#define VA_P 0x060000000000ull	/* PML4 slot 12: this file's mappings, one PD per case */
+
+/* QEMU q35 (docs/testing.md): the host bridge, the standard VGA and the AHCI controller. */
+#define HOST_BRIDGE PCI_BDF(0, 0, 0)
+#define VGA PCI_BDF(0, 1, 0)
+#define AHCI PCI_BDF(0, 0x1f, 2)
+#define ABSENT PCI_BDF(0, 0x1e, 0)
+
+/* Maps frame cap f at page nth of case's own 2 MiB at VA_P (its PT in S(62); PDPT, PD made once). */
+static volatile uint8_t *map_at(struct test_env *env, uint64_t f, unsigned nth)
+{
+	static bool upper;
+	uint64_t va = VA_P + (uint64_t)env->index * 0x200000ull + nth * 4096ull;
+
+	if (!upper) {
+		CHECK_ERR(page_table_map(test_make(env, OBJ_PDPT, 0, 60), VS, VA_P), E_OK);
+		CHECK_ERR(page_table_map(test_make(env, OBJ_PD, 0, 61), VS, VA_P), E_OK);
+		upper = true;
+	}
+	if (nth == 0)
+		CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 62), VS, va), E_OK);
+	CHECK_ERR(frame_map(f, VS, va, CAP_WRITE), E_OK);
+	return (volatile uint8_t *)(uintptr_t)va;
+}
+
+static uint32_t rd32(volatile uint8_t *cfg, unsigned off)
+{
+	return *(volatile uint32_t *)(cfg + off);
+}
+
+/* Instance 0 drives the functions until the description assigns them; the others have none. */
+static bool owns_pci(struct test_env *env)
+{
+	if (env->bi->instance == 0 && env->bi->pci_count) {
+		CHECK(env->bi->pci_first == 0 && env->bi->pci_count == 0x10000);
+		return true;
+	}
+	if (env->bi->instance == 0)	/* no MCFG (i440FX): kernel-suite-smp4 rejects this line */
+		printf("instance 0: pci: no ECAM, no functions\n");
+	CHECK(env->bi->pci_count == 0);
+	CHECK_ERR(pci_get_config(PCI, HOST_BRIDGE, S(0)), E_EMPTY);
+	return false;
+}
+
+static void config_pages_of_own_functions_only(struct test_env *env)
+{
+	if (!owns_pci(env))
+		return;
+	CHECK_ERR(pci_get_config(PCI, HOST_BRIDGE, S(0)), E_OK);
+	volatile uint8_t *cfg = map_at(env, S(0), 0);
+	CHECK(rd32(cfg, PCI_VENDOR) == 0x29C08086);	/* Intel Q35 host bridge */
+	/* The AHCI controller lists MSI among its capabilities. */
+	CHECK_ERR(pci_get_config(PCI, AHCI, S(1)), E_OK);
+	volatile uint8_t *ahci = map_at(env, S(1), 1);
+	uint8_t copy[PCI_CFG_SIZE];
+	for (unsigned i = 0; i < PCI_CFG_SIZE; i++)
+		copy[i] = ahci[i];
+	unsigned msi = pci_cfg_find_cap(copy, PCI_CAP_MSI);
+	CHECK(msi >= 0x40 && copy[msi] == PCI_CAP_MSI);
+
+	struct call_result r = atoll_call(PCI, INV_PCI_GET_CONFIG, 0x10000, S(2), 0, 0);
+	CHECK(r.err == E_RANGE && r.arg == ARG_MR(0));
+	r = atoll_call(PCI, INV_PCI_GET_CONFIG, ABSENT, S(2), 0, 0);
+	CHECK(r.err == E_NOENT && r.arg == ARG_MR(0));
+	r = atoll_call(PCI, INV_PCI_GET_CONFIG, HOST_BRIDGE, S(0), 0, 0);
+	CHECK(r.err == E_NOTEMPTY && r.arg == ARG_MR(1));
+	/* A copy narrowed to one function hands out that one only; a read-only one nothing. */
+	CHECK_ERR(cnode_copy(ROOT, S(3), PCI, CAP_READ), E_OK);
+	CHECK_ERR(pci_get_config(S(3), HOST_BRIDGE, S(2)), E_RIGHTS);
+	CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
+	CHECK_ERR(cnode_delete(ROOT, S(1)), E_OK);
+	CHECK_ERR(cnode_delete(ROOT, S(3)), E_OK);
+}
+
+static void bar_becomes_device_untyped(struct test_env *env)
+{
+	if (!owns_pci(env))
+		return;
+	/* The standard VGA: BAR0 is a 16 MiB frame buffer, BAR1 is not implemented. */
+	struct bar_result b = pci_get_bar(PCI, VGA, 0, S(0));
+	CHECK_ERR(b.err, E_OK);
+	CHECK(b.bits == 24 && b.base && !(b.base & ((1ull << 24) - 1)));
+	CHECK_ERR(untyped_retype(S(0), OBJ_FRAME_4K, 0, ROOT, S(1), 1), E_OK);
+	volatile uint32_t *fb = (volatile uint32_t *)map_at(env, S(1), 0);
+	fb[0] = 0x12345678;
+	CHECK(fb[0] == 0x12345678);
+	CHECK_ERR(pci_get_bar(PCI, VGA, 1, S(2)).err, E_NOENT);
+	b = pci_get_bar(PCI, VGA, 6, S(2));
+	CHECK(b.err == E_RANGE && b.base == ARG_MR(1));
+	b = pci_get_bar(PCI, ABSENT, 0, S(2));
+	CHECK(b.err == E_NOENT && b.base == ARG_MR(0));
+	/* Revoking the PCI cap's copy takes the untyped and its frame with it. */
+	CHECK_ERR(cnode_delete(ROOT, S(1)), E_OK);
+	CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
+}
+
+static void bar_moved_over_ram_is_refused(struct test_env *env)
+{
+	if (!owns_pci(env))
+		return;
+	/* A driver holding the configuration page can point a BAR anywhere: at our own RAM, say. */
+	CHECK_ERR(pci_get_config(PCI, VGA, S(0)), E_OK);
+	volatile uint8_t *cfg = map_at(env, S(0), 0);
+	volatile uint32_t *bar2 = (volatile uint32_t *)(cfg + PCI_BAR0 + 8);
+	uint32_t old = *bar2;
+	struct bar_result b = pci_get_bar(PCI, VGA, 2, S(1));
+	CHECK_ERR(b.err, E_OK);
+	CHECK(b.base == (old & ~0xFu) && b.bits == 12);
+	*bar2 = (uint32_t)env->bi->mem_base;
+	b = pci_get_bar(PCI, VGA, 2, S(2));
+	CHECK(b.err == E_OVERLAP && b.base == ARG_MR(0));
+	*bar2 = old;
+	CHECK_ERR(pci_get_bar(PCI, VGA, 2, S(2)).err, E_OK);
+	CHECK_ERR(cnode_revoke(ROOT, PCI), E_OK);	/* the config page, both untypeds */
+	CHECK_ERR(atoll_call(S(0), INV_FRAME_UNMAP, 0, 0, 0, 0).err, E_EMPTY);
+	CHECK_ERR(atoll_call(S(1), INV_UNTYPED_RETYPE, 0, 0, 0, 0).err, E_EMPTY);
+}
+
+const struct test_case pci_tests[] = {
+	{ "config_pages_of_own_functions_only", config_pages_of_own_functions_only },
+	{ "bar_becomes_device_untyped", bar_becomes_device_untyped },
+	{ "bar_moved_over_ram_is_refused", bar_moved_over_ram_is_refused },
+};
+const unsigned pci_ntests = sizeof(pci_tests) / sizeof(pci_tests[0]);
