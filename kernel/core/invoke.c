@@ -478,6 +478,13 @@ static err_t pci_call(struct call *c, struct cte *slot, unsigned label)
 		c->value = g.base;
 		c->value2 = g.bits;
 		return E_OK;
+	case INV_PCI_NARROW:
+		if ((e = lookup(c, current_root(), c->mr[2], 64, ARG_MR(2), &dest)))
+			return e;
+		if ((e = pci_decode_narrow(slot, c->mr[0], c->mr[1], dest)))
+			return fail(c, e == E_NOTEMPTY ? ARG_MR(2) : ARG_MR(0), e);
+		pci_invoke_narrow(slot, (uint16_t)c->mr[0], (uint32_t)c->mr[1], dest);
+		return E_OK;
 	default:
 		break;	/* a label of another object type: reported below */
 	}

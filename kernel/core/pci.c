@@ -150,3 +150,17 @@ void pci_invoke_get_bar(struct cte *pci, const struct pci_bar_grant *g, struct c
 				  .obj = g->base };
 	cspace_insert_child(pci, dest);
 }
+
+err_t pci_decode_narrow(const struct cte *pci, uint64_t first, uint64_t count, const struct cte *dest)
+{
+	if (!pci_range_within(pci->cap.obj, pci->cap.data, first, count))
+		return E_RANGE;
+	return dest->cap.type == OBJ_NULL ? E_OK : E_NOTEMPTY;
+}
+
+void pci_invoke_narrow(struct cte *pci, uint16_t first, uint32_t count, struct cte *dest)
+{
+	dest->cap = (struct cap){ .type = OBJ_PCI, .rights = pci->cap.rights, .obj = first,
+				  .data = count };
+	cspace_insert_child(pci, dest);
+}

@@ -43,4 +43,13 @@ MUST_CHECK err_t pci_decode_get_bar(const struct cte *pci, uint64_t bdf, uint64_
 				    const struct cte *dest, struct pci_bar_grant *out);
 void pci_invoke_get_bar(struct cte *pci, const struct pci_bar_grant *g, struct cte *dest);
 
+/*
+ * PCI_NARROW: a PCI cap over functions [first, first + count), a part of pci's
+ * range, into the empty slot dest, as a child of pci (revoking pci takes it).
+ * E_RANGE: not a non-empty part of pci's range; E_NOTEMPTY: dest is full.
+ */
+MUST_CHECK err_t pci_decode_narrow(const struct cte *pci, uint64_t first, uint64_t count,
+				   const struct cte *dest);
+void pci_invoke_narrow(struct cte *pci, uint16_t first, uint32_t count, struct cte *dest);
+
 #endif

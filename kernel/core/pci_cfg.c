@@ -65,3 +65,10 @@ err_t pci_bar_decode(uint32_t lo, uint32_t hi, uint32_t size_lo, uint32_t size_h
 	};
 	return E_OK;
 }
+
+bool pci_range_within(uint64_t outer_first, uint64_t outer_count, uint64_t first, uint64_t count)
+{
+	/* Each bound separately, so no sum can wrap. */
+	return count && first >= outer_first && first - outer_first < outer_count &&
+	       count <= outer_count - (first - outer_first);
+}

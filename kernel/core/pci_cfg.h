@@ -25,6 +25,12 @@
 /* A function as bus << 8 | dev << 3 | fn (a PCIe requester id). */
 #define PCI_BDF(bus, dev, fn) ((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
 
+/*
+ * True if functions [first, first + count) lie inside [outer_first, outer_first +
+ * outer_count) and count is not 0: what a narrowed PCI capability may cover.
+ */
+bool pci_range_within(uint64_t outer_first, uint64_t outer_count, uint64_t first, uint64_t count);
+
 /* How many BARs a header of this type has: 6 (type 0), 2 (type 1 bridge), 0 otherwise. */
 unsigned pci_bar_count(uint8_t header_type);
 

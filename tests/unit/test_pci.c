@@ -132,6 +132,21 @@ static void test_bar_count_by_header(void **state)
 	assert_int_equal(pci_bar_count(0x02), 0);	/* CardBus: none handed out */
 }
 
+static void test_narrowed_range(void **state)
+{
+	(void)state;
+	assert_true(pci_range_within(0, 0x10000, 0x100, 3));	/* 01:00.0-01:00.2 of everything */
+	assert_true(pci_range_within(0x100, 3, 0x100, 3));	/* all of it again */
+	assert_true(pci_range_within(0x100, 3, 0x102, 1));	/* its last function */
+	assert_false(pci_range_within(0x100, 3, 0x100, 0));	/* nothing */
+	assert_false(pci_range_within(0x100, 3, 0xFF, 1));	/* starts before */
+	assert_false(pci_range_within(0x100, 3, 0x101, 3));	/* ends after */
+	assert_false(pci_range_within(0x100, 3, 0x103, 1));	/* just past */
+	assert_false(pci_range_within(0x100, 3, 0x101, UINT64_MAX));	/* first + count wraps */
+	assert_false(pci_range_within(0x100, 3, UINT64_MAX, 2));
+	assert_false(pci_range_within(0x100, 0, 0x100, 1));	/* an empty cap gives nothing */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_bar_64bit_sizes),
 		cmocka_unit_test(test_bar_refusals),
 		cmocka_unit_test(test_bar_count_by_header),
+		cmocka_unit_test(test_narrowed_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

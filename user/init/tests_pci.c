@@ -81,6 +81,36 @@ static void config_pages_of_own_functions_only(struct test_env *env)
 	CHECK_ERR(cnode_delete(ROOT, S(3)), E_OK);
 }
 
+/* PCI_NARROW: a child cap over part of the range reaches exactly that part, and dies with it. */
+static void narrowed_cap_reaches_its_functions_only(struct test_env *env)
+{
+	if (!owns_pci(env))
+		return;
+	CHECK_ERR(pci_narrow(PCI, VGA, 1, S(0)), E_OK);
+	CHECK_ERR(pci_get_config(S(0), VGA, S(1)), E_OK);
+	CHECK_ERR(pci_get_config(S(0), HOST_BRIDGE, S(2)), E_RANGE);
+	CHECK_ERR(pci_get_bar(S(0), AHCI, 5, S(2)).err, E_RANGE);
+	/* Narrowing again: only inside the narrowed range. */
+	struct call_result r = atoll_call(S(0), INV_PCI_NARROW, HOST_BRIDGE, 2, S(2), 0);
+	CHECK(r.err == E_RANGE && r.arg == ARG_MR(0));
+	CHECK_ERR(pci_narrow(S(0), VGA, 2, S(2)), E_RANGE);
+	CHECK_ERR(pci_narrow(S(0), VGA, 0, S(2)), E_RANGE);
+	r = atoll_call(S(0), INV_PCI_NARROW, VGA, 1, S(1), 0);
+	CHECK(r.err == E_NOTEMPTY && r.arg == ARG_MR(2));
+	CHECK_ERR(pci_narrow(S(0), VGA, 1, S(2)), E_OK);
+	CHECK_ERR(pci_get_config(S(2), VGA, S(3)), E_OK);
+	/* A read-only copy cannot narrow; the narrowed cap keeps the parent's rights. */
+	CHECK_ERR(cnode_copy(ROOT, S(4), PCI, CAP_READ), E_OK);
+	CHECK_ERR(pci_narrow(S(4), VGA, 1, S(5)), E_RIGHTS);
+	CHECK_ERR(cnode_delete(ROOT, S(4)), E_OK);
+	/* Revoking the first narrowed cap takes the second one and both config pages. */
+	CHECK_ERR(cnode_revoke(ROOT, S(0)), E_OK);
+	CHECK_ERR(pci_get_config(S(2), VGA, S(4)), E_EMPTY);
+	CHECK_ERR(atoll_call(S(1), INV_FRAME_UNMAP, 0, 0, 0, 0).err, E_EMPTY);
+	CHECK_ERR(atoll_call(S(3), INV_FRAME_UNMAP, 0, 0, 0, 0).err, E_EMPTY);
+	CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
+}
+
 static void bar_becomes_device_untyped(struct test_env *env)
 {
 	if (!owns_pci(env))
@@ -127,6 +157,7 @@ static void bar_moved_over_ram_is_refused(struct test_env *env)
 
 const struct test_case pci_tests[] = {
 	{ "config_pages_of_own_functions_only", config_pages_of_own_functions_only },
+	{ "narrowed_cap_reaches_its_functions_only", narrowed_cap_reaches_its_functions_only },
 	{ "bar_becomes_device_untyped", bar_becomes_device_untyped },
 	{ "bar_moved_over_ram_is_refused", bar_moved_over_ram_is_refused },
 };

@@ -48,6 +48,12 @@ static inline long pci_get_config(uint64_t pci, uint64_t bdf, uint64_t dest)
 	return atoll_call(pci, INV_PCI_GET_CONFIG, bdf, dest, 0, 0).err;
 }
 
+/* A PCI cap over functions [first, first + count) of pci's range, in dest. */
+static inline long pci_narrow(uint64_t pci, uint64_t first, uint64_t count, uint64_t dest)
+{
+	return atoll_call(pci, INV_PCI_NARROW, first, count, dest, 0).err;
+}
+
 /* Device untyped over memory BAR bar of bdf in dest; its address and log2 size come back. */
 struct bar_result {
 	long err;
