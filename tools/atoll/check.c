@@ -214,6 +214,12 @@ static void give_device(struct system *s, struct diag *d, const struct named *al
 		diag_error(d, ref->loc, "vm-gets-pf",
 			   "VM '%s' is given SR-IOV physical function '%s'; give it a VF", owner_name,
 			   ref->name);
+	/* Only instance 0 holds the PCI capability; other instances would need the IPI protocol of docs/iommu.md. */
+	if (kind == OWN_COMPONENT && dv->kind != DEV_PLATFORM && s->components[owner].core != 0)
+		diag_error(d, ref->loc, "device-core",
+			   "component '%s' owns PCI device '%s' but runs on core %u; a component that "
+			   "drives PCI devices must run on core 0 (only instance 0 holds the PCI capability, issue #6)",
+			   owner_name, ref->name, s->components[owner].core);
 	dv->owner_kind = kind;
 	dv->owner = owner;
 	dv->owner_loc = ref->loc;
