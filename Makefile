@@ -47,7 +47,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL := $(BUILD)/atoll.elf
 
 # User level: the root task, linked at USER_IMAGE_BASE and carried inside the kernel.
-USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Ikernel -Iuser/lib -ffreestanding \
+USER_CFLAGS := -std=c11 -O2 -g $(WARN) -Iinclude -Ikernel/include -Ikernel -Iuser/lib -Iuser/pcimgr -ffreestanding \
 	-fno-pic -fno-pie -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
 USER_LIB_SRCS := user/lib/crt0.S user/lib/stdio.c user/lib/malloc.c kernel/lib/printf.c kernel/core/pci_cfg.c \
@@ -56,7 +56,8 @@ USER_LIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS)))
 INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/init/tests_threads.c \
 	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c \
 	user/init/tests_devices.c user/init/tests_msi.c user/init/tests_tlb.c \
-	user/init/tests_edges.c user/init/tests_vcpu.c user/init/tests_pci.c user/init/tests_iommu.c user/init/bench.c user/init/spec.c
+	user/init/tests_edges.c user/init/tests_vcpu.c user/init/tests_pci.c user/init/tests_iommu.c user/init/bench.c user/init/spec.c \
+	user/init/spec_devices.c user/pcimgr/sriov.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 
@@ -167,8 +168,10 @@ $(BUILD)/kernel/core/rootimg.o: $(ROOT_IMAGE)
 # without malloc's static arena (a component's heap is the memory its description gives).
 COMPONENTS := $(notdir $(wildcard user/components/*))
 COMPONENT_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(COMPONENTS))
+# A component may also link a library of its own: component_NAME_LIBS.
+component_pcimgr_LIBS := user/pcimgr/sriov.c user/pcimgr/nvme.c
 define component_rule
-$(BUILD)/user/$(1).elf: $(USER_LIB_OBJS) $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard user/components/$(1)/*.c)) user/lib/user.ld
+$(BUILD)/user/$(1).elf: $(USER_LIB_OBJS) $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard user/components/$(1)/*.c) $(component_$(1)_LIBS)) user/lib/user.ld
 	@echo "  ULD     $$@"
 	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/lib/user.ld \
 		-o $$@ $$(filter-out %/malloc.o,$$(filter %.o,$$^))

@@ -144,6 +144,25 @@ struct component_cap_info {
 	uint64_t va, size;	/* shared regions */
 };
 
+/*
+ * A PCI device the component owns (docs/pcimgr.md): its root task gives it a PCI
+ * cap over the device's functions (a PF and its VFs) and an IOSpace the device
+ * is assigned to, in which the component's heap is mapped at IOVA = VA.
+ */
+struct component_device_info {
+	char name[33];
+	uint8_t pad[3];
+	uint16_t bdf;		/* the function (a PF) */
+	uint16_t nfuncs;	/* the PCI cap covers bdf .. bdf + nfuncs - 1 */
+	uint32_t sriov_vfs;	/* VFs the description asks for (0: none) */
+	uint32_t pci_slot;
+	uint32_t iospace_slot;
+};
+#define COMPONENT_MAX_DEVICES 8
+/* Where a device owner maps configuration pages and BAR frames: page tables are there. */
+#define COMPONENT_DEVICE_VA 0x8000000000ull
+#define COMPONENT_DEVICE_SIZE 0x200000ull
+
 struct component_info {
 	uint64_t magic;
 	char name[33];
@@ -152,7 +171,12 @@ struct component_info {
 	uint32_t ncaps;
 	uint64_t heap_va, heap_size;
 	struct component_cap_info caps[COMPONENT_MAX_CAPS];
+	/* Device owners only (ndevices > 0): their own CNode and VSpace, and the first free slot. */
+	uint32_t ndevices;
+	uint32_t cnode_slot, vspace_slot, free_slot;
+	struct component_device_info devices[COMPONENT_MAX_DEVICES];
 };
+_Static_assert(sizeof(struct component_info) <= 4096, "the info page is one page");
 
 /* FNV-1a over the blob, 32 bits; the header's checksum field counts as 0. */
 static inline uint32_t spec_checksum(const uint8_t *blob, uint64_t size)

@@ -34,6 +34,24 @@ unsigned pci_cfg_find_cap(const uint8_t cfg[PCI_CFG_SIZE], uint8_t id)
 	return 0;
 }
 
+unsigned pci_cfg_find_ext_cap(const uint8_t cfg[PCI_EXT_CFG_SIZE], uint16_t id)
+{
+	unsigned at = PCI_EXT_CAP_FIRST;
+
+	for (unsigned n = 0; n < (PCI_EXT_CFG_SIZE - PCI_EXT_CAP_FIRST) / 4; n++) {
+		uint32_t h = (uint32_t)(cfg[at] | cfg[at + 1] << 8 | cfg[at + 2] << 16 |
+					(uint32_t)cfg[at + 3] << 24);
+		if (h == 0 || h == 0xFFFFFFFFu)
+			return 0;
+		if ((h & 0xFFFF) == id)
+			return at;
+		at = (h >> 20) & 0xFFCu;
+		if (at < PCI_EXT_CAP_FIRST)
+			return 0;
+	}
+	return 0;
+}
+
 bool pci_bar_is64(uint32_t lo)
 {
 	return !(lo & BAR_IO) && BAR_TYPE(lo) == 2;

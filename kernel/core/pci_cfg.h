@@ -42,6 +42,17 @@ unsigned pci_bar_count(uint8_t header_type);
  */
 unsigned pci_cfg_find_cap(const uint8_t cfg[PCI_CFG_SIZE], uint8_t id);
 
+#define PCI_EXT_CFG_SIZE 4096	/* a PCIe function's whole configuration space */
+#define PCI_EXT_CAP_FIRST 0x100
+
+/*
+ * Offset of the first PCIe extended capability with this id in the 4 KiB
+ * configuration space cfg (PCIe 5.0 7.6.3: id 15:0, version 19:16, next 31:20),
+ * or 0. A header of 0 or all ones ends the walk, as does a next pointer below
+ * 0x100 (other than 0) or a list longer than fits, so a loop ends.
+ */
+unsigned pci_cfg_find_ext_cap(const uint8_t cfg[PCI_EXT_CFG_SIZE], uint16_t id);
+
 /* A decoded memory BAR. */
 struct pci_bar {
 	uint64_t base;

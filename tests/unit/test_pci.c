@@ -132,6 +132,42 @@ static void test_bar_count_by_header(void **state)
 	assert_int_equal(pci_bar_count(0x02), 0);	/* CardBus: none handed out */
 }
 
+static uint8_t ext[PCI_EXT_CFG_SIZE];
+
+static void ext_cap(unsigned at, uint16_t id, unsigned next)
+{
+	uint32_t h = id | 1u << 16 | (uint32_t)next << 20;
+
+	for (unsigned i = 0; i < 4; i++)
+		ext[at + i] = (uint8_t)(h >> 8 * i);
+}
+
+static void test_ext_cap_walk(void **state)
+{
+	(void)state;
+	memset(ext, 0, sizeof(ext));
+	assert_int_equal(pci_cfg_find_ext_cap(ext, 0x10), 0);	/* no extended space */
+	/* QEMU's NVMe PF: ARI at 0x100, SR-IOV at 0x120. */
+	ext_cap(0x100, 0x0E, 0x120);
+	ext_cap(0x120, 0x10, 0);
+	assert_int_equal(pci_cfg_find_ext_cap(ext, 0x0E), 0x100);
+	assert_int_equal(pci_cfg_find_ext_cap(ext, 0x10), 0x120);
+	assert_int_equal(pci_cfg_find_ext_cap(ext, 0x01), 0);
+	ext_cap(0x120, 0x10, 0x100);	/* a loop ends */
+	assert_int_equal(pci_cfg_find_ext_cap(ext, 0x01), 0);
+	ext_cap(0x120, 0x10, 0x40);	/* a pointer into the conventional header ends it */
+	assert_int_equal(pci_cfg_find_ext_cap(ext, 0x01), 0);
+	ext_cap(0x120, 0x10, 0x143);	/* low bits are masked */
+	ext_cap(0x140, 0x02, 0);
+	assert_int_equal(pci_cfg_find_ext_cap(ext, 0x02), 0x140);
+	memset(ext + 0x100, 0xFF, 4);	/* no function: all ones */
+	assert_int_equal(pci_cfg_find_ext_cap(ext, 0x0E), 0);
+	memset(ext, 0, sizeof(ext));
+	ext_cap(0xFFC, 0x10, 0);	/* the last dword is reachable */
+	ext_cap(0x100, 0x0E, 0xFFC);
+	assert_int_equal(pci_cfg_find_ext_cap(ext, 0x10), 0xFFC);
+}
+
 static void test_narrowed_range(void **state)
 {
 	(void)state;
@@ -159,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_bar_refusals),
 		cmocka_unit_test(test_bar_count_by_header),
 		cmocka_unit_test(test_narrowed_range),
+		cmocka_unit_test(test_ext_cap_walk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include "cap.h"
 #include "kstring.h"
 #include "spec_boot.h"
+#include "spec_devices.h"
 
 #define SCRATCH_VA 0x5FF000ull	/* in the page table that maps our own image */
 #define COMPONENT_CNODE_GUARD (64 - COMPONENT_CNODE_RADIX)
@@ -291,7 +292,8 @@ static long start_component(struct boot *b, uint32_t index)
 			return e;
 		}
 	}
-	if ((e = map_all(b, c->first_map, c->nmaps, vspace)) || (e = write_info(b, c)))
+	if ((e = map_all(b, c->first_map, c->nmaps, vspace)) || (e = write_info(b, c)) ||
+	    (e = spec_devices_give(b->bi, b->blob, b->slot, &b->next, b->two_level, index, space)))
 		return e;
 	if ((e = cnode_mint(CAP_INIT_CNODE, fault, b->supervisor, CAP_WRITE | CAP_GRANT, index + 1)) ||
 	    (e = tcb_set_space(tcb, space)) || (e = tcb_set_vspace(tcb, vspace)) ||
@@ -373,16 +375,7 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 			if (b.vms[i].cores[k] == b.me)
 				printf("instance %u: vm %s not started: this kernel has no VCPUs yet (issue #5)\n",
 				       b.me, str(&b, b.vms[i].name));
-	const struct spec_device *devs = (const void *)(blob + b.h->devices_off);
-	for (uint32_t i = 0; i < b.h->ndevices; i++) {
-		uint32_t own = devs[i].owner, k = own & ~SPEC_VM_OWNER;
-		bool here = own != SPEC_NO_OWNER &&
-			    (own & SPEC_VM_OWNER ? k < b.h->nvms && b.vms[k].cores[0] == b.me
-						 : k < b.h->ncomponents && b.comps[k].core == b.me);
-		if (here)
-			printf("instance %u: device %s not handed out: no IOMMU support yet (issue #6)\n",
-			       b.me, str(&b, devs[i].name));
-	}
+	spec_devices_note(bi, blob);
 	if (!(b.slot = malloc(b.h->nobjects * sizeof(*b.slot) + 1)))
 		return 1;
 	memset(b.slot, 0, b.h->nobjects * sizeof(*b.slot));
