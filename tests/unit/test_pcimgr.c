@@ -153,9 +153,32 @@ static void test_completion_and_doorbells(void **state)
 	assert_int_equal(nvme_doorbell(1, true, 2ull << 32), 0x1000 + 3 * 16);	/* DSTRD 2 */
 }
 
+static void test_primary_caps(void **state)
+{
+	static uint8_t page[4096];
+	struct nvme_primary p;
+
+	(void)state;
+	memset(page, 0, sizeof(page));
+	w16(page, 0, 0);		/* CNTLID */
+	w16(page, 32, 4);		/* VQFRT: 4 flexible queue resources */
+	w16(page, 34, 0x1);		/* ... high half */
+	w16(page, 44, 3);		/* VQFRSM */
+	w16(page, 64, 2);		/* VIFRT */
+	w16(page, 76, 1);		/* VIFRSM */
+	w16(page, 78, 9);		/* VIGRAN: not read */
+	nvme_parse_primary(page, &p);
+	assert_int_equal(p.cntlid, 0);
+	assert_int_equal(p.vq_total, 0x10004);
+	assert_int_equal(p.vq_max, 3);
+	assert_int_equal(p.vi_total, 2);
+	assert_int_equal(p.vi_max, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_primary_caps),
 		cmocka_unit_test(test_sriov_parse),
 		cmocka_unit_test(test_sriov_vf_rid),
 		cmocka_unit_test(test_virt_mgmt_encoding),

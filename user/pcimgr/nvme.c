@@ -13,6 +13,19 @@ static void command(struct nvme_sqe *e, uint8_t opcode, uint16_t cid)
 	e->cdw0 = opcode | (uint32_t)cid << 16;
 }
 
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
+}
+
+void nvme_parse_primary(const uint8_t *page, struct nvme_primary *out)
+{
+	*out = (struct nvme_primary){
+		.cntlid = rd16(page), .vq_total = rd32(page + 32), .vq_max = rd16(page + 44),
+		.vi_total = rd32(page + 64), .vi_max = rd16(page + 76),
+	};
+}
+
 void nvme_cmd_identify(struct nvme_sqe *e, uint16_t cid, uint8_t cns, uint16_t cntid,
 		       uint64_t prp1)
 {

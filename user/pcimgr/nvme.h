@@ -22,6 +22,7 @@
 
 #define NVME_ADMIN_IDENTIFY 0x06
 #define NVME_ADMIN_VIRT_MGMT 0x1C
+#define NVME_CNS_CONTROLLER 0x01
 #define NVME_CNS_PRIMARY_CAPS 0x14
 #define NVME_CNS_SECONDARY_LIST 0x15
 
@@ -57,6 +58,20 @@ struct nvme_secondary {
 	uint16_t vfn;		/* the VF number, 1-based */
 	uint16_t queues, interrupts;	/* flexible resources assigned */
 };
+
+/* What the manager needs of Identify CNS 14h (Primary Controller Capabilities). */
+struct nvme_primary {
+	uint16_t cntlid;
+	uint32_t vq_total, vi_total;	/* flexible queue / interrupt resources (VQFRT, VIFRT) */
+	uint16_t vq_max, vi_max;	/* most a secondary may be given (VQFRSM, VIFRSM) */
+};
+
+/* Decodes the 4 KiB primary controller capabilities page. */
+void nvme_parse_primary(const uint8_t *page, struct nvme_primary *out);
+
+/* Bits of Identify Controller (CNS 01h) the manager reads. */
+#define NVME_ID_OACS 256	/* u16: optional admin commands */
+#define NVME_OACS_VIRT_MGMT (1u << 3)
 
 void nvme_cmd_identify(struct nvme_sqe *e, uint16_t cid, uint8_t cns, uint16_t cntid,
 		       uint64_t prp1);
