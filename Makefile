@@ -108,7 +108,8 @@ ISO_TEST := $(BUILD)/atoll-test.iso
 
 SYSTEM ?= default
 
-.PHONY: all kernel iso unit tool fuzz systems run run-iso run-uefi test bench qemu-gdb deps clean
+.PHONY: all kernel iso unit tool fuzz systems run run-iso run-uefi test bench qemu-gdb deps clean \
+	guest
 all: deps kernel iso unit tool systems $(FUZZ)
 
 deps:
@@ -116,6 +117,10 @@ deps:
 
 kernel: $(KERNEL)
 tool: $(TOOL)
+
+# The Linux test guest (Debian's kernel + a busybox initramfs), cached in build/guest/.
+guest: deps
+	@scripts/guest.sh
 
 $(TOOL): $(patsubst %.c,$(BUILD)/tool/%.o,$(TOOL_SRCS))
 	@mkdir -p $(dir $@)
@@ -253,7 +258,7 @@ fuzz: deps $(FUZZ)
 	$(FUZZ) -max_total_time=$(FUZZ_SECONDS) -timeout=5 $(BUILD)/fuzz/corpus tests/spec/good \
 		tests/spec/bad tests/spec/multi
 
-test: all
+test: all guest
 	@FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/run.sh
 
 clean:
