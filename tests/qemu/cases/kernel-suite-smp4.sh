@@ -7,7 +7,7 @@ REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' ' FAIL$' 'check f
 VCPU_CASES=(objects_check_their_arguments cpuid_exit_reports_guest_state edited_rax_reaches_the_guest
 	hlt_exits_to_the_vmm unmapped_gpa_faults_then_maps large_frame_maps_2m hypercall_keeps_guest_registers
 	triple_fault_is_a_shutdown host_interrupts_resume_the_guest spinning_guest_is_preempted
-	guest_fpu_state_is_its_own)
+	guest_fpu_state_is_its_own virtual_interrupt_waits_for_if halt_in_guest_sleeps_until_an_interrupt)
 check() {
 	local i n passed names
 	for i in 0 1 2 3; do
