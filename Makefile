@@ -68,7 +68,7 @@ endif
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace untyped \
-	gspace
+	gspace decode
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -80,6 +80,7 @@ unit_printf_SRCS := kernel/lib/printf.c
 unit_elf_SRCS := kernel/core/elf.c kernel/lib/error.c
 unit_cspace_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/lib/error.c
 unit_untyped_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/obj/untyped.c kernel/lib/error.c
+unit_decode_SRCS := user/vmm/decode.c
 unit_gspace_SRCS := kernel/obj/gspace.c kernel/obj/vcpu.c kernel/core/cspace.c kernel/obj/cnode.c \
 	kernel/lib/error.c
 # Our printf must not replace the host libc's inside the test binary.
