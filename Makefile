@@ -174,13 +174,21 @@ $(BUILD)/user/$(1).elf: $(USER_LIB_OBJS) $(patsubst %.c,$(BUILD)/user/%.o,$(wild
 endef
 $(foreach c,$(COMPONENTS),$(eval $(call component_rule,$(c))))
 
+# The VMM (user/vmm/, docs/vmm.md): linked like a component; atoll compile gives one to each VM.
+VMM_ELF := $(BUILD)/user/vmm.elf
+VMM_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard user/vmm/*.c))
+$(VMM_ELF): $(USER_LIB_OBJS) $(VMM_OBJS) user/lib/user.ld
+	@echo "  ULD     $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/lib/user.ld \
+		-o $@ $(filter-out %/malloc.o,$(filter %.o,$^))
+
 # System descriptions compiled to spec blobs: systems/NAME.yaml -> build/systems/NAME.blob.
 SYSTEMS := $(patsubst systems/%.yaml,$(BUILD)/systems/%.blob,$(wildcard systems/*.yaml))
-$(BUILD)/systems/%.blob: systems/%.yaml $(TOOL) $(COMPONENT_ELFS)
+$(BUILD)/systems/%.blob: systems/%.yaml $(TOOL) $(COMPONENT_ELFS) $(VMM_ELF)
 	@mkdir -p $(dir $@)
 	@echo "  SPEC    $@"
 	$(Q)$(TOOL) compile $< -o $@ > /dev/null
-$(BUILD)/tests/systems/%.blob: tests/systems/%.yaml $(TOOL) $(COMPONENT_ELFS)
+$(BUILD)/tests/systems/%.blob: tests/systems/%.yaml $(TOOL) $(COMPONENT_ELFS) $(VMM_ELF)
 	@mkdir -p $(dir $@)
 	@echo "  SPEC    $@"
 	$(Q)$(TOOL) compile $< -o $@ > /dev/null

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define SPEC_MAGIC 0x434550534C4C5441ull	/* "ATLLSPEC" */
-#define SPEC_VERSION 1
+#define SPEC_VERSION 2	/* 2: VMs have a VMM component, a VCPU and a guest space */
 
 struct spec_header {
 	uint64_t magic;
@@ -88,6 +88,14 @@ struct spec_component {
 	uint64_t heap_va, heap_size;
 };
 
+/*
+ * A VM: its guest-physical mappings (first_map, nmaps: page tables, RAM, shared
+ * regions) go into its guest space. A VM on one core is run by a VMM component
+ * on that core (`vmm`, an index into the components) holding caps to the VCPU
+ * and the guest space, the RAM mapped at COMPONENT_VM_RAM_VA and the kernel and
+ * initramfs bytes mapped read-only (docs/vmm.md). A VM of more cores has no VMM
+ * yet: vmm, vcpu and gspace are SPEC_NONE.
+ */
 struct spec_vm {
 	uint32_t name;
 	uint32_t ncores;
@@ -95,8 +103,16 @@ struct spec_vm {
 	uint64_t memory;
 	uint32_t first_map, nmaps;
 	uint32_t kernel, initramfs, cmdline;	/* strings */
-	uint32_t pad;
+	uint32_t vmm;				/* component index */
+	uint32_t vcpu, gspace;			/* object indices */
+	uint32_t kernel_size, initramfs_size;	/* bytes mapped into the VMM */
 };
+#define SPEC_NONE 0xFFFFFFFFu
+
+/* Where a VMM finds its VM (all in its own address space, above the shared regions). */
+#define COMPONENT_VM_RAM_VA 0x20000000000ull		/* the guest's RAM, read-write */
+#define COMPONENT_VM_KERNEL_VA 0x30000000000ull		/* the bzImage, read-only */
+#define COMPONENT_VM_INITRAMFS_VA 0x38000000000ull	/* the initramfs, read-only */
 
 /*
  * The page a component finds at COMPONENT_INFO_VA (its address arrives in rdi):
@@ -121,6 +137,17 @@ struct component_cap_info {
 	uint64_t va, size;	/* shared regions */
 };
 
+/* For a VMM: the VM it runs (vcpu and gspace are slots of its CNode; sizes in bytes). */
+struct component_vm_info {
+	char name[33];
+	uint8_t pad[3];
+	uint32_t vcpu, gspace;
+	uint64_t ram_va, ram_size;
+	uint64_t kernel_va, kernel_size;
+	uint64_t initramfs_va, initramfs_size;
+	char cmdline[1025];
+};
+
 struct component_info {
 	uint64_t magic;
 	char name[33];
@@ -129,7 +156,9 @@ struct component_info {
 	uint32_t ncaps;
 	uint64_t heap_va, heap_size;
 	struct component_cap_info caps[COMPONENT_MAX_CAPS];
+	struct component_vm_info vm;	/* a VMM's VM; all zero for other components */
 };
+_Static_assert(sizeof(struct component_info) <= 4096, "the info page is one page");
 
 /* FNV-1a over the blob, 32 bits; the header's checksum field counts as 0. */
 static inline uint32_t spec_checksum(const uint8_t *blob, uint64_t size)

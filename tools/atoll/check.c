@@ -371,6 +371,8 @@ static void check_images(struct system *s, struct diag *d)
 				diag_error(d, v->kernel_loc, "image-format",
 					   "VM kernel '%s' is not a Linux bzImage", v->kernel);
 		}
+		if (v->vmm[0] && peek(s, v->vmm, 0, buf, 1) < 0)
+			diag_error(d, v->vmm_loc, "image-missing", "VMM image '%s' does not exist", v->vmm);
 		if (v->initramfs[0] && peek(s, v->initramfs, 0, buf, 1) < 0)
 			diag_error(d, v->initramfs_loc, "image-missing",
 				   "VM initramfs '%s' does not exist", v->initramfs);

@@ -66,6 +66,8 @@ struct vm {
 	char initramfs[PATH_LEN];
 	struct loc initramfs_loc;
 	char cmdline[CMDLINE_MAX + 1];
+	char vmm[PATH_LEN];		/* the VMM image; empty: the one built beside the tool */
+	struct loc vmm_loc;
 	char console[16];
 	unsigned ndevices;
 	struct name_ref devices[MAX_REFS];
