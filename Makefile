@@ -193,7 +193,24 @@ $(BUILD)/tests/systems/%.blob: tests/systems/%.yaml $(TOOL) $(COMPONENT_ELFS) $(
 	@echo "  SPEC    $@"
 	$(Q)$(TOOL) compile $< -o $@ > /dev/null
 TEST_SYSTEMS := $(patsubst tests/systems/%.yaml,$(BUILD)/tests/systems/%.blob,$(wildcard tests/systems/*.yaml))
-systems: $(SYSTEMS) $(TEST_SYSTEMS)
+# Descriptions that boot the Linux guest (tests/systems/linux-*.yaml) need make guest first:
+# make test builds them, plain make does not download anything for them.
+GUEST_SYSTEMS := $(filter $(BUILD)/tests/systems/linux-%.blob,$(TEST_SYSTEMS))
+systems: $(SYSTEMS) $(filter-out $(GUEST_SYSTEMS),$(TEST_SYSTEMS))
+$(GUEST_SYSTEMS): $(BUILD)/guest/bzImage
+$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init
+	@scripts/guest.sh
+
+# The hostile bare-metal guest (tests/guest/hostile.S): a flat binary with a bzImage header,
+# linked so that file offset 0x400 lands at guest-physical 0x1000000 where the VMM loads it.
+HOSTILE := $(BUILD)/tests/guest/hostile.bzImage
+$(HOSTILE): tests/guest/hostile.S
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $@"
+	$(Q)as --32 -o $(@:.bzImage=.o) $<
+	$(Q)$(LD) -m elf_i386 -Ttext=0xFFFC00 -e 0x1000000 -o $(@:.bzImage=.elf) $(@:.bzImage=.o)
+	$(Q)objcopy -O binary -j .text $(@:.bzImage=.elf) $@
+$(BUILD)/tests/systems/hostile-vms.blob: $(HOSTILE)
 
 $(KERNEL): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
 	@echo "  LD      $@"
@@ -267,7 +284,7 @@ fuzz: deps $(FUZZ)
 	$(FUZZ) -max_total_time=$(FUZZ_SECONDS) -timeout=5 $(BUILD)/fuzz/corpus tests/spec/good \
 		tests/spec/bad tests/spec/multi
 
-test: all guest
+test: all guest $(GUEST_SYSTEMS)
 	@FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/run.sh
 
 clean:

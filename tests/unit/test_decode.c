@@ -79,6 +79,28 @@ static void test_stores(void **state)
 	assert_int_equal(in.imm, 0x1234);
 }
 
+static void test_moffs(void **state)
+{
+	(void)state;
+	/* mov 0xf0000000, %eax in 32-bit code; movabs %al, 0xfee00000 in 64-bit code */
+	static const uint8_t a[] = { 0xA1, 0x00, 0x00, 0x00, 0xF0 };
+	static const uint8_t b[] = { 0xA2, 0x00, 0x00, 0xE0, 0xFE, 0, 0, 0, 0 };
+	struct insn in = decode_ok(a, sizeof(a), PROT32);
+	assert_int_equal(in.kind, INSN_LOAD);
+	assert_int_equal(in.len, 5);
+	assert_int_equal(in.size, 4);
+	assert_int_equal(in.reg, 0);
+	in = decode_ok(b, sizeof(b), LONG);
+	assert_int_equal(in.kind, INSN_STORE);
+	assert_int_equal(in.len, 9);
+	assert_int_equal(in.size, 1);
+	/* 67 in 64-bit code: a 4-byte address; cut short it is refused */
+	static const uint8_t c[] = { 0x67, 0xA1, 0x00, 0x00, 0x00, 0xF0 };
+	assert_int_equal(decode_ok(c, sizeof(c), LONG).len, 6);
+	struct insn x;
+	assert_false(insn_decode(a, 4, PROT32, &x));
+}
+
 static void test_byte_registers(void **state)
 {
 	(void)state;
@@ -149,6 +171,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loads),
 		cmocka_unit_test(test_stores),
+		cmocka_unit_test(test_moffs),
 		cmocka_unit_test(test_byte_registers),
 		cmocka_unit_test(test_operand_and_address_size),
 		cmocka_unit_test(test_debug_registers),

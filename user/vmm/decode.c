@@ -66,6 +66,14 @@ bool insn_decode(const uint8_t *code, unsigned n, bool long_mode, bool d32, stru
 			return false;
 		op = code[i++];
 	}
+	if (!two_byte && op >= 0xA0 && op <= 0xA3) {
+		/* MOV between al/ax/eax/rax and an absolute address of the address size (moffs). */
+		unsigned asz = long_mode ? (addrsize ? 4 : 8) : addr_wide ? 4 : 2;
+		*out = (struct insn){ .kind = op <= 0xA1 ? INSN_LOAD : INSN_STORE, .reg = 0,
+				      .size = op & 1 ? full : 1, .dest_size = op & 1 ? full : 1,
+				      .len = i + asz };
+		return out->len <= n && out->len <= 15;
+	}
 	if (i >= n)
 		return false;
 	uint8_t modrm = code[i];

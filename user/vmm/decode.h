@@ -26,7 +26,7 @@ struct insn {
 
 /*
  * Decodes the instruction in code[0..n): MOV between a register or an
- * immediate and memory (88, 89, 8A, 8B, C6 /0, C7 /0), MOVZX loads (0F B6,
+ * immediate and memory (88, 89, 8A, 8B, C6 /0, C7 /0, A0-A3), MOVZX loads (0F B6,
  * 0F B7), and MOV to or from a debug register (0F 21, 0F 23), with operand-size,
  * REX and segment prefixes. long_mode: 64-bit code; else d32 says whether the
  * code segment is 32-bit. Returns false for anything else (or too few bytes).
