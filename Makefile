@@ -120,8 +120,7 @@ kernel: $(KERNEL)
 tool: $(TOOL)
 
 # The Linux test guest (Debian's kernel + a busybox initramfs), cached in build/guest/.
-guest: deps
-	@scripts/guest.sh
+guest: $(BUILD)/guest/bzImage
 
 $(TOOL): $(patsubst %.c,$(BUILD)/tool/%.o,$(TOOL_SRCS))
 	@mkdir -p $(dir $@)
@@ -198,7 +197,7 @@ TEST_SYSTEMS := $(patsubst tests/systems/%.yaml,$(BUILD)/tests/systems/%.blob,$(
 GUEST_SYSTEMS := $(filter $(BUILD)/tests/systems/linux-%.blob,$(TEST_SYSTEMS))
 systems: $(SYSTEMS) $(filter-out $(GUEST_SYSTEMS),$(TEST_SYSTEMS))
 $(GUEST_SYSTEMS): $(BUILD)/guest/bzImage
-$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init
+$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init | deps
 	@scripts/guest.sh
 
 # The hostile bare-metal guest (tests/guest/hostile.S): a flat binary with a bzImage header,
