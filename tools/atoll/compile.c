@@ -41,15 +41,17 @@ static void *grow(void *p, uint32_t n, uint32_t *cap, size_t elem)
 	return p;
 }
 
+/* A string in the table, of any length (paths and command lines are long). */
 static uint32_t add_str(struct builder *b, const char *fmt, const char *a, const char *c)
 {
-	char buf[128];
-	int n = snprintf(buf, sizeof(buf), fmt, a, c);
+	int n = snprintf(NULL, 0, fmt, a, c);
 	uint32_t off = b->s->h.strings_size;
 
+	if (n < 0)
+		n = 0;
 	for (uint32_t need = off + (uint32_t)n + 1; b->cap_str < need;)
 		b->s->strings = grow(b->s->strings, b->cap_str, &b->cap_str, 1);
-	memcpy(b->s->strings + off, buf, (size_t)n + 1);
+	snprintf(b->s->strings + off, (size_t)n + 1, fmt, a, c);
 	b->s->h.strings_size += (uint32_t)n + 1;
 	return off;
 }
