@@ -106,7 +106,10 @@ struct spec_vm {
 	uint32_t vmm;				/* component index */
 	uint32_t vcpu, gspace;			/* object indices */
 	uint32_t kernel_size, initramfs_size;	/* bytes mapped into the VMM */
+	uint32_t flags;				/* SPEC_VM_* */
+	uint32_t pad;
 };
+#define SPEC_VM_CONSOLE 1u	/* the guest's serial output goes to the host console */
 #define SPEC_NONE 0xFFFFFFFFu
 
 /* Where a VMM finds its VM (all in its own address space, above the shared regions). */
@@ -142,6 +145,8 @@ struct component_vm_info {
 	char name[33];
 	uint8_t pad[3];
 	uint32_t vcpu, gspace;
+	uint32_t console;		/* 1: show the guest's serial output; 0: drop it */
+	uint32_t pad2;
 	uint64_t ram_va, ram_size;
 	uint64_t kernel_va, kernel_size;
 	uint64_t initramfs_va, initramfs_size;

@@ -233,6 +233,7 @@ static void write_vm_info(struct boot *b, uint32_t index, struct component_info 
 			if (info->caps[k].type == OBJ_GUEST_SPACE)
 				vm->gspace = info->caps[k].slot;
 		}
+		vm->console = (v->flags & SPEC_VM_CONSOLE) != 0;
 		vm->ram_va = COMPONENT_VM_RAM_VA;
 		vm->ram_size = v->memory;
 		vm->kernel_va = COMPONENT_VM_KERNEL_VA;
