@@ -67,9 +67,10 @@ static void __attribute__((noreturn)) trap_fatal(const struct trap_frame *f)
 		(unsigned long long)f->r15, (unsigned long long)read_cr0(),
 		(unsigned long long)read_cr2(), (unsigned long long)read_cr3(),
 		(unsigned long long)read_cr4());
+	/* Say so before telling instance 0, which may end the whole run as soon as it hears. */
+	kprintf("atoll: instance %d: core halted\n", self);
 	if (self > 0)
 		arch_signal(0, XSIG_HALTED);
-	kprintf("atoll: instance %d: core halted\n", self);
 	cpu_halt_forever();
 }
 
