@@ -16,7 +16,6 @@
 #include "spec.h"
 
 #define PAGE 4096ull
-#define VMM_MEMORY (512ull << 10)	/* a VMM's image, stack, info page, IPC buffer and heap */
 
 struct builder {
 	struct spec *s;
