@@ -68,7 +68,7 @@ endif
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace untyped \
-	gspace decode
+	gspace decode pic pit
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -81,6 +81,10 @@ unit_elf_SRCS := kernel/core/elf.c kernel/lib/error.c
 unit_cspace_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/lib/error.c
 unit_untyped_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/obj/untyped.c kernel/lib/error.c
 unit_decode_SRCS := user/vmm/decode.c
+unit_pic_SRCS := user/vmm/pic.c
+unit_pic_CFLAGS := -Iuser/lib
+unit_pit_SRCS := user/vmm/pit.c user/vmm/pic.c
+unit_pit_CFLAGS := -Iuser/lib
 unit_gspace_SRCS := kernel/obj/gspace.c kernel/obj/vcpu.c kernel/core/cspace.c kernel/obj/cnode.c \
 	kernel/lib/error.c
 # Our printf must not replace the host libc's inside the test binary.
@@ -248,6 +252,15 @@ $(BUILD)/host-printf/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HOST_CFLAGS) $(unit_printf_CFLAGS) -c $< -o $@
+
+# The VMM's device models (unit tests pic, pit) include user/lib headers.
+define host_vmm_rule
+$(BUILD)/host-$(1)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	@echo "  HOSTCC  $$<"
+	$(Q)$(CC) $(HOST_CFLAGS) $(unit_$(1)_CFLAGS) -c $$< -o $$@
+endef
+$(foreach t,pic pit,$(eval $(call host_vmm_rule,$(t))))
 
 define unit_rule
 $(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \
