@@ -72,7 +72,7 @@ endif
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -Iuser/pcimgr -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
-	untyped gspace tlb spec pcimgr
+	untyped gspace tlb spec pcimgr decode pic pit
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -84,6 +84,11 @@ unit_printf_SRCS := kernel/lib/printf.c
 unit_elf_SRCS := kernel/core/elf.c kernel/lib/error.c
 unit_cspace_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/lib/error.c
 unit_untyped_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/obj/untyped.c kernel/lib/error.c
+unit_decode_SRCS := user/vmm/decode.c
+unit_pic_SRCS := user/vmm/pic.c
+unit_pic_CFLAGS := -Iuser/lib
+unit_pit_SRCS := user/vmm/pit.c user/vmm/pic.c
+unit_pit_CFLAGS := -Iuser/lib
 unit_gspace_SRCS := kernel/obj/gspace.c kernel/obj/vcpu.c kernel/core/cspace.c kernel/obj/cnode.c \
 	kernel/lib/error.c
 unit_tlb_SRCS := kernel/arch/x86_64/tlb.c
@@ -116,7 +121,8 @@ ISO_TEST := $(BUILD)/atoll-test.iso
 
 SYSTEM ?= default
 
-.PHONY: all kernel iso unit tool fuzz systems run run-iso run-uefi test bench qemu-gdb deps clean
+.PHONY: all kernel iso unit tool fuzz systems run run-iso run-uefi test bench qemu-gdb deps clean \
+	guest
 all: deps kernel iso unit tool systems $(FUZZ)
 
 deps:
@@ -124,6 +130,9 @@ deps:
 
 kernel: $(KERNEL)
 tool: $(TOOL)
+
+# The Linux test guest (Debian's kernel + a busybox initramfs), cached in build/guest/.
+guest: $(BUILD)/guest/bzImage
 
 $(TOOL): $(patsubst %.c,$(BUILD)/tool/%.o,$(TOOL_SRCS))
 	@mkdir -p $(dir $@)
@@ -178,18 +187,43 @@ $(BUILD)/user/$(1).elf: $(USER_LIB_OBJS) $(patsubst %.c,$(BUILD)/user/%.o,$(wild
 endef
 $(foreach c,$(COMPONENTS),$(eval $(call component_rule,$(c))))
 
+# The VMM (user/vmm/, docs/vmm.md): linked like a component; atoll compile gives one to each VM.
+VMM_ELF := $(BUILD)/user/vmm.elf
+VMM_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard user/vmm/*.c))
+$(VMM_ELF): $(USER_LIB_OBJS) $(VMM_OBJS) user/lib/user.ld
+	@echo "  ULD     $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/lib/user.ld \
+		-o $@ $(filter-out %/malloc.o,$(filter %.o,$^))
+
 # System descriptions compiled to spec blobs: systems/NAME.yaml -> build/systems/NAME.blob.
 SYSTEMS := $(patsubst systems/%.yaml,$(BUILD)/systems/%.blob,$(wildcard systems/*.yaml))
-$(BUILD)/systems/%.blob: systems/%.yaml $(TOOL) $(COMPONENT_ELFS)
+$(BUILD)/systems/%.blob: systems/%.yaml $(TOOL) $(COMPONENT_ELFS) $(VMM_ELF)
 	@mkdir -p $(dir $@)
 	@echo "  SPEC    $@"
 	$(Q)$(TOOL) compile $< -o $@ > /dev/null
-$(BUILD)/tests/systems/%.blob: tests/systems/%.yaml $(TOOL) $(COMPONENT_ELFS)
+$(BUILD)/tests/systems/%.blob: tests/systems/%.yaml $(TOOL) $(COMPONENT_ELFS) $(VMM_ELF)
 	@mkdir -p $(dir $@)
 	@echo "  SPEC    $@"
 	$(Q)$(TOOL) compile $< -o $@ > /dev/null
 TEST_SYSTEMS := $(patsubst tests/systems/%.yaml,$(BUILD)/tests/systems/%.blob,$(wildcard tests/systems/*.yaml))
-systems: $(SYSTEMS) $(TEST_SYSTEMS)
+# Descriptions that boot the Linux guest (tests/systems/linux-*.yaml) need make guest first:
+# make test builds them, plain make does not download anything for them.
+GUEST_SYSTEMS := $(filter $(BUILD)/tests/systems/linux-%.blob,$(TEST_SYSTEMS))
+systems: $(SYSTEMS) $(filter-out $(GUEST_SYSTEMS),$(TEST_SYSTEMS))
+$(GUEST_SYSTEMS): $(BUILD)/guest/bzImage
+$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init | deps
+	@scripts/guest.sh
+
+# The hostile bare-metal guest (tests/guest/hostile.S): a flat binary with a bzImage header,
+# linked so that file offset 0x400 lands at guest-physical 0x1000000 where the VMM loads it.
+HOSTILE := $(BUILD)/tests/guest/hostile.bzImage
+$(HOSTILE): tests/guest/hostile.S
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $@"
+	$(Q)as --32 -o $(@:.bzImage=.o) $<
+	$(Q)$(LD) -m elf_i386 -Ttext=0xFFFC00 -e 0x1000000 -o $(@:.bzImage=.elf) $(@:.bzImage=.o)
+	$(Q)objcopy -O binary -j .text $(@:.bzImage=.elf) $@
+$(BUILD)/tests/systems/hostile-vms.blob: $(HOSTILE)
 
 $(KERNEL): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
 	@echo "  LD      $@"
@@ -229,6 +263,15 @@ $(BUILD)/host-printf/%.o: %.c
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HOST_CFLAGS) $(unit_printf_CFLAGS) -c $< -o $@
 
+# The VMM's device models (unit tests pic, pit) include user/lib headers.
+define host_vmm_rule
+$(BUILD)/host-$(1)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	@echo "  HOSTCC  $$<"
+	$(Q)$(CC) $(HOST_CFLAGS) $(unit_$(1)_CFLAGS) -c $$< -o $$@
+endef
+$(foreach t,pic pit,$(eval $(call host_vmm_rule,$(t))))
+
 define unit_rule
 $(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \
 		$(patsubst %.c,$(if $(unit_$(1)_CFLAGS),$(BUILD)/host-$(1),$(BUILD)/host)/%.o,$(unit_$(1)_SRCS))
@@ -263,7 +306,7 @@ fuzz: deps $(FUZZ)
 	$(FUZZ) -max_total_time=$(FUZZ_SECONDS) -timeout=5 $(BUILD)/fuzz/corpus tests/spec/good \
 		tests/spec/bad tests/spec/multi tests/fuzz/regressions
 
-test: all
+test: all guest $(GUEST_SYSTEMS)
 	@FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/run.sh
 
 clean:

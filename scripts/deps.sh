@@ -19,6 +19,7 @@ needs=(
 	"cmd:clang clang"
 	"glob:/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev"
 	"cmd:timeout coreutils"
+	"cmd:cpio cpio"
 )
 
 missing=()

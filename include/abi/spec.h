@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define SPEC_MAGIC 0x434550534C4C5441ull	/* "ATLLSPEC" */
-#define SPEC_VERSION 1
+#define SPEC_VERSION 2	/* 2: VMs have a VMM component, a VCPU and a guest space */
 
 struct spec_header {
 	uint64_t magic;
@@ -89,6 +89,14 @@ struct spec_component {
 	uint64_t heap_va, heap_size;
 };
 
+/*
+ * A VM: its guest-physical mappings (first_map, nmaps: page tables, RAM, shared
+ * regions) go into its guest space. A VM on one core is run by a VMM component
+ * on that core (`vmm`, an index into the components) holding caps to the VCPU
+ * and the guest space, the RAM mapped at COMPONENT_VM_RAM_VA and the kernel and
+ * initramfs bytes mapped read-only (docs/vmm.md). A VM of more cores has no VMM
+ * yet: vmm, vcpu and gspace are SPEC_NONE.
+ */
 struct spec_vm {
 	uint32_t name;
 	uint32_t ncores;
@@ -96,8 +104,19 @@ struct spec_vm {
 	uint64_t memory;
 	uint32_t first_map, nmaps;
 	uint32_t kernel, initramfs, cmdline;	/* strings */
+	uint32_t vmm;				/* component index */
+	uint32_t vcpu, gspace;			/* object indices */
+	uint32_t kernel_size, initramfs_size;	/* bytes mapped into the VMM */
+	uint32_t flags;				/* SPEC_VM_* */
 	uint32_t pad;
 };
+#define SPEC_VM_CONSOLE 1u	/* the guest's serial output goes to the host console */
+#define SPEC_NONE 0xFFFFFFFFu
+
+/* Where a VMM finds its VM (all in its own address space, above the shared regions). */
+#define COMPONENT_VM_RAM_VA 0x20000000000ull		/* the guest's RAM, read-write */
+#define COMPONENT_VM_KERNEL_VA 0x30000000000ull		/* the bzImage, read-only */
+#define COMPONENT_VM_INITRAMFS_VA 0x38000000000ull	/* the initramfs, read-only */
 
 /*
  * A device and who owns it. Until the IOMMU work (issue #6) the root task hands
@@ -162,6 +181,18 @@ struct component_device_info {
 /* Where a device owner maps configuration pages and BAR frames: page tables are there. */
 #define COMPONENT_DEVICE_VA 0x8000000000ull
 #define COMPONENT_DEVICE_SIZE 0x200000ull
+/* For a VMM: the VM it runs (vcpu and gspace are slots of its CNode; sizes in bytes). */
+struct component_vm_info {
+	char name[33];
+	uint8_t pad[3];
+	uint32_t vcpu, gspace;
+	uint32_t console;		/* 1: show the guest's serial output; 0: drop it */
+	uint32_t pad2;
+	uint64_t ram_va, ram_size;
+	uint64_t kernel_va, kernel_size;
+	uint64_t initramfs_va, initramfs_size;
+	char cmdline[1025];
+};
 
 struct component_info {
 	uint64_t magic;
@@ -175,6 +206,7 @@ struct component_info {
 	uint32_t ndevices;
 	uint32_t cnode_slot, vspace_slot, free_slot;
 	struct component_device_info devices[COMPONENT_MAX_DEVICES];
+	struct component_vm_info vm;	/* a VMM's VM; all zero for other components */
 };
 _Static_assert(sizeof(struct component_info) <= 4096, "the info page is one page");
 

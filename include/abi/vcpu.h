@@ -28,6 +28,9 @@ enum vmexit_reason {
 #define VCPU_SEG_ATTR(v) ((uint16_t)(((v) >> 16) & 0xFFF))
 #define VCPU_SEG_LIMIT(v) ((uint32_t)((v) >> 32))
 
+/* VCPU_VIRQ: the request is pending (not yet taken by the guest). */
+#define VCPU_VIRQ_PENDING 0x100
+
 /* VCPU_READ_REGS / VCPU_WRITE_REGS: a second register id that means "none". */
 #define VCPU_REG_NONE 0xFFFF
 

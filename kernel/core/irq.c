@@ -204,8 +204,7 @@ err_t irq_debug_raise(const struct cap *handler)
 {
 	if (handler->type != OBJ_IRQ_HANDLER || !is_msi(handler))
 		return E_WRONGTYPE;
-	lapic_send_self((uint8_t)handler->obj);
-	return E_OK;
+	return lapic_send_self((uint8_t)handler->obj) ? E_OK : E_BUSY;
 }
 
 void irq_finalise(const struct cap *handler)

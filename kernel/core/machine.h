@@ -33,6 +33,7 @@ struct machine {
 	bool gsi_level[24];		/* from the MADT overrides; ISA default: edge */
 	bool gsi_active_low[24];	/* ISA default: active high */
 	uint32_t lapic_ticks_per_ms;
+	uint64_t tsc_khz;		/* measured against the PIT at boot; 0 if it did not answer */
 	paddr_t tramp_pa;
 	unsigned ninst;
 	struct instance_info inst[MAX_INSTANCES];

@@ -19,6 +19,7 @@ struct vcpu {
 	uint32_t asid;			/* vendor: address-space id and its generation */
 	uint32_t asid_gen;
 	uint64_t host_interrupts;	/* exits for host interrupts, each resumed transparently */
+	uint64_t deadline;		/* VCPU_DEADLINE: a TSC value, 0 for none */
 	uint8_t fpu[512] __attribute__((aligned(16)));	/* guest x87/SSE state (FXSAVE image) */
 };
 

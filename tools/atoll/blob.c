@@ -136,9 +136,13 @@ bool spec_read(const uint8_t *blob, size_t size, struct spec *out, char *err, si
 		if (dv->kind == SPEC_DEV_VF && dv->pf >= h->ndevices)
 			FAIL("device %u names a PF out of range", i);
 	}
-	for (uint32_t i = 0; i < h->nvms; i++)
-		if ((uint64_t)out->vms[i].first_map + out->vms[i].nmaps > h->nmaps)
+	for (uint32_t i = 0; i < h->nvms; i++) {
+		const struct spec_vm *v = &out->vms[i];
+		bool vmm = v->vmm != SPEC_NONE;
+		if ((uint64_t)v->first_map + v->nmaps > h->nmaps ||
+		    (vmm && (v->vmm >= h->ncomponents || v->vcpu >= h->nobjects || v->gspace >= h->nobjects)))
 			FAIL("VM %u is out of range", i);
+	}
 	return true;
 }
 

@@ -1,6 +1,7 @@
 /* Semantic rules over a loaded description: names, cores, memory, devices, channels, images. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "desc.h"
 #include "diag.h"
@@ -95,6 +96,8 @@ static void check_cores(struct system *s, struct diag *d)
 	}
 }
 
+static uint64_t vmm_bytes(const struct system *s, const struct vm *v);
+
 static void check_memory(struct system *s, struct diag *d)
 {
 	uint64_t per_core[MAX_CORES] = { 0 };
@@ -133,6 +136,11 @@ static void check_memory(struct system *s, struct diag *d)
 			if (v->cores[k] < s->cores)
 				per_core[v->cores[k]] += v->memory / v->ncores;
 		total += v->memory;
+		/* A VM of one core also has its VMM there, with the kernel and initramfs it loads. */
+		if (v->ncores == 1 && v->cores[0] < s->cores) {
+			per_core[v->cores[0]] += vmm_bytes(s, v);
+			total += vmm_bytes(s, v);
+		}
 	}
 	total += s->kernel_per_core * s->cores;
 	if (total > s->memory)
@@ -143,7 +151,7 @@ static void check_memory(struct system *s, struct diag *d)
 		if (per_core[i] > share)
 			diag_error(d, s->memory_loc, "memory-overcommit-core",
 				   "core %u needs %llu MiB (kernel, components, VM share) but gets %llu MiB",
-				   i, (unsigned long long)(per_core[i] >> 20),
+				   i, (unsigned long long)((per_core[i] + (1ull << 20) - 1) >> 20),
 				   (unsigned long long)(share >> 20));
 }
 
@@ -333,6 +341,24 @@ static void resolve(const struct system *s, const char *path, char *out, size_t 
 		snprintf(out, size, "%.*s/%s", (int)(slash - s->file), s->file, path);
 }
 
+/* A VM's VMM: its memory, and the kernel and initramfs mapped into it (pages, 0 if missing). */
+static uint64_t vmm_bytes(const struct system *s, const struct vm *v)
+{
+	const char *files[2] = { v->kernel, v->initramfs };
+	uint64_t n = VMM_MEMORY;
+	char full[PATH_LEN * 2];
+	struct stat st;
+
+	for (unsigned i = 0; i < 2; i++) {
+		if (!files[i][0])
+			continue;
+		resolve(s, files[i], full, sizeof(full));
+		if (!stat(full, &st) && st.st_size > 0)
+			n += ((uint64_t)st.st_size + PAGE - 1) / PAGE * PAGE;
+	}
+	return n;
+}
+
 /* Reads up to len bytes at off; returns how many were read, or -1 if the file is missing. */
 static long peek(const struct system *s, const char *path, long off, void *buf, size_t len)
 {
@@ -377,6 +403,8 @@ static void check_images(struct system *s, struct diag *d)
 				diag_error(d, v->kernel_loc, "image-format",
 					   "VM kernel '%s' is not a Linux bzImage", v->kernel);
 		}
+		if (v->vmm[0] && peek(s, v->vmm, 0, buf, 1) < 0)
+			diag_error(d, v->vmm_loc, "image-missing", "VMM image '%s' does not exist", v->vmm);
 		if (v->initramfs[0] && peek(s, v->initramfs, 0, buf, 1) < 0)
 			diag_error(d, v->initramfs_loc, "image-missing",
 				   "VM initramfs '%s' does not exist", v->initramfs);

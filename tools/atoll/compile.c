@@ -2,9 +2,11 @@
  * `atoll compile`: from a checked description to the exact objects each instance
  * makes, the caps each component gets and every mapping (abi/spec.h).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "abi/bootinfo.h"
 #include "abi/objects.h"
@@ -38,12 +40,15 @@ static void *grow(void *p, uint32_t n, uint32_t *cap, size_t elem)
 	return p;
 }
 
+/* A string in the table, of any length (paths and command lines are long). */
 static uint32_t add_str(struct builder *b, const char *fmt, const char *a, const char *c)
 {
 	/* Paths and command lines can be long: measure first. */
 	int n = snprintf(NULL, 0, fmt, a, c);
 	uint32_t off = b->s->h.strings_size;
 
+	if (n < 0)
+		n = 0;
 	for (uint32_t need = off + (uint32_t)n + 1; b->cap_str < need;)
 		b->s->strings = grow(b->s->strings, b->cap_str, &b->cap_str, 1);
 	snprintf(b->s->strings + off, (size_t)n + 1, fmt, a, c);
@@ -171,8 +176,13 @@ static void page_tables(struct builder *b, uint32_t owner, unsigned core, uint32
 		for (uint32_t i = first; i < first + nframes; i++) {
 			uint64_t base = s->maps[i].vaddr >> lv[l].shift << lv[l].shift;
 			bool seen = false;
+			/* A 2 MiB frame is the PD's entry itself: no page table below it. */
+			if (lv[l].type == OBJ_PT && s->objects[s->maps[i].object].type == OBJ_FRAME_2M)
+				continue;
 			for (uint32_t j = first; j < i && !seen; j++)
-				seen = s->maps[j].vaddr >> lv[l].shift << lv[l].shift == base;
+				seen = s->maps[j].vaddr >> lv[l].shift << lv[l].shift == base &&
+				       !(lv[l].type == OBJ_PT &&
+					 s->objects[s->maps[j].object].type == OBJ_FRAME_2M);
 			if (seen)
 				continue;
 			char at[24];
@@ -270,10 +280,12 @@ static void channel_caps(struct builder *b, const struct channel *ch, uint32_t n
 	add_cap(b, (uint32_t)ti, (uint32_t)b->xsig_ntfn[to->core], name, CAP_READ, 0, SPEC_ROLE_TO);
 }
 
-static bool component_image(struct builder *b, uint32_t ci, uint64_t *next_shared,
-			    const uint32_t *shared_first)
+static void vmm_maps(struct builder *b, uint32_t ci, unsigned core, uint32_t vi);
+
+/* A component's image, stack, info page, IPC buffer, heap and shared regions; a VMM's VM (vi). */
+static bool component_image(struct builder *b, const struct component *c, uint32_t ci,
+			    uint64_t *next_shared, const uint32_t *shared_first, uint32_t vi)
 {
-	const struct component *c = &b->sys->components[ci];
 	struct spec_component *sc = &b->s->components[ci];
 	size_t len = 0;
 	char *elf = read_file(b->sys, c->image, &len);
@@ -344,6 +356,8 @@ static bool component_image(struct builder *b, uint32_t ci, uint64_t *next_share
 			   (unsigned long long)COMPONENT_SHARED_VA, (unsigned long long)COMPONENT_SHARED_END);
 		return false;
 	}
+	if (vi != SPEC_NONE)
+		vmm_maps(b, ci, c->core, vi);
 	page_tables(b, ci, c->core, first, c->name);
 	sc->first_map = first;
 	sc->nmaps = b->s->h.nmaps - first;
@@ -373,6 +387,14 @@ static void vm_memory(struct builder *b, uint32_t vi, const uint32_t *shared_fir
 			shared_end(b, ch, shared_first[k], ch->from_rights, &next, true, (int)vi);
 		if (!strcmp(ch->to.name, v->name))
 			shared_end(b, ch, shared_first[k], ch->to_rights, &next, true, (int)vi);
+	}
+	/* A VM of one core gets its guest space and nested page tables on that core. */
+	sv->vmm = sv->vcpu = sv->gspace = SPEC_NONE;
+	if (v->ncores == 1) {
+		sv->gspace = add_object(b, v->cores[0], OBJ_GUEST_SPACE, 0,
+					add_str(b, "%s.guest-space%s", v->name, ""));
+		sv->vcpu = add_object(b, v->cores[0], OBJ_VCPU, 0, add_str(b, "%s.vcpu%s", v->name, ""));
+		page_tables(b, owner, v->cores[0], sv->first_map, v->name);
 	}
 	sv->nmaps = b->s->h.nmaps - sv->first_map;
 }
@@ -409,6 +431,132 @@ static void devices(struct builder *b)
 			if (dv->kind == DEV_VF && !strcmp(sys->devices[k].name, dv->pf.name))
 				o->pf = k;
 	}
+}
+
+/* The file's bytes as read-only 4 KiB frames in a VMM's space at va; returns the size. */
+static uint32_t file_frames(struct builder *b, uint32_t ci, unsigned core, uint64_t va,
+			    const char *data, size_t len, uint32_t name)
+{
+	struct spec *s = b->s;
+
+	for (size_t off = 0; off < len; off += PAGE) {
+		uint32_t n = (uint32_t)(len - off < PAGE ? len - off : PAGE);
+		frame(b, ci, core, va + off, CAP_READ, name);
+		for (uint32_t need = s->h.data_size + n; b->cap_data < need;)
+			s->data = grow(s->data, b->cap_data, &b->cap_data, 1);
+		memcpy(s->data + s->h.data_size, data + off, n);
+		struct spec_map *m = &s->maps[s->h.nmaps - 1];
+		m->data_off = s->h.data_size;
+		m->data_len = n;
+		s->h.data_size += n;
+	}
+	return (uint32_t)len;
+}
+
+/* The VMM's view of its VM: the RAM read-write, the kernel and initramfs read-only. */
+static void vmm_maps(struct builder *b, uint32_t ci, unsigned core, uint32_t vi)
+{
+	const struct vm *v = &b->sys->vms[vi];
+	struct spec_vm *sv = &b->s->vms[vi];
+	size_t len;
+	char *data;
+
+	for (uint32_t i = sv->first_map; i < sv->first_map + sv->nmaps; i++) {
+		const struct spec_map *m = &b->s->maps[i];
+		if (b->s->objects[m->object].type == OBJ_FRAME_2M && m->vaddr < v->memory)
+			add_map(b, ci, m->object, COMPONENT_VM_RAM_VA + m->vaddr, CAP_READ | CAP_WRITE,
+				0, 0, 0);
+	}
+	if ((data = read_file(b->sys, v->kernel, &len))) {
+		sv->kernel_size = file_frames(b, ci, core, COMPONENT_VM_KERNEL_VA, data, len,
+					      add_str(b, "%s.kernel%s", v->name, ""));
+		free(data);
+	} else {
+		diag_error(b->d, v->kernel_loc, "image-missing", "cannot read '%s'", v->kernel);
+	}
+	if (!v->initramfs[0])
+		return;
+	if ((data = read_file(b->sys, v->initramfs, &len))) {
+		sv->initramfs_size = file_frames(b, ci, core, COMPONENT_VM_INITRAMFS_VA, data, len,
+						 add_str(b, "%s.initramfs%s", v->name, ""));
+		free(data);
+	} else {
+		diag_error(b->d, v->initramfs_loc, "image-missing", "cannot read '%s'", v->initramfs);
+	}
+}
+
+/* build/user/vmm.elf, found from the tool itself (build/bin/atoll); "" if that fails. */
+static void default_vmm(char *out, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	out[0] = 0;
+	if (n <= 0)
+		return;
+	self[n] = 0;
+	char *slash = strrchr(self, '/');
+	static const char rel[] = "/../user/vmm.elf";
+	if (slash && (size_t)(slash - self) + sizeof(rel) <= size) {
+		memcpy(out, self, (size_t)(slash - self));
+		memcpy(out + (slash - self), rel, sizeof(rel));
+	}
+}
+
+/* A one-core VM's VMM: a trusted component on that core with caps to the VCPU and guest space. */
+static void vm_vmm(struct builder *b, uint32_t vi)
+{
+	const struct vm *v = &b->sys->vms[vi];
+	struct spec_vm *sv = &b->s->vms[vi];
+	struct spec *s = b->s;
+	static struct component c;
+	int dup;
+
+	if (v->ncores != 1)
+		return;
+	memset(&c, 0, sizeof(c));
+	if (strlen(v->name) + 4 > NAME_MAX_LEN) {
+		diag_error(b->d, v->loc, "too-long", "VM name '%s' leaves no room for its VMM's name '%s.vmm'",
+			   v->name, v->name);
+		return;
+	}
+	snprintf(c.name, sizeof(c.name), "%s.vmm", v->name);
+	if (find_component(b->sys, c.name, &dup)) {
+		diag_error(b->d, b->sys->components[dup].loc, "duplicate-name",
+			   "'%s' is the name of VM '%s''s VMM", c.name, v->name);
+		return;
+	}
+	c.loc = c.memory_loc = v->loc;
+	c.core = v->cores[0];
+	c.memory = VMM_MEMORY;
+	c.stack = 16 << 10;
+	c.priority = 100;
+	c.trusted = true;
+	if (v->vmm[0]) {
+		snprintf(c.image, sizeof(c.image), "%s", v->vmm);
+		c.image_loc = v->vmm_loc;
+	} else {
+		default_vmm(c.image, sizeof(c.image));
+		c.image_loc = v->loc;
+	}
+	uint32_t ci = s->h.ncomponents++;
+	struct spec_component *sc = &s->components[ci];
+	sc->name = add_str(b, "%s%s", c.name, "");
+	sc->core = (uint16_t)c.core;
+	sc->priority = (uint8_t)c.priority;
+	sc->cnode_radix = COMPONENT_CNODE_RADIX;
+	sc->trusted = 1;
+	sc->memory = c.memory;
+	sc->cnode = add_object(b, c.core, OBJ_CNODE, COMPONENT_CNODE_RADIX,
+			       add_str(b, "%s.cnode%s", c.name, ""));
+	sc->tcb = add_object(b, c.core, OBJ_TCB, 0, add_str(b, "%s.tcb%s", c.name, ""));
+	sc->vspace = add_object(b, c.core, OBJ_PML4, 0, add_str(b, "%s.vspace%s", c.name, ""));
+	add_cap(b, ci, sv->vcpu, add_str(b, "vcpu%s%s", "", ""), CAP_READ | CAP_WRITE, 0, SPEC_ROLE_TO);
+	add_cap(b, ci, sv->gspace, add_str(b, "guest-space%s%s", "", ""), CAP_READ | CAP_WRITE, 0,
+		SPEC_ROLE_TO);
+	sv->vmm = ci;
+	uint64_t no_shared = COMPONENT_SHARED_VA;
+	(void)component_image(b, &c, ci, &no_shared, NULL, vi);
 }
 
 /* The core an end of a channel runs on. */
@@ -472,6 +620,11 @@ static void place(struct builder *b)
 		c->ipc_buffer = where[c->ipc_buffer];
 		c->info = where[c->info];
 	}
+	for (uint32_t i = 0; i < s->h.nvms; i++)
+		if (s->vms[i].vcpu != SPEC_NONE) {
+			s->vms[i].vcpu = where[s->vms[i].vcpu];
+			s->vms[i].gspace = where[s->vms[i].gspace];
+		}
 	for (unsigned c = 0; c < MAX_CORES; c++)
 		s->h.pool_bytes[c] = (uint32_t)at[c];
 	free(order);
@@ -491,7 +644,7 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 	out->h.ncores = sys->cores;
 	out->h.ncomponents = sys->ncomponents;
 	out->h.nvms = sys->nvms;
-	out->components = calloc(sys->ncomponents + 1, sizeof(*out->components));
+	out->components = calloc(sys->ncomponents + sys->nvms + 1, sizeof(*out->components));
 	out->vms = calloc(sys->nvms + 1, sizeof(*out->vms));
 	if (!out->components || !out->vms) {
 		fprintf(stderr, "atoll: out of memory\n");
@@ -533,6 +686,7 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 		sv->kernel = add_str(&b, "%s%s", v->kernel, "");
 		sv->initramfs = add_str(&b, "%s%s", v->initramfs, "");
 		sv->cmdline = add_str(&b, "%s%s", v->cmdline, "");
+		sv->flags = strcmp(v->console, "none") ? SPEC_VM_CONSOLE : 0;
 	}
 	/* Channels: caps in declaration order; shared frames made once, mapped by both ends. */
 	for (unsigned k = 0; k < sys->nchannels; k++) {
@@ -559,10 +713,13 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 	uint64_t next_shared[MAX_COMPONENTS];
 	for (unsigned i = 0; i < sys->ncomponents; i++) {
 		next_shared[i] = COMPONENT_SHARED_VA;
-		(void)component_image(&b, i, &next_shared[i], shared_first);
+		(void)component_image(&b, &sys->components[i], i, &next_shared[i], shared_first,
+				      SPEC_NONE);
 	}
-	for (unsigned i = 0; i < sys->nvms; i++)
+	for (unsigned i = 0; i < sys->nvms; i++) {
 		vm_memory(&b, i, shared_first);
+		vm_vmm(&b, i);
+	}
 	/* Caps are grouped per component for the root task: sort them (stable) by component. */
 	for (uint32_t i = 1; i < out->h.ncaps; i++)
 		for (uint32_t j = i; j > 0 && out->caps[j - 1].component > out->caps[j].component; j--) {

@@ -124,7 +124,7 @@ static void load_vm(struct yctx *c, yaml_node_t *n, struct system *s)
 	static const struct key_spec spec[] = {
 		{ "name", true }, { "cores", true }, { "memory", true }, { "kernel", true },
 		{ "initramfs", false }, { "cmdline", false }, { "console", false },
-		{ "fixed", false }, { "devices", false },
+		{ "fixed", false }, { "devices", false }, { "vmm", false },
 	};
 	yaml_node_t *v[NSPEC(spec)];
 	uint64_t u;
@@ -172,6 +172,8 @@ static void load_vm(struct yctx *c, yaml_node_t *n, struct system *s)
 		load_range(c, v[7], "VM fixed range", &m->fixed);
 	if (v[8])
 		load_refs(c, v[8], "VM devices", m->devices, &m->ndevices);
+	if (v[9] && y_str(c, v[9], "VM vmm", m->vmm, sizeof(m->vmm)))
+		m->vmm_loc = y_loc(v[9]);
 }
 
 /* "bb:dd.f" (hex) or "vvvv:dddd" (hex). */

@@ -11,6 +11,7 @@
 #define MAX_CORES 16		/* the kernel's instance limit */
 #define MAX_COMPONENTS 64
 #define MAX_VMS 16
+#define VMM_MEMORY (512ull << 10)	/* a VM's VMM: image, stack, info page, IPC buffer, heap */
 #define MAX_DEVICES 64
 #define MAX_CHANNELS 128
 #define MAX_REFS 8		/* devices per owner, cores per VM */
@@ -66,6 +67,8 @@ struct vm {
 	char initramfs[PATH_LEN];
 	struct loc initramfs_loc;
 	char cmdline[CMDLINE_MAX + 1];
+	char vmm[PATH_LEN];		/* the VMM image; empty: the one built beside the tool */
+	struct loc vmm_loc;
 	char console[16];
 	unsigned ndevices;
 	struct name_ref devices[MAX_REFS];

@@ -12,6 +12,7 @@ const char *spec_type_name(unsigned type)
 		[OBJ_NOTIFICATION] = "notification", [OBJ_FRAME_4K] = "frame_4k",
 		[OBJ_FRAME_2M] = "frame_2m", [OBJ_PML4] = "pml4", [OBJ_PDPT] = "pdpt",
 		[OBJ_PD] = "pd", [OBJ_PT] = "pt", [OBJ_XSIGNAL] = "xsignal",
+		[OBJ_VCPU] = "vcpu", [OBJ_GUEST_SPACE] = "guest_space",
 	};
 
 	return type < OBJ_TYPE_COUNT && names[type] ? names[type] : "?";

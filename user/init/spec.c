@@ -80,6 +80,11 @@ static const char *check_blob(const uint8_t *blob, uint64_t size)
 		    p[i].ipc_buffer >= h->nobjects || p[i].info >= h->nobjects ||
 		    p[i].ncaps > COMPONENT_MAX_CAPS || p[i].cnode_radix != COMPONENT_CNODE_RADIX)
 			return "a component is out of range";
+	const struct spec_vm *v = (const struct spec_vm *)(blob + h->vms_off);
+	for (uint32_t i = 0; i < h->nvms; i++)
+		if (v[i].vmm != SPEC_NONE && (v[i].vmm >= h->ncomponents || v[i].vcpu >= h->nobjects ||
+					      v[i].gspace >= h->nobjects))
+			return "a VM is out of range";
 	return NULL;
 }
 
@@ -198,6 +203,13 @@ static long map_all(struct boot *b, uint32_t first, uint32_t n, uint32_t vspace)
 					       m->data_len);
 			if (!e)
 				e = frame_map(slot, vspace, m->vaddr, m->rights & (CAP_WRITE | CAP_EXEC));
+			/* Mapped already (guest RAM: the guest's and its VMM's): through a copy of the cap. */
+			if (e == E_BUSY) {
+				uint32_t copy = take_slot(b);
+				e = cnode_copy(CAP_INIT_CNODE, copy, slot, CAP_ALL_RIGHTS);
+				if (!e)
+					e = frame_map(copy, vspace, m->vaddr, m->rights & (CAP_WRITE | CAP_EXEC));
+			}
 		}
 		if (e) {
 			printf("instance %u: spec: mapping %s at 0x%llx: %s\n", b->me, str(b, o->name),
@@ -206,6 +218,32 @@ static long map_all(struct boot *b, uint32_t first, uint32_t n, uint32_t vspace)
 		}
 	}
 	return E_OK;
+}
+
+/* A VMM's info page also says which VM it runs and where that VM's parts are. */
+static void write_vm_info(struct boot *b, uint32_t index, struct component_info *info)
+{
+	for (uint32_t i = 0; i < b->h->nvms; i++) {
+		const struct spec_vm *v = &b->vms[i];
+		if (v->vmm != index)
+			continue;
+		struct component_vm_info *vm = &info->vm;
+		snprintf(vm->name, sizeof(vm->name), "%s", str(b, v->name));
+		for (uint32_t k = 0; k < info->ncaps; k++) {
+			if (info->caps[k].type == OBJ_VCPU)
+				vm->vcpu = info->caps[k].slot;
+			if (info->caps[k].type == OBJ_GUEST_SPACE)
+				vm->gspace = info->caps[k].slot;
+		}
+		vm->console = (v->flags & SPEC_VM_CONSOLE) != 0;
+		vm->ram_va = COMPONENT_VM_RAM_VA;
+		vm->ram_size = v->memory;
+		vm->kernel_va = COMPONENT_VM_KERNEL_VA;
+		vm->kernel_size = v->kernel_size;
+		vm->initramfs_va = COMPONENT_VM_INITRAMFS_VA;
+		vm->initramfs_size = v->initramfs_size;
+		snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", str(b, v->cmdline));
+	}
 }
 
 /* The info page: the component's name and what each of its slots is. */
@@ -252,6 +290,7 @@ static long write_info(struct boot *b, const struct spec_component *c)
 		ci->va = m->vaddr;
 		ci->size = 4096;
 	}
+	write_vm_info(b, (uint32_t)(c - b->comps), &info);
 	return fill_frame(b, b->slot[c->info], 0, &info, sizeof(info));
 }
 
@@ -281,7 +320,7 @@ static long start_component(struct boot *b, uint32_t index)
 		uint32_t src = o->type == OBJ_XSIGNAL ? xsignal_slot(b->bi, o->target) : b->slot[p->object];
 		if (!src)
 			return E_NOENT;
-		/* Through our guardless CNode: 13 bits pick `cnode`, 6 more its slot. */
+		/* Through our guardless CNode: cnode_radix bits pick `cnode`, 6 more its slot. */
 		uint64_t dest = (uint64_t)cnode << COMPONENT_CNODE_RADIX | p->slot;
 		if ((e = atoll_call(b->two_level, INV_CNODE_MINT, dest, src,
 				    CNODE_ARGS(p->rights, 0, b->bi->cnode_radix + COMPONENT_CNODE_RADIX,
@@ -372,8 +411,8 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 	}
 	for (uint32_t i = 0; i < b.h->nvms; i++)
 		for (uint32_t k = 0; k < b.vms[i].ncores && k < 16; k++)
-			if (b.vms[i].cores[k] == b.me)
-				printf("instance %u: vm %s not started: this kernel has no VCPUs yet (issue #5)\n",
+			if (b.vms[i].cores[k] == b.me && b.vms[i].vmm == SPEC_NONE)
+				printf("instance %u: vm %s not started: a VM of several cores needs guest memory shared between instances (issue #5)\n",
 				       b.me, str(&b, b.vms[i].name));
 	spec_devices_note(bi, blob);
 	if (!(b.slot = malloc(b.h->nobjects * sizeof(*b.slot) + 1)))
@@ -398,6 +437,16 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 	for (uint32_t i = 0; i < b.h->nobjects && !e; i++)
 		if (b.objs[i].core == b.me && (b.objs[i].flags & SPEC_OBJ_BIND_XSIGNALS))
 			e = ntfn_bind_xsignals(b.slot[i]);
+	/* Guest spaces first: a VMM may run its guest as soon as it starts. */
+	for (uint32_t i = 0; i < b.h->nvms && !e; i++) {
+		const struct spec_vm *v = &b.vms[i];
+		if (v->vmm == SPEC_NONE || b.comps[v->vmm].core != b.me)
+			continue;
+		if (!(e = map_all(&b, v->first_map, v->nmaps, b.slot[v->gspace])))
+			printf("instance %u: vm %s: %llu MiB of guest memory mapped; its VMM %s runs it\n",
+			       b.me, str(&b, v->name), (unsigned long long)(v->memory >> 20),
+			       str(&b, b.comps[v->vmm].name));
+	}
 	unsigned running = 0;
 	for (uint32_t i = 0; i < b.h->ncomponents && !e; i++) {
 		if (b.comps[i].core != b.me)

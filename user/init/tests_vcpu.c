@@ -29,7 +29,13 @@ enum {
 	AT_SWAP64 = 0x40,	/* long mode: swap rbx/rcx, rdx/rsi, rdi/rbp, r8/r9 ... r14/r15; vmmcall */
 	AT_LOAD_2M = 0x58,	/* mov GPA_LARGE + 0x1234, %eax; vmmcall */
 	AT_FLD1 = 0x60,		/* fld1: pushes onto the x87 stack; vmmcall */
+	AT_STI_SPIN = 0x68,	/* sti; jmp . */
+	AT_ISR = 0x6B,		/* interrupt handler: mov $0x77, %al; out %al, $0x80 */
 };
+
+#define IDT_OFF 0x800		/* the guest's IDT, in the code page */
+#define GDT_OFF 0x900		/* and a GDT for the CS an interrupt gate loads */
+#define VEC_TEST 0x30
 
 #define GPA_LARGE 0x200000ull	/* where a 2 MiB frame goes (the PD's second entry) */
 
@@ -66,6 +72,11 @@ static const uint8_t guest_code[] = {
 	[AT_FLD1] =
 	0xD9, 0xE8,				/* 60 fld1 */
 	0x0F, 0x01, 0xD9,			/* 62 vmmcall */
+	[AT_STI_SPIN] =
+	0xFB,					/* 68 sti */
+	0xEB, 0xFE,				/* 69 jmp . */
+	0xB0, 0x77,				/* 6b mov $0x77, %al */
+	0xE6, 0x80,				/* 6d out %al, $0x80 */
 };
 
 #define SVM_EXIT_CPUID 0x72	/* the vendor's own code, for the IPC-buffer check */
@@ -133,6 +144,11 @@ static void objects_check_their_arguments(struct test_env *env)
 	CHECK(r.err == E_RANGE && r.arg == ARG_MR(2));
 	CHECK(vcpu_read_reg(vcpu, VCPU_RBX) == 0);	/* nothing written when one id is bad */
 	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_HOST_INTERRUPTS, 1), E_INVAL);
+	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_TSC_KHZ, 1), E_INVAL);
+	CHECK(vcpu_read_reg(vcpu, VCPU_TSC_KHZ) > 100000);	/* a TSC of at least 100 MHz */
+	/* The documented start: HLT exits, no virtual interrupt, no deadline. */
+	CHECK(vcpu_read_reg(vcpu, VCPU_HALT_IN_GUEST) == 0 && vcpu_read_reg(vcpu, VCPU_VIRQ) == 0);
+	CHECK(vcpu_read_reg(vcpu, VCPU_DEADLINE) == 0);
 	CHECK_ERR(cnode_copy(ROOT, S(12), vcpu, CAP_READ), E_OK);	/* every invocation needs W */
 	CHECK_ERR(vcpu_write_reg(S(12), VCPU_RBX, 1), E_RIGHTS);
 	CHECK_ERR(vcpu_run(S(12)).err, E_RIGHTS);
@@ -335,6 +351,91 @@ static void host_interrupts_resume_the_guest(struct test_env *env)
 	cleanup(env);
 }
 
+static uint64_t tsc_now(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * Gives the guest an IDT whose VEC_TEST gate leads to AT_ISR, a GDT with the
+ * flat code (0x08) and data (0x10) segments the VCPU starts with, a writable stack
+ * page at GPA 0x1000 for the interrupt frame, and a deadline ms from now.
+ */
+static void idt_and_deadline(struct test_env *env, uint64_t vcpu, uint64_t ms)
+{
+	if (vcpu_read_reg(vcpu, VCPU_RSP) != 0x2000) {
+		CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 14), S(0), 0x1000, CAP_WRITE), E_OK);
+		CHECK_ERR(vcpu_write_reg(vcpu, VCPU_RSP, 0x2000), E_OK);
+	}
+	uint8_t *gate = (uint8_t *)(uintptr_t)(VA_G + IDT_OFF + VEC_TEST * 8);
+	uint64_t *gdt = (uint64_t *)(uintptr_t)(VA_G + GDT_OFF);
+
+	gdt[0] = 0;
+	gdt[1] = 0x00CF9B000000FFFFull;	/* base 0, limit 4 GiB, 32-bit code */
+	gdt[2] = 0x00CF93000000FFFFull;	/* the same, data */
+	CHECK_ERR(vcpu_write_regs(vcpu, VCPU_GDTR_BASE, GDT_OFF, VCPU_GDTR_LIMIT, 23), E_OK);
+
+	/* A 32-bit interrupt gate (Intel SDM vol. 3 6.11): offset, selector 0x08, present, type 0xE. */
+	memset(gate, 0, 8);
+	gate[0] = AT_ISR;
+	gate[2] = 0x08;
+	gate[5] = 0x8E;
+	CHECK_ERR(vcpu_write_regs(vcpu, VCPU_IDTR_BASE, IDT_OFF, VCPU_IDTR_LIMIT, VEC_TEST * 8 + 7),
+		  E_OK);
+	uint64_t khz = vcpu_read_reg(vcpu, VCPU_TSC_KHZ);
+	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_DEADLINE, tsc_now() + khz * ms), E_OK);
+}
+
+static void virtual_interrupt_waits_for_if(struct test_env *env)
+{
+	uint64_t vcpu = guest(env);
+
+	idt_and_deadline(env, vcpu, 30);
+	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_VIRQ, VEC_TEST | VCPU_VIRQ_PENDING), E_OK);
+	/* Interrupts off in a spin: the request stays pending and the deadline ends the run. */
+	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_RFLAGS, 0x2), E_OK);
+	struct vcpu_exit x = run_at(vcpu, AT_SPIN, 0);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_TIMER);
+	CHECK(vcpu_read_reg(vcpu, VCPU_VIRQ) == (VEC_TEST | VCPU_VIRQ_PENDING));
+	/* Past the deadline VCPU_RUN does not enter the guest at all. */
+	x = vcpu_run(vcpu);
+	CHECK(x.reason == VMEXIT_TIMER && x.rip == AT_SPIN);
+	/* With STI the guest takes it through its IDT, and the request is gone. */
+	idt_and_deadline(env, vcpu, 1000);
+	x = run_at(vcpu, AT_STI_SPIN, 0);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_IO && x.rip == AT_ISR + 2);
+	CHECK(vcpu_read_reg(vcpu, VCPU_VIRQ) == VEC_TEST);
+	/* Taken as an interrupt: IF is off in the handler (an interrupt gate clears it). */
+	CHECK(!(vcpu_read_reg(vcpu, VCPU_RFLAGS) & 0x200));
+	cleanup(env);
+}
+
+static void halt_in_guest_sleeps_until_an_interrupt(struct test_env *env)
+{
+	uint64_t vcpu = guest(env);
+
+	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_HALT_IN_GUEST, 1), E_OK);
+	CHECK(vcpu_read_reg(vcpu, VCPU_HALT_IN_GUEST) == 1);
+	/* No HLT exit: a host tick wakes the CPU, and the guest goes on to its unmapped load. */
+	uint64_t n = vcpu_read_reg(vcpu, VCPU_HOST_INTERRUPTS);
+	struct vcpu_exit x = run_at(vcpu, AT_HLT, 0);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_GPA_FAULT && x.rip == AT_LOAD);
+	CHECK(vcpu_read_reg(vcpu, VCPU_HOST_INTERRUPTS) > n);
+	/* A virtual interrupt wakes it too, without waiting for the host. */
+	idt_and_deadline(env, vcpu, 1000);
+	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_RFLAGS, 0x202), E_OK);
+	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_VIRQ, VEC_TEST | VCPU_VIRQ_PENDING), E_OK);
+	x = run_at(vcpu, AT_HLT, 0);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_IO && x.rip == AT_ISR + 2);
+	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_HALT_IN_GUEST, 0), E_OK);
+	x = run_at(vcpu, AT_HLT, 0);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_HLT);
+	cleanup(env);
+}
+
 static volatile uint64_t vmm_exits;
 
 /* A VMM thread whose guest never exits on its own. */
@@ -408,6 +509,8 @@ const struct test_case vcpu_tests[] = {
 	{ "host_interrupts_resume_the_guest", host_interrupts_resume_the_guest },
 	{ "spinning_guest_is_preempted", spinning_guest_is_preempted },
 	{ "guest_fpu_state_is_its_own", guest_fpu_state_is_its_own },
+	{ "virtual_interrupt_waits_for_if", virtual_interrupt_waits_for_if },
+	{ "halt_in_guest_sleeps_until_an_interrupt", halt_in_guest_sleeps_until_an_interrupt },
 };
 const unsigned vcpu_ntests = sizeof(vcpu_tests) / sizeof(vcpu_tests[0]);
 

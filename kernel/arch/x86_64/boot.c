@@ -307,13 +307,17 @@ static void boot_timer(void)
 	outb(0x21, 0xFF);
 	outb(0xA1, 0xFF);
 	lapic_init((uintptr_t)machine.lapic_pa);
+	uint64_t tsc0 = rdtsc();
 	uint32_t per10 = lapic_timer_calibrate();
+	/* The same 10 ms of PIT time also measure the TSC, which guests see unscaled. */
+	machine.tsc_khz = per10 ? (rdtsc() - tsc0) / 10 : 0;
 	if (!per10) {
 		per10 = 625000;	/* 1 GHz / 16 over 10 ms, QEMU's APIC clock */
 		kprintf("lapic: PIT did not answer; assuming a 1 GHz APIC clock\n");
 	}
 	machine.lapic_ticks_per_ms = per10 / 10 ? per10 / 10 : 1;
-	kprintf("lapic: timer runs at %u kHz (divide by 16)\n", machine.lapic_ticks_per_ms);
+	kprintf("lapic: timer runs at %u kHz (divide by 16), TSC at %llu kHz\n",
+		machine.lapic_ticks_per_ms, (unsigned long long)machine.tsc_khz);
 }
 
 static void boot_partition(void)

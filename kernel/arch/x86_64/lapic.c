@@ -87,9 +87,9 @@ bool lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 	return send_icr(apic_id, vector);	/* fixed, physical, edge */
 }
 
-void lapic_send_self(uint8_t vector)
+bool lapic_send_self(uint8_t vector)
 {
-	(void)send_icr(0, ICR_DEST_SELF | vector);	/* fixed, edge */
+	return send_icr(0, ICR_DEST_SELF | vector);	/* fixed, edge */
 }
 
 /*

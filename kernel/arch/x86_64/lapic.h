@@ -22,7 +22,7 @@ void lapic_eoi(void);
 /* Sends a fixed IPI; returns false if the previous one never left (delivery stuck). */
 bool lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 /* Raises vector on this core through the ICR's "self" destination shorthand. */
-void lapic_send_self(uint8_t vector);
+bool lapic_send_self(uint8_t vector);	/* false if the ICR stayed busy */
 /* The MSI address and data that deliver vector to apic_id: fixed, physical, edge. */
 uint64_t lapic_msi_address(uint32_t apic_id);
 uint32_t lapic_msi_data(uint8_t vector);

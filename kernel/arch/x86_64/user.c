@@ -20,8 +20,9 @@
 /* Cleared on SYSCALL: TF, IF, DF, AC. */
 #define SFMASK_BITS ((1u << 8) | (1u << 9) | (1u << 10) | (1u << 18))
 
-/* 8192 slots: 512 KiB, room for the untyped caps and what the root task and its tests make. */
-#define ROOT_CNODE_RADIX 13
+/* 16384 slots: 1 MiB, room for the untyped caps and what the root task and its tests make
+ * (each suite case owns 64 slots) or what a description's root task builds. */
+#define ROOT_CNODE_RADIX 14
 
 extern const char rootimg_start[], rootimg_end[];
 void syscall_entry(void);

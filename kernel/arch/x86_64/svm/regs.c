@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/svm/svm.h"
 #include "arch/x86_64/svm/vmcb.h"
+#include "core/machine.h"
 #include "obj/vcpu.h"
 
 /* A plain 64-bit VMCB field per register id; 0 where the register is elsewhere. */
@@ -53,7 +54,7 @@ err_t virt_reg_check(unsigned id, bool write)
 {
 	if (id >= VCPU_REG_COUNT)
 		return E_RANGE;
-	return write && id == VCPU_HOST_INTERRUPTS ? E_INVAL : E_OK;
+	return write && (id == VCPU_HOST_INTERRUPTS || id == VCPU_TSC_KHZ) ? E_INVAL : E_OK;
 }
 
 uint64_t virt_reg_read(const struct vcpu *v, unsigned id)
@@ -76,6 +77,16 @@ uint64_t virt_reg_read(const struct vcpu *v, unsigned id)
 		return VMCB64(vmcb, VMCB_EFER) & ~(uint64_t)EFER_SVME;	/* ours, not the guest's */
 	case VCPU_HOST_INTERRUPTS:
 		return v->host_interrupts;
+	case VCPU_VIRQ: {
+		uint64_t c = VMCB64(vmcb, VMCB_VINTR);
+		return (c >> VINTR_VECTOR_SHIFT & 0xFF) | (c & VINTR_IRQ ? VCPU_VIRQ_PENDING : 0);
+	}
+	case VCPU_DEADLINE:
+		return v->deadline;
+	case VCPU_HALT_IN_GUEST:
+		return !(VMCB32(vmcb, VMCB_INTERCEPT_1) & INT1_HLT);
+	case VCPU_TSC_KHZ:
+		return machine.tsc_khz;
 	default:
 		return VMCB64(vmcb, field[id]);
 	}
@@ -109,6 +120,21 @@ void virt_reg_write(struct vcpu *v, unsigned id, uint64_t value)
 	case VCPU_EFER:
 		/* SVME stays on under the guest: VMRUN requires it, and it is not the guest's to see. */
 		VMCB64(vmcb, VMCB_EFER) = value | EFER_SVME;
+		return;
+	case VCPU_VIRQ:
+		/* Ignoring the TPR keeps V_INTR_PRIO out of the way (APM 15.21.4). */
+		VMCB64(vmcb, VMCB_VINTR) = VINTR_MASKING |
+			(value & VCPU_VIRQ_PENDING ? VINTR_IRQ | VINTR_IGN_TPR | 0xFull << VINTR_PRIO_SHIFT |
+			 (value & 0xFF) << VINTR_VECTOR_SHIFT : 0);
+		return;
+	case VCPU_DEADLINE:
+		v->deadline = value;
+		return;
+	case VCPU_HALT_IN_GUEST:
+		if (value)
+			VMCB32(vmcb, VMCB_INTERCEPT_1) &= ~INT1_HLT;
+		else
+			VMCB32(vmcb, VMCB_INTERCEPT_1) |= INT1_HLT;
 		return;
 	default:
 		VMCB64(vmcb, field[id]) = value;

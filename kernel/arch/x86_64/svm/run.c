@@ -60,6 +60,11 @@ bool virt_vcpu_run(struct vcpu *v, paddr_t nested_root, bool tlb_stale, struct v
 {
 	uint8_t *vmcb = svm_vmcb(v);
 
+	/* Every entry, also the one after a host interrupt, passes here: the deadline is exact to that. */
+	if (v->deadline && rdtsc() >= v->deadline) {
+		*x = (struct virt_exit){ .reason = VMEXIT_TIMER };
+		return true;
+	}
 	if (tlb_stale || v->asid_gen != asid_gen)
 		take_asid(v, vmcb);
 	VMCB32(vmcb, VMCB_ASID) = v->asid;

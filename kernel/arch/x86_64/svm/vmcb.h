@@ -50,7 +50,12 @@
 #define INT2_MWAIT_ARMED (1u << 12)
 #define INT2_XSETBV (1u << 13)
 
+/* VMCB_VINTR (APM vol. 2 table B-1, offset 0x60): the virtual interrupt controls. */
+#define VINTR_IRQ (1ull << 8)		/* V_IRQ: a virtual interrupt is pending */
+#define VINTR_PRIO_SHIFT 16		/* V_INTR_PRIO, 4 bits */
+#define VINTR_IGN_TPR (1ull << 20)	/* deliver regardless of the guest's V_TPR */
 #define VINTR_MASKING (1ull << 24)	/* physical interrupts follow the host's RFLAGS.IF */
+#define VINTR_VECTOR_SHIFT 32		/* V_INTR_VECTOR, 8 bits */
 #define NP_ENABLE (1ull << 0)
 #define TLB_FLUSH_ALL 1
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the Linux test guest in build/guest/: Debian 12's kernel (bzImage) and a busybox
+# initramfs with our /init (tests/guest/init). Only Debian packages are downloaded; the
+# result is cached, so a second run does nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=build/guest
+stamp=$out/.done-$(sha1sum tests/guest/init scripts/guest.sh | sha1sum | cut -c1-12)
+[[ -f $stamp && -f $out/bzImage && -f $out/initramfs.cpio.gz ]] && exit 0
+
+for cmd in apt-get apt-cache dpkg cpio gzip; do
+	command -v "$cmd" >/dev/null || { echo "guest.sh: $cmd missing (scripts/deps.sh)" >&2; exit 1; }
+done
+
+rm -rf "$out"
+mkdir -p "$out/debs" "$out/x" "$out/root"
+
+# linux-image-amd64 is a metapackage: the kernel is the linux-image-6.1.* it depends on.
+kpkg=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -1)
+[[ -n $kpkg ]] || { echo "guest.sh: no linux-image-6.1.*-amd64 in apt-cache (apt-get update?)" >&2; exit 1; }
+(cd "$out/debs" && apt-get download -q "$kpkg" busybox-static 2>&1 >/dev/null | grep -v "unsandboxed as root" >&2 || true)
+for deb in "$out"/debs/*.deb; do
+	dpkg -x "$deb" "$out/x"
+done
+cp "$out"/x/boot/vmlinuz-* "$out/bzImage"
+echo "$kpkg" >"$out/kernel-package"
+
+# The initramfs: busybox, its applets as links and our /init. No device nodes (making them
+# needs root): /init mounts devtmpfs and takes its console from there.
+r=$out/root
+mkdir -p "$r"/{bin,sbin,proc,sys,dev,tmp,etc}
+cp "$out/x/bin/busybox" "$r/bin/busybox"
+for a in sh mount umount cat echo grep sed tr head ls dmesg poweroff reboot halt sleep uname \
+	free mkdir setsid cttyhack; do
+	ln -sf busybox "$r/bin/$a"
+done
+install -m 0755 tests/guest/init "$r/init"
+(cd "$r" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out/root.cpio"
+gzip -9n <"$out/root.cpio" >"$out/initramfs.cpio.gz"
+rm -rf "$out/x" "$out/root" "$out/root.cpio"
+touch "$stamp"
+echo "guest: $out/bzImage ($kpkg), $out/initramfs.cpio.gz"

@@ -1,0 +1,176 @@
+/*
+ * A hostile bare-metal guest in bzImage form (just enough setup header for the VMM's
+ * 32-bit boot protocol): it reads and writes MSRs that do not exist or are the host's,
+ * pokes odd ports (0xf4 is QEMU's exit device on the host: it must not get there),
+ * touches guest-physical memory where nothing is, calls VMMCALL and CLGI, and ends with
+ * an instruction the VMM cannot emulate (rep movs from MMIO) or, if its command line
+ * starts with 't', a triple fault. It reports on COM1; tests/qemu/cases/hostile-vms.sh
+ * judges the lines. Linked so that file offset 0x400 is guest-physical 0x1000000.
+ */
+	.code32
+	.text
+	.globl _start
+_start:
+	.org 0x1F1
+	.byte 1				/* setup_sects: the kernel starts at (1 + 1) * 512 */
+	.org 0x200
+	.byte 0xEB, 0x66		/* the header ends at 0x202 + 0x66 */
+	.ascii "HdrS"
+	.word 0x020F			/* boot protocol 2.15 */
+	.org 0x211
+	.byte 0x01			/* loadflags: LOADED_HIGH */
+	.org 0x260
+	.long 0x100000			/* init_size */
+
+	.org 0x400
+entry:
+	mov %esi, %ebp			/* the zero page */
+	mov $0x90000, %esp
+	lea msg_start, %esi
+	call puts
+	/* IDT: #UD (6) and #GP (13) handlers, 32-bit interrupt gates on the VMM's __BOOT_CS. */
+	mov $handler_ud, %eax
+	mov $(idt + 6 * 8), %edi
+	call gate
+	mov $handler_gp, %eax
+	mov $(idt + 13 * 8), %edi
+	call gate
+	lidt idtr
+
+	/* MSRs: one that does not exist, the host's SVM save area, EFER.SVME. */
+	mov $0x12345678, %ecx
+	rdmsr
+	mov $0xC0010117, %ecx
+	xor %eax, %eax
+	xor %edx, %edx
+	wrmsr
+	mov $0xC0000080, %ecx
+	rdmsr
+	or $0x1000, %eax
+	wrmsr
+	cmpl $3, gp_count
+	jne fail
+	lea msg_msr, %esi
+	call puts
+
+	/* Ports: nothing answers; PCI config space is empty; 0xf4 must stay in the VM. */
+	mov $0x1234, %dx
+	in %dx, %al
+	cmp $0xFF, %al
+	jne fail
+	mov $0xCF8, %dx
+	mov $0x80000000, %eax
+	out %eax, %dx
+	mov $0xCFC, %dx
+	in %dx, %eax
+	cmp $0xFFFFFFFF, %eax
+	jne fail
+	xor %eax, %eax
+	out %al, $0xF4
+	out %eax, $0xF4
+	lea msg_ports, %esi
+	call puts
+
+	/* Memory where nothing is: loads give all ones, stores vanish. */
+	mov 0xF0000000, %eax
+	cmp $0xFFFFFFFF, %eax
+	jne fail
+	movl $0x5A5A5A5A, 0xF0000000
+	movzbl 0xFEE00030, %ebx
+	cmp $0xFF, %ebx
+	jne fail
+	lea msg_mmio, %esi
+	call puts
+
+	/*
+	 * VMMCALL and CLGI: #UD, as on a CPU without SVM. (VMRUN would be the obvious one, but
+	 * under QEMU 7.2 TCG a VMRUN in a nested guest never reaches the VMM: see docs/vmm.md.)
+	 */
+	.byte 0x0F, 0x01, 0xD9		/* vmmcall */
+	.byte 0x0F, 0x01, 0xDD		/* clgi */
+	cmpl $2, ud_count
+	jne fail
+	mov $0x80000001, %eax
+	cpuid
+	test $4, %ecx			/* SVM */
+	jnz fail
+	lea msg_ud, %esi
+	call puts
+
+	mov 0x228(%ebp), %esi		/* cmd_line_ptr */
+	cmpb $'t', (%esi)
+	je triple
+	lea msg_movs, %esi
+	call puts
+	mov $0xF0000000, %esi
+	mov $0x100000, %edi
+	mov $4, %ecx
+	rep movsl
+	lea msg_alive, %esi
+	call puts
+1:	hlt
+	jmp 1b
+
+triple:
+	lea msg_triple, %esi
+	call puts
+	lidt no_idt
+	int3
+	jmp .
+
+fail:					/* say so, then end the VM at once */
+	lea msg_fail, %esi
+	call puts
+	lidt no_idt
+	int3
+
+/* Writes the NUL-terminated string at esi to COM1. */
+puts:
+	mov $0x3F8, %dx
+2:	lodsb
+	test %al, %al
+	jz 3f
+	out %al, %dx
+	jmp 2b
+3:	ret
+
+/* An interrupt gate at edi for the handler at eax. */
+gate:
+	mov %ax, (%edi)
+	movw $0x10, 2(%edi)
+	movw $0x8E00, 4(%edi)
+	shr $16, %eax
+	mov %ax, 6(%edi)
+	ret
+
+handler_gp:
+	incl gp_count
+	add $4, %esp			/* the error code */
+	addl $2, (%esp)			/* past RDMSR/WRMSR */
+	iret
+handler_ud:
+	incl ud_count
+	addl $3, (%esp)			/* past VMMCALL/CLGI */
+	iret
+
+	.balign 8
+idtr:	.word 14 * 8 - 1
+	.long idt
+no_idt:	.word 0
+	.long 0
+gp_count: .long 0
+ud_count: .long 0
+	.balign 8
+idt:	.fill 14, 8, 0
+
+msg_start:	.asciz "hostile: start\n"
+msg_msr:	.asciz "hostile: 3 bad MSR accesses took #GP\n"
+msg_ports:	.asciz "hostile: odd ports read all ones, 0xf4 stayed in the VM\n"
+msg_mmio:	.asciz "hostile: memory where nothing is reads all ones\n"
+msg_ud:		.asciz "hostile: vmmcall and clgi took #UD, cpuid shows no svm\n"
+msg_movs:	.asciz "hostile: rep movs from where nothing is\n"
+msg_alive:	.asciz "hostile: STILL RUNNING after rep movs\n"
+msg_triple:	.asciz "hostile: triple fault\n"
+msg_fail:	.asciz "hostile: FAIL\n"
+	.org 0xFFF			/* the VMM wants at least 4 KiB */
+	.byte 0

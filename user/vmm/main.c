@@ -1,0 +1,228 @@
+/* The VMM's main loop: set the VM up from the info page, run the VCPU, sort its exits. */
+#include <stdarg.h>
+
+#include "vmm.h"
+
+static struct vm the_vm;
+static uint64_t *const exit_words = (uint64_t *)(uintptr_t)COMPONENT_IPC_BUFFER_VA;
+
+uint64_t tsc_now(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+long vcpu_read_regs2(struct vm *vm, unsigned id, unsigned id2, uint64_t *v, uint64_t *v2)
+{
+	struct msg m = atoll_ipc(SYS_CALL, vm->vcpu, INV_VCPU_READ_REGS, id, id2, 0, 0);
+
+	*v = m.mr[0];
+	*v2 = m.mr[2];
+	return m.err;
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	uart_flush(vm);
+	printf("[%s] vm stopped: %s\n", vm->info->name, msg);
+	vm->stopped = true;
+}
+
+static void set_rip(struct vm *vm, uint64_t rip)
+{
+	if (vcpu_write_reg(vm->vcpu, VCPU_RIP, rip))
+		vm_stop(vm, "cannot write rip");
+}
+
+static void inject(struct vm *vm, uint64_t event)
+{
+	if (vcpu_write_reg(vm->vcpu, VCPU_EVENT, event))
+		vm_stop(vm, "cannot inject an event");
+}
+
+static void exit_cpuid(struct vm *vm, uint64_t rip)
+{
+	uint32_t r[4];
+
+	cpuid_filter((uint32_t)exit_words[VCPU_EXIT_RAX], (uint32_t)exit_words[VCPU_EXIT_RCX], r);
+	if (vcpu_write_regs(vm->vcpu, VCPU_RAX, r[0], VCPU_RBX, r[1]) ||
+	    vcpu_write_regs(vm->vcpu, VCPU_RCX, r[2], VCPU_RDX, r[3]))
+		vm_stop(vm, "cannot write cpuid results");
+	set_rip(vm, rip + 2);
+}
+
+/* SVM IOIO exit information (AMD APM vol. 2 15.10.2): port, IN, size, string/rep. */
+static void exit_io(struct vm *vm, uint64_t info1, uint64_t next_rip)
+{
+	struct io io = { .port = (uint16_t)(info1 >> 16), .write = !(info1 & 1) };
+	uint64_t rax = exit_words[VCPU_EXIT_RAX];
+
+	io.size = info1 & (1u << 4) ? 1 : info1 & (1u << 5) ? 2 : 4;
+	if (info1 & (1u << 2)) {
+		vm_stop(vm, "string I/O on port 0x%x is not emulated", io.port);
+		return;
+	}
+	uint32_t mask = io.size == 4 ? 0xFFFFFFFFu : (1u << (io.size * 8)) - 1;
+	io.value = io.write ? (uint32_t)rax & mask : mask;
+	ports_access(vm, &io);
+	if (!io.write) {
+		/* IN writes al/ax/eax; a 32-bit result clears rax's top half as any 32-bit op does. */
+		uint64_t v = io.size == 4 ? (uint64_t)io.value : (rax & ~(uint64_t)mask) | (io.value & mask);
+		if (vcpu_write_reg(vm->vcpu, VCPU_RAX, v))
+			vm_stop(vm, "cannot write rax");
+	}
+	set_rip(vm, next_rip);
+}
+
+static void exit_msr(struct vm *vm, bool write, uint64_t rip)
+{
+	uint32_t msr = (uint32_t)exit_words[VCPU_EXIT_RCX];
+	uint64_t value = (exit_words[VCPU_EXIT_RDX] << 32) | (uint32_t)exit_words[VCPU_EXIT_RAX];
+
+	if (write ? !msr_write(vm, msr, value) : !msr_read(vm, msr, &value)) {
+		inject(vm, GUEST_EVENT_GP);
+		return;
+	}
+	if (!write && vcpu_write_regs(vm->vcpu, VCPU_RAX, (uint32_t)value, VCPU_RDX, value >> 32))
+		vm_stop(vm, "cannot write rdmsr results");
+	set_rip(vm, rip + 2);
+}
+
+/* Interrupts: ack what the guest took, offer what the PIC has next, set the timer deadline. */
+static void sync_interrupts(struct vm *vm, bool after_run)
+{
+	if (after_run && vm->virq_set) {
+		uint64_t r = vcpu_read_reg(vm->vcpu, VCPU_VIRQ);
+		if (!(r & VCPU_VIRQ_PENDING)) {
+			pic_ack(vm, vm->virq_vector);
+			vm->virq_set = false;
+		}
+	}
+	pit_update(vm, tsc_now());
+	int v = pic_pending(vm);
+	if (vm->virq_set && v != vm->virq_vector) {
+		(void)vcpu_write_reg(vm->vcpu, VCPU_VIRQ, 0);	/* masked or outranked meanwhile */
+		vm->virq_set = false;
+	}
+	if (!vm->virq_set && v >= 0) {
+		if (vcpu_write_reg(vm->vcpu, VCPU_VIRQ, (uint64_t)v | VCPU_VIRQ_PENDING))
+			vm_stop(vm, "cannot raise a virtual interrupt");
+		vm->virq_set = true;
+		vm->virq_vector = (uint8_t)v;
+	}
+	uint64_t d = pit_next_deadline(vm);
+	if (d != vm->deadline) {
+		if (vcpu_write_reg(vm->vcpu, VCPU_DEADLINE, d))
+			vm_stop(vm, "cannot set the deadline");
+		vm->deadline = d;
+	}
+}
+
+/* Instructions that exit as VMEXIT_OTHER: the SVM code says which (APM vol. 2 appendix C). */
+static void exit_other(struct vm *vm, uint64_t code, uint64_t rip)
+{
+	if (code >= 0x20 && code < 0x40) {
+		debug_register_access(vm, code >= 0x30, rip);
+		return;
+	}
+	switch (code) {
+	case 0x76:	/* INVD: nothing cached to drop here */
+		set_rip(vm, rip + 2);
+		return;
+	case 0x80: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
+	case 0x8A: case 0x8B: case 0x8C: case 0x8D:
+		/* VMRUN, VMLOAD, VMSAVE, STGI, CLGI, SKINIT, RDTSCP, MONITOR, MWAIT, XSETBV: not offered */
+		inject(vm, 6u | 3u << 8 | 1u << 31);	/* #UD */
+		return;
+	}
+	vm_stop(vm, "unexpected exit 0x%llx at rip 0x%llx", (unsigned long long)code,
+		(unsigned long long)rip);
+}
+
+static void handle(struct vm *vm, const struct vcpu_exit *x)
+{
+	switch (x->reason) {
+	case VMEXIT_CPUID:
+		exit_cpuid(vm, x->rip);
+		return;
+	case VMEXIT_IO:
+		exit_io(vm, x->info1, x->info2);
+		return;
+	case VMEXIT_MSR:
+		exit_msr(vm, x->info1 == 1, x->rip);
+		return;
+	case VMEXIT_TIMER:
+		return;	/* sync_interrupts() raises what is due */
+	case VMEXIT_HLT:
+		set_rip(vm, x->rip + 1);
+		return;
+	case VMEXIT_GPA_FAULT:
+		mmio_fault(vm, x->info2, x->rip);
+		return;
+	case VMEXIT_HYPERCALL:
+		inject(vm, 6u | 3u << 8 | 1u << 31);	/* no hypercalls: #UD, as on a bare CPU */
+		return;
+	case VMEXIT_SHUTDOWN:
+		vm_stop(vm, "triple fault (shutdown) at rip 0x%llx", (unsigned long long)x->rip);
+		return;
+	case VMEXIT_BAD_STATE:
+		vm_stop(vm, "the CPU refused the guest state at rip 0x%llx", (unsigned long long)x->rip);
+		return;
+	case VMEXIT_OTHER:
+		exit_other(vm, exit_words[VCPU_EXIT_VENDOR_CODE], x->rip);
+		return;
+	}
+	vm_stop(vm, "unexpected exit reason %llu at rip 0x%llx", (unsigned long long)x->reason,
+		(unsigned long long)x->rip);
+}
+
+int main(const struct component_info *info)
+{
+	struct vm *vm = &the_vm;
+
+	if (info->magic != COMPONENT_INFO_MAGIC || !info->vm.vcpu || !info->vm.gspace) {
+		printf("%s: not a VMM: the info page names no VM\n", info->name);
+		return 1;
+	}
+	vm->info = &info->vm;
+	vm->vcpu = info->vm.vcpu;
+	vm->ram = (uint8_t *)(uintptr_t)info->vm.ram_va;
+	vm->ram_size = info->vm.ram_size;
+	long e = vcpu_set_space(vm->vcpu, info->vm.gspace);
+	vm->tsc_khz = vcpu_read_reg(vm->vcpu, VCPU_TSC_KHZ);
+	if (!e && (!vm->tsc_khz || vm->tsc_khz == ~0ull))
+		e = E_UNSUPP;
+	if (!e)
+		e = vcpu_write_reg(vm->vcpu, VCPU_HALT_IN_GUEST, 1);
+	if (!e)
+		e = linux_load(vm);
+	if (e) {
+		printf("[%s] vm not started: %s\n", vm->info->name, err_str(e));
+		return 1;
+	}
+	pic_init(vm);
+	uint64_t t0 = tsc_now();
+	while (!vm->stopped) {
+		sync_interrupts(vm, false);
+		struct vcpu_exit x = vcpu_run(vm->vcpu);
+		if (x.err) {
+			vm_stop(vm, "VCPU_RUN failed: %s", err_str(x.err));
+			break;
+		}
+		vm->exits++;
+		if (vm->virq_set)
+			sync_interrupts(vm, true);
+		handle(vm, &x);
+	}
+	printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
+	       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
+	return 0;
+}
