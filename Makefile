@@ -211,6 +211,8 @@ TEST_SYSTEMS := $(patsubst tests/systems/%.yaml,$(BUILD)/tests/systems/%.blob,$(
 GUEST_SYSTEMS := $(filter $(BUILD)/tests/systems/linux-%.blob,$(TEST_SYSTEMS))
 systems: $(SYSTEMS) $(filter-out $(GUEST_SYSTEMS),$(TEST_SYSTEMS))
 $(GUEST_SYSTEMS): $(BUILD)/guest/bzImage
+# systems/default.yaml runs two Linux VMs too, so building it (make, make run) fetches the guest.
+$(SYSTEMS): $(BUILD)/guest/bzImage
 $(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init | deps
 	@scripts/guest.sh
 
@@ -280,7 +282,7 @@ $(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 512M -display none -serial stdio \
+QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 1G -display none -serial stdio \
 	-no-reboot -net none
 
 # make run boots systems/$(SYSTEM).yaml, compiled to a spec blob given as the boot module.

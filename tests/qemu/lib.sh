@@ -2,6 +2,8 @@
 # A case file sets ARGS (QEMU arguments), EXPECT (regexes that must match a line),
 # optionally REJECT (regexes that must not), EXIT (QEMU's exit status, default 33 =
 # isa-debug-exit pass code), TIMEOUT (seconds), MACHINE, and a function check().
+# STOP_WHEN_SEEN=1 is for systems that never end (VMs sitting at a shell): QEMU is
+# stopped once every EXPECT line is in the log, and its exit status is not judged.
 
 QEMU=${QEMU:-qemu-system-x86_64}
 OVMF=/usr/share/ovmf/OVMF.fd
@@ -22,11 +24,30 @@ qemu_case() {
 		MACHINE=q35
 		unset -f check
 		source "$file"
-		timeout -k 5 "$TIMEOUT" "$QEMU" -machine "$MACHINE" -m 512M -display none \
-			-serial stdio -no-reboot -net none \
-			-device isa-debug-exit,iobase=0xf4,iosize=4 "${ARGS[@]}" \
-			</dev/null 2>&1 | tr -d '\r' >"$log"
-		local rc=${PIPESTATUS[0]}
+		local pidfile=build/tests/qemu/$name.pid rcfile=build/tests/qemu/$name.rc rc
+		rm -f "$pidfile" "$rcfile"
+		(
+			timeout -k 5 "$TIMEOUT" "$QEMU" -machine "$MACHINE" -m 512M -display none \
+				-serial stdio -no-reboot -net none -pidfile "$pidfile" \
+				-device isa-debug-exit,iobase=0xf4,iosize=4 "${ARGS[@]}" \
+				</dev/null 2>&1 | stdbuf -oL tr -d '\r' >"$log"
+			echo "${PIPESTATUS[0]}" >"$rcfile"
+		) &
+		local pipe=$! seen=0
+		while ((${STOP_WHEN_SEEN:-0})) && kill -0 "$pipe" 2>/dev/null; do
+			seen=1
+			for re in "${EXPECT[@]}"; do
+				grep -qE -- "$re" "$log" || { seen=0; break; }
+			done
+			if ((seen)) && [[ -s $pidfile ]]; then
+				kill "$(cat "$pidfile")" 2>/dev/null
+				break
+			fi
+			sleep 1
+		done
+		wait "$pipe"
+		rc=$(cat "$rcfile" 2>/dev/null || echo 1)
+		((seen)) && rc=$EXIT	# stopped by us once everything expected was seen
 		local why=()
 		if ((rc == 124 || rc == 137)); then
 			why+=("timed out after ${TIMEOUT}s")
