@@ -17,3 +17,30 @@ if ((rc != 33)) || ! grep -qE '^bench ' "$log"; then
 	echo "bench: the benchmark run failed (QEMU status $rc); log in $log" >&2
 	exit 1
 fi
+
+# vm_overhead_bytes: what the hypervisor itself spends on one VM, read from the compiled
+# spec of the one-VM test system (not measured in QEMU: the spec is exactly what the root
+# task makes). Counted: the VCPU, the guest space and its nested page tables, and the VMM
+# component whole (TCB, CNode, address space and page tables, image, stack, heap, IPC
+# buffer, info page). Not counted: the guest's RAM, and the copies of its kernel and
+# initramfs the VMM loads from (guest payload, the size of what the operator chose).
+spec=tests/systems/linux-vm.yaml
+vm=$(sed -n 's/^  - name: //p' "$spec" | head -1)
+build/bin/atoll dump "$spec" | awk -v vm="$vm" '
+	/^  #/ {
+		n = 1
+		if ($1 ~ /\.\./) { n = $2; gsub(/[()]/, "", n) }
+		name = $NF
+		if (index(name, vm ".") != 1 || name == vm ".ram" || name == vm ".kernel" ||
+		    name == vm ".initramfs")
+			next
+		type = ($1 ~ /\.\./) ? $3 : $2
+		size = 4096
+		if (type == "tcb") size = 2048
+		else if (type == "vcpu") size = 32768
+		else if (type == "frame_2m") size = 2097152
+		else if (type == "cnode") { r = $0; sub(/.*radix /, "", r); size = 2 ^ (r + 6) }
+		total += n * size
+	}
+	END { if (total) printf "bench vm_overhead_bytes %d bytes\n", total; else exit 1 }' ||
+	{ echo "bench: vm_overhead_bytes: nothing counted in $spec" >&2; exit 1; }
