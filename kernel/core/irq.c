@@ -154,16 +154,7 @@ err_t irq_decode_set_source(const struct cte *handler, const struct cte *pci, ui
 {
 	if (!is_msi(&handler->cap) || !iommu_intremap())
 		return E_UNSUPP;
-	if (pci->cap.type != OBJ_PCI)
-		return E_WRONGTYPE;
-	if (!(pci->cap.rights & CAP_WRITE))
-		return E_RIGHTS;
-	if (!pci_covers(&pci->cap, bdf))
-		return E_RANGE;
-	volatile uint8_t *cfg = pci_cfg((uint16_t)bdf);
-	if (!cfg || *(volatile uint16_t *)(cfg + PCI_VENDOR) == 0xFFFF)
-		return E_NOENT;
-	return E_OK;
+	return pci_decode_function(pci, bdf);
 }
 
 void irq_invoke_set_source(const struct cte *handler, uint16_t bdf)

@@ -39,6 +39,20 @@ bool pci_covers(const struct cap *pci, uint64_t bdf)
 	return bdf >= pci->obj && bdf - pci->obj < pci->data;	/* data is at most 0x10000 */
 }
 
+err_t pci_decode_function(const struct cte *pci, uint64_t bdf)
+{
+	if (pci->cap.type != OBJ_PCI)
+		return E_WRONGTYPE;
+	if (!(pci->cap.rights & CAP_WRITE))
+		return E_RIGHTS;
+	if (!pci_covers(&pci->cap, bdf))
+		return E_RANGE;
+	volatile uint8_t *cfg = pci_cfg((uint16_t)bdf);
+	if (!cfg || *(volatile uint16_t *)(cfg + PCI_VENDOR) == 0xFFFF)
+		return E_NOENT;
+	return E_OK;
+}
+
 /* Common checks: bdf ours, ECAM there, a function present, dest empty. */
 static err_t decode_function(const struct cte *pci, uint64_t bdf, const struct cte *dest)
 {

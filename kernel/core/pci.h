@@ -18,6 +18,12 @@ volatile uint8_t *pci_cfg(uint16_t bdf);
 bool pci_covers(const struct cap *pci, uint64_t bdf);
 
 /*
+ * Whether pci is a PCI cap with the Write right that covers bdf, and a function
+ * answers there: E_WRONGTYPE, E_RIGHTS, E_RANGE or E_NOENT otherwise.
+ */
+MUST_CHECK err_t pci_decode_function(const struct cte *pci, uint64_t bdf);
+
+/*
  * PCI_GET_CONFIG: a 4 KiB device frame over bdf's ECAM page into the empty slot
  * dest. E_RANGE: bdf outside the cap; E_UNSUPP: no ECAM for its bus; E_NOENT:
  * no function there; E_NOTEMPTY: dest is full.

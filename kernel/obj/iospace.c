@@ -121,15 +121,9 @@ err_t iospace_decode_assign(paddr_t root, const struct cte *pci, uint64_t bdf)
 {
 	if (!iommu_ready())
 		return E_UNSUPP;
-	if (pci->cap.type != OBJ_PCI)
-		return E_WRONGTYPE;
-	if (!(pci->cap.rights & CAP_WRITE))
-		return E_RIGHTS;
-	if (!pci_covers(&pci->cap, bdf))
-		return E_RANGE;
-	volatile uint8_t *cfg = pci_cfg((uint16_t)bdf);
-	if (!cfg || *(volatile uint16_t *)(cfg + PCI_VENDOR) == 0xFFFF)
-		return E_NOENT;
+	err_t e = pci_decode_function(pci, bdf);
+	if (e)
+		return e;
 	int n = number_of(root, false);
 	if (n < 0)
 		return E_FULL;
