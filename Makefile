@@ -295,7 +295,7 @@ run-iso: deps iso
 run-uefi: deps iso
 	$(QEMU_RUN) -bios $(OVMF) -cdrom $(ISO)
 
-bench: deps kernel $(TOOL) $(VMM_ELF) $(BUILD)/guest/bzImage
+bench: deps kernel $(TOOL) $(VMM_ELF) $(BUILD)/guest/bzImage $(BUILD)/tests/systems/linux-bench.blob
 	@scripts/bench.sh
 
 qemu-gdb: deps kernel

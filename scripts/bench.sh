@@ -44,3 +44,27 @@ build/bin/atoll dump "$spec" | awk -v vm="$vm" '
 	}
 	END { if (total) printf "bench vm_overhead_bytes %d bytes\n", total; else exit 1 }' ||
 	{ echo "bench: vm_overhead_bytes: nothing counted in $spec" >&2; exit 1; }
+
+# linux_boot_ratio: the test guest (make guest) booted to its marker line under Atoll
+# (tests/systems/linux-bench.yaml, one core) and directly in QEMU, both under -icount
+# shift=0 with the same command line; each guest prints its uptime at the marker, that is
+# guest time since its kernel started, which under -icount follows executed instructions
+# (Atoll's included: the guest's TSC runs on while the VMM and the kernel handle its
+# exits). The ratio is Atoll's uptime over the direct one; the raw uptimes are printed too.
+uptime_of() {	# QEMU arguments...; prints the uptime, or nothing
+	timeout -k 5 300 qemu-system-x86_64 -machine q35 -cpu max -smp 1 -m 512M -display none \
+		-serial stdio -no-reboot -net none -icount shift=0 \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 "$@" </dev/null 2>&1 | tr -d '\r' |
+		sed -n 's/^\(\[guest-a\] \)\{0,1\}atoll-guest: uptime \([0-9.]*\)$/\2/p' | head -1
+}
+atoll_up=$(uptime_of -kernel build/atoll.elf -initrd build/tests/systems/linux-bench.blob \
+	-append atoll.qemu_exit)
+direct_up=$(uptime_of -kernel build/guest/bzImage -initrd build/guest/initramfs.cpio.gz \
+	-append "$(sed -n 's/^    cmdline: "\(.*\)"$/\1/p' tests/systems/linux-bench.yaml)")
+if [[ -z $atoll_up || -z $direct_up ]]; then
+	echo "bench: linux_boot_ratio: no uptime line (Atoll: '$atoll_up', direct: '$direct_up')" >&2
+	exit 1
+fi
+echo "bench linux_boot_uptime_atoll $atoll_up seconds"
+echo "bench linux_boot_uptime_direct $direct_up seconds"
+awk -v a="$atoll_up" -v d="$direct_up" 'BEGIN { printf "bench linux_boot_ratio %.2f ratio\n", a / d }'
