@@ -2,6 +2,7 @@
 #include "arch/x86_64/virt.h"
 #include "arch/x86_64/vspace.h"
 #include "core/cspace.h"
+#include "core/numbering.h"
 #include "obj/gspace.h"
 
 /*
@@ -19,18 +20,12 @@ static uint32_t epoch[GSPACE_MAX];
 
 int gspace_number(paddr_t root, bool assign)
 {
-	int free = -1;
+	bool fresh;
+	int i = numbering_lookup(roots, sizeof(roots[0]), GSPACE_MAX, root, assign, &fresh);
 
-	for (int i = 0; i < GSPACE_MAX; i++) {
-		if (roots[i] == root)
-			return i;
-		if (!roots[i] && free < 0)
-			free = i;
-	}
-	if (free < 0 || !assign)
-		return free < 0 ? -1 : GSPACE_MAX;
-	roots[free] = root;
-	return free;
+	if (fresh)
+		roots[i] = root;
+	return i;
 }
 
 uint32_t gspace_epoch(int number)

@@ -4,6 +4,7 @@
 #include "core/console.h"
 #include "core/cspace.h"
 #include "core/ipc.h"
+#include "core/numbering.h"
 #include "core/pci.h"
 #include "obj/gspace.h"
 #include "obj/iospace.h"
@@ -33,18 +34,13 @@ static unsigned unowned_reports;
 
 static int number_of(paddr_t root, bool assign)
 {
-	int free = -1;
+	bool fresh;
+	int i = numbering_lookup(&spaces[0].root, sizeof(spaces[0]), IOSPACE_MAX, root, assign,
+				 &fresh);
 
-	for (int i = 0; i < IOSPACE_MAX; i++) {
-		if (spaces[i].root == root)
-			return i;
-		if (!spaces[i].root && free < 0)
-			free = i;
-	}
-	if (free < 0 || !assign)
-		return free < 0 ? -1 : IOSPACE_MAX;
-	spaces[free] = (struct space){ .root = root, .bdf = -1 };
-	return free;
+	if (fresh)
+		spaces[i] = (struct space){ .root = root, .bdf = -1 };
+	return i;
 }
 
 static uint16_t domain_of(int number)

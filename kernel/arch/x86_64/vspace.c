@@ -10,6 +10,7 @@
 #include "core/console.h"
 #include "core/cspace.h"
 #include "core/machine.h"
+#include "core/numbering.h"
 
 err_t vspace_map_table(paddr_t pml4, uint64_t vaddr, enum vspace_level level, paddr_t pa)
 {
@@ -99,21 +100,16 @@ paddr_t vspace_root(void)
 
 int vspace_number(paddr_t pml4, bool assign)
 {
-	int free = -1;
+	bool fresh;
+	int i = numbering_lookup(spaces, sizeof(spaces[0]), VSPACE_MAX, pml4, assign, &fresh);
 
-	for (int i = 0; i < VSPACE_MAX; i++) {
-		if (spaces[i] == pml4)
-			return i;
-		if (!spaces[i] && free < 0)
-			free = i;
-	}
-	if (free < 0 || !assign)
-		return free < 0 ? -1 : VSPACE_MAX;
+	if (!fresh)
+		return i;
 	/* The kernel half (slots 256-511) is the same tables in every address space. */
 	for (unsigned k = 256; k < 512; k++)
 		pt_table(pml4)[k] = pt_table(spaces[0])[k];
-	spaces[free] = pml4;
-	return free;
+	spaces[i] = pml4;
+	return i;
 }
 
 void vspace_release(paddr_t pml4)
