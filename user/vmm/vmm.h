@@ -119,7 +119,7 @@ uint64_t pit_next_deadline(const struct vm *vm);	/* TSC; 0: none */
 
 /* irq.c: where interrupts go: ISA lines to the PIC and the I/O APIC, the CPU's next vector. */
 #define IRQ_FROM_PIC 0x100	/* irq_pending(): the vector is the PIC's, through LINT0 (ExtINT) */
-void irq_init(struct vm *vm);
+void irq_init(struct vm *vm);	/* the PICs, the local APIC and the I/O APIC at reset */
 void irq_raise(struct vm *vm, unsigned isa_irq);	/* an edge on an ISA line */
 bool irq_busy(const struct vm *vm, unsigned isa_irq);	/* its last edge is not taken yet */
 void irq_update(struct vm *vm, uint64_t now);	/* the timers raise what came due */
@@ -131,28 +131,30 @@ uint64_t irq_next_deadline(const struct vm *vm);	/* TSC of the next timer expiry
 /* lapic.c: the local APIC at LAPIC_BASE. */
 #define LAPIC_BASE 0xFEE00000ull
 void lapic_init(struct vm *vm);
+/* A 32-bit read or write of the register at offset in its page. */
 void lapic_mmio(struct vm *vm, uint32_t offset, bool write, uint32_t *value);
 bool lapic_write_base(struct vm *vm, uint64_t value);	/* false: #GP (relocation, x2APIC) */
 /* A fixed interrupt from the I/O APIC or an IPI; level: its TMR bit (EOI goes to the I/O APIC). */
 void lapic_accept(struct vm *vm, uint8_t vector, bool level);
-bool lapic_matches(const struct vm *vm, uint8_t dest, bool logical);
+bool lapic_matches(const struct vm *vm, uint8_t dest, bool logical);	/* dest names this APIC */
 int lapic_pending(const struct vm *vm);	/* the highest IRR vector above the PPR, or -1 */
 void lapic_ack(struct vm *vm, uint8_t vector);	/* IRR to ISR */
 bool lapic_takes_extint(const struct vm *vm);	/* LINT0 passes the PIC's requests on */
 bool lapic_irr_set(const struct vm *vm, uint8_t vector);
-void lapic_update(struct vm *vm, uint64_t now);
-uint64_t lapic_next_deadline(const struct vm *vm);
+void lapic_update(struct vm *vm, uint64_t now);	/* the timer raises what came due */
+uint64_t lapic_next_deadline(const struct vm *vm);	/* TSC of the timer's next expiry; 0: none */
 
 /* ioapic.c: the I/O APIC at IOAPIC_BASE. */
 #define IOAPIC_BASE 0xFEC00000ull
 void ioapic_init(struct vm *vm);
+/* A 32-bit read or write at offset in its page: IOREGSEL, IOWIN, EOI. */
 void ioapic_mmio(struct vm *vm, uint32_t offset, bool write, uint32_t *value);
-void ioapic_set_level(struct vm *vm, unsigned pin, bool asserted);
+void ioapic_set_level(struct vm *vm, unsigned pin, bool asserted);	/* a device drives a pin */
 void ioapic_eoi(struct vm *vm, uint8_t vector);	/* the local APIC's EOI of a level-triggered vector */
 /* The vector pin delivers to this CPU as a fixed interrupt, or -1 (masked, other mode or CPU). */
 int ioapic_vector(const struct vm *vm, unsigned pin);
 
-/* acpi.c: the tables Linux reads (RSDP, XSDT, FADT, FACS, MADT, DSDT), built into guest RAM. */
+/* acpi.c: the tables Linux reads (RSDP, RSDT, XSDT, FADT, FACS, MADT, DSDT), built into guest RAM. */
 #define ACPI_GPA 0xE0000u		/* in the reserved legacy hole, where Linux scans for the RSDP */
 #define ACPI_SIZE 0x1000u
 #define ACPI_PM_BASE 0x600u		/* PM1a_EVT_BLK (4 bytes), then PM1a_CNT_BLK (2 bytes) */
