@@ -5,6 +5,7 @@
  * the components, drops the caps it no longer needs and supervises them.
  */
 #include "abi/spec.h"
+#include "abi/vmstop.h"
 #include "atoll.h"
 #include "cap.h"
 #include "kstring.h"
@@ -362,7 +363,19 @@ static unsigned drop_caps(struct boot *b)
 	return n;
 }
 
-/* Waits until every component of this core has exited or faulted; returns the failures. */
+/* The VM this component is the VMM of, or NULL. */
+static const struct spec_vm *vm_of(const struct boot *b, uint32_t component)
+{
+	for (uint32_t i = 0; i < b->h->nvms; i++)
+		if (b->vms[i].vmm == component)
+			return &b->vms[i];
+	return NULL;
+}
+
+/*
+ * Waits until every component of this core has exited or faulted; returns the
+ * failures. A VMM's non-zero status is why its VM stopped (abi/vmstops.def).
+ */
 static unsigned supervise(struct boot *b, unsigned running)
 {
 	unsigned failed = 0;
@@ -373,7 +386,13 @@ static unsigned supervise(struct boot *b, unsigned running)
 			continue;
 		const char *name = str(b, b->comps[m.badge - 1].name);
 		unsigned label = MSGINFO_LABEL(m.info);
-		if (label == EXIT_LABEL) {
+		const struct spec_vm *vm = vm_of(b, (uint32_t)m.badge - 1);
+		if (label == EXIT_LABEL && vm && m.mr[0] != 0) {
+			const char *why = vmstop_str(m.mr[0]);
+			printf("instance %u: vm %s stopped: %s (exit status %llu)\n", b->me,
+			       str(b, vm->name), why ? why : "unknown reason", (unsigned long long)m.mr[0]);
+			failed += !vmstop_by_guest(m.mr[0]);	/* a guest's own end is no failure of ours */
+		} else if (label == EXIT_LABEL) {
 			printf("instance %u: component %s exited with status %llu\n", b->me, name,
 			       (unsigned long long)m.mr[0]);
 			failed += m.mr[0] != 0;

@@ -23,7 +23,7 @@ long vcpu_read_regs2(struct vm *vm, unsigned id, unsigned id2, uint64_t *v, uint
 	return m.err;
 }
 
-void vm_stop(struct vm *vm, const char *fmt, ...)
+void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 {
 	char msg[160];
 	va_list ap;
@@ -33,6 +33,8 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_end(ap);
 	uart_flush(vm);
 	printf("[%s] vm stopped: %s\n", vm->info->name, msg);
+	if (!vm->stopped)
+		vm->why = why;
 	vm->stopped = true;
 }
 
@@ -143,8 +145,8 @@ static void exit_other(struct vm *vm, uint64_t code, uint64_t rip)
 		inject(vm, 6u | 3u << 8 | 1u << 31);	/* #UD */
 		return;
 	}
-	vm_stop(vm, "unexpected exit 0x%llx at rip 0x%llx", (unsigned long long)code,
-		(unsigned long long)rip);
+	vm_stop_for(vm, VMSTOP_UNEXPECTED, "unexpected exit 0x%llx at rip 0x%llx",
+		    (unsigned long long)code, (unsigned long long)rip);
 }
 
 static void handle(struct vm *vm, const struct vcpu_exit *x)
@@ -171,17 +173,19 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		inject(vm, 6u | 3u << 8 | 1u << 31);	/* no hypercalls: #UD, as on a bare CPU */
 		return;
 	case VMEXIT_SHUTDOWN:
-		vm_stop(vm, "triple fault (shutdown) at rip 0x%llx", (unsigned long long)x->rip);
+		vm_stop_for(vm, VMSTOP_TRIPLE_FAULT, "triple fault (shutdown) at rip 0x%llx",
+			    (unsigned long long)x->rip);
 		return;
 	case VMEXIT_BAD_STATE:
-		vm_stop(vm, "the CPU refused the guest state at rip 0x%llx", (unsigned long long)x->rip);
+		vm_stop_for(vm, VMSTOP_BAD_STATE, "the CPU refused the guest state at rip 0x%llx",
+			    (unsigned long long)x->rip);
 		return;
 	case VMEXIT_OTHER:
 		exit_other(vm, exit_words[VCPU_EXIT_VENDOR_CODE], x->rip);
 		return;
 	}
-	vm_stop(vm, "unexpected exit reason %llu at rip 0x%llx", (unsigned long long)x->reason,
-		(unsigned long long)x->rip);
+	vm_stop_for(vm, VMSTOP_UNEXPECTED, "unexpected exit reason %llu at rip 0x%llx",
+		    (unsigned long long)x->reason, (unsigned long long)x->rip);
 }
 
 int main(const struct component_info *info)
@@ -206,7 +210,7 @@ int main(const struct component_info *info)
 		e = linux_load(vm);
 	if (e) {
 		printf("[%s] vm not started: %s\n", vm->info->name, err_str(e));
-		return 1;
+		return VMSTOP_NOT_STARTED;
 	}
 	pic_init(vm);
 	uint64_t t0 = tsc_now();
@@ -224,5 +228,5 @@ int main(const struct component_info *info)
 	}
 	printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
 	       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
-	return 0;
+	return (int)vm->why;
 }

@@ -119,8 +119,8 @@ static bool decode_at(struct vm *vm, uint64_t rip, struct insn *in)
 	char hex[48] = "";
 	for (unsigned k = 0, at = 0; k < n && k < 8; k++, at += 3)
 		snprintf(hex + at, sizeof(hex) - at, " %02x", code[k]);
-	vm_stop(vm, "cannot emulate the instruction at rip 0x%llx:%s%s", (unsigned long long)rip, hex,
-		n ? "" : " (not readable)");
+	vm_stop_for(vm, VMSTOP_BAD_INSN, "cannot emulate the instruction at rip 0x%llx:%s%s",
+		    (unsigned long long)rip, hex, n ? "" : " (not readable)");
 	return false;
 }
 
@@ -130,13 +130,14 @@ void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip)
 	struct insn in;
 
 	if (gpa < vm->ram_size) {
-		vm_stop(vm, "fault on guest RAM at 0x%llx", (unsigned long long)gpa);
+		vm_stop_for(vm, VMSTOP_RAM_FAULT, "fault on guest RAM at 0x%llx", (unsigned long long)gpa);
 		return;
 	}
 	if (!decode_at(vm, rip, &in))
 		return;
 	if (in.kind != INSN_LOAD && in.kind != INSN_STORE && in.kind != INSN_STORE_IMM) {
-		vm_stop(vm, "cannot emulate the instruction at rip 0x%llx", (unsigned long long)rip);
+		vm_stop_for(vm, VMSTOP_BAD_INSN, "cannot emulate the instruction at rip 0x%llx",
+			    (unsigned long long)rip);
 		return;
 	}
 	if (reports++ < MAX_REPORTS)
@@ -156,7 +157,7 @@ void debug_register_access(struct vm *vm, bool write, uint64_t rip)
 	if (!decode_at(vm, rip, &in))
 		return;
 	if (in.kind != (write ? INSN_MOV_TO_DR : INSN_MOV_FROM_DR)) {
-		vm_stop(vm, "debug register exit at rip 0x%llx on another instruction",
+		vm_stop_for(vm, VMSTOP_BAD_INSN, "debug register exit at rip 0x%llx on another instruction",
 			(unsigned long long)rip);
 		return;
 	}

@@ -3,6 +3,7 @@
 #define VMM_VMM_H
 
 #include "abi/spec.h"
+#include "abi/vmstop.h"
 #include "atoll.h"
 #include "cap.h"
 #include "kstring.h"
@@ -47,6 +48,7 @@ struct vm {
 	uint8_t virq_vector;
 	uint64_t deadline;	/* what VCPU_DEADLINE holds */
 	bool stopped;
+	enum vmstop why;	/* once stopped: the VMM's exit status */
 	bool reset_requested;	/* the guest asked to restart: a clean end */
 	uint64_t exits;
 };
@@ -62,7 +64,10 @@ struct io {
 /* main.c */
 /* Reads two VCPU registers; non-zero on error. */
 long vcpu_read_regs2(struct vm *vm, unsigned id, unsigned id2, uint64_t *v, uint64_t *v2);
-void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Stops the VM with a line saying why; vm_stop() is for the VMM's own failures (VMSTOP_VMM_ERROR). */
+void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define vm_stop(vm, ...) vm_stop_for(vm, VMSTOP_VMM_ERROR, __VA_ARGS__)
 uint64_t tsc_now(void);
 
 /* linux.c: loads the kernel, initramfs and command line; sets the VCPU up for the 32-bit entry. */

@@ -16,6 +16,7 @@ EXPECT=('^instance 1: vm guest-a: 100 MiB of guest memory mapped; its VMM guest-
 	'^\[guest-a\] atoll-guest: run done, status 0$'
 	'^\[guest-a\] atoll-guest: reboot$'
 	'^\[guest-a\] vm stopped: (the guest asked for a reset \(keyboard controller\)|triple fault \(shutdown\) at rip 0x[0-9a-f]+)$'
+	'^instance 1: vm guest-a stopped: (reset requested \(exit status 2\)|triple fault \(exit status 3\))$'
 	'^instance 1: all 1 components finished, 0 failed$'
 	'^atoll: checks passed: all root tasks passed')
 REJECT=('FATAL' 'CHECK FAILED' 'root task fault' 'Kernel panic' 'Call Trace' 'unchecked MSR'
