@@ -62,14 +62,14 @@ static void exit_cpuid(struct vm *vm, uint64_t rip)
 }
 
 /* SVM IOIO exit information (AMD APM vol. 2 15.10.2): port, IN, size, string/rep. */
-static void exit_io(struct vm *vm, uint64_t info1, uint64_t next_rip)
+static void exit_io(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip)
 {
 	struct io io = { .port = (uint16_t)(info1 >> 16), .write = !(info1 & 1) };
 	uint64_t rax = exit_words[VCPU_EXIT_RAX];
 
 	io.size = info1 & (1u << 4) ? 1 : info1 & (1u << 5) ? 2 : 4;
 	if (info1 & (1u << 2)) {
-		vm_stop(vm, "string I/O on port 0x%x is not emulated", io.port);
+		strio_exit(vm, info1, rip, next_rip);
 		return;
 	}
 	uint32_t mask = io.size == 4 ? 0xFFFFFFFFu : (1u << (io.size * 8)) - 1;
@@ -156,7 +156,7 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		exit_cpuid(vm, x->rip);
 		return;
 	case VMEXIT_IO:
-		exit_io(vm, x->info1, x->info2);
+		exit_io(vm, x->info1, x->rip, x->info2);
 		return;
 	case VMEXIT_MSR:
 		exit_msr(vm, x->info1 == 1, x->rip);

@@ -31,7 +31,7 @@ static bool ram_read(const struct vm *vm, uint64_t gpa, void *out, unsigned n)
 }
 
 /* Guest-linear to guest-physical through the guest's page tables (Intel SDM vol. 3 ch. 4). */
-static bool translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint64_t *gpa)
+bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint64_t *gpa)
 {
 	uint64_t cr0 = cr[0], cr3 = cr[1], cr4 = cr[2], efer = cr[3];
 
@@ -72,7 +72,7 @@ static bool translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, ui
 }
 
 /* Up to 15 bytes at the guest's rip; how many could be read. */
-static unsigned fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode, bool *d32)
+unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode, bool *d32)
 {
 	uint64_t cr[4], cs_base = 0, cs = 0;
 
@@ -87,7 +87,7 @@ static unsigned fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mod
 	unsigned n = 0;
 	for (; n < 15; n++) {
 		uint64_t gpa;
-		if (!translate(vm, cr, la + n, &gpa) || !ram_read(vm, gpa, &code[n], 1))
+		if (!guest_translate(vm, cr, la + n, &gpa) || !ram_read(vm, gpa, &code[n], 1))
 			break;
 	}
 	return n;
@@ -112,7 +112,7 @@ static bool decode_at(struct vm *vm, uint64_t rip, struct insn *in)
 {
 	uint8_t code[15];
 	bool long_mode = false, d32 = false;
-	unsigned n = fetch(vm, rip, code, &long_mode, &d32);
+	unsigned n = guest_fetch(vm, rip, code, &long_mode, &d32);
 
 	if (insn_decode(code, n, long_mode, d32, in))
 		return true;

@@ -107,6 +107,13 @@ bool msr_write(struct vm *vm, uint32_t msr, uint64_t value);
 void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip);
 /* MOV to or from a debug register: writes are dropped, reads give the reset values. */
 void debug_register_access(struct vm *vm, bool write, uint64_t rip);
+/* Guest-linear la to guest-physical with cr = CR0, CR3, CR4, EFER; false if not mapped. */
+bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint64_t *gpa);
+/* Up to 15 instruction bytes at cs:rip; how many; *long_mode and *d32 describe CS. */
+unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode, bool *d32);
+
+/* strio_vm.c: an IOIO exit for INS or OUTS (rip: the instruction, next_rip: past it). */
+void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip);
 
 #define PIT_HZ 1193182ull
 #define GUEST_EVENT_GP (13u | 3u << 8 | 1u << 11 | 1u << 31)	/* #GP(0), EVENTINJ format */

@@ -2,7 +2,8 @@
 # cores 1 and 2 beside the demo components on core 0: bad MSRs get #GP, odd ports read all
 # ones and QEMU's exit port 0xf4 is never reached from a guest (the run would end with the
 # wrong status), memory where nothing is reads all ones, VMMCALL and CLGI get #UD, CPUID
-# shows no SVM; then one guest's rep movs from MMIO and the other's triple fault each stop
+# shows no SVM, string I/O (rep outsb to the UART forwards, backwards and through FS with
+# 16-bit addresses, rep insb/insw/insl and a 10000-byte rep insb) works; then one guest's rep movs from MMIO and the other's triple fault each stop
 # only their own VM, with the reason, which the root task reports from the VMM's exit status
 # (abi/vmstops.def), while the components finish their work.
 ARGS=(-cpu max -smp 3 -kernel "$KERNEL" -initrd build/tests/systems/hostile-vms.blob -append atoll.qemu_exit)
@@ -11,7 +12,11 @@ TIMEOUT=120
 EXPECT=('^\[bad-insn\] hostile: 3 bad MSR accesses took #GP$'
 	'^\[bad-insn\] hostile: odd ports read all ones, 0xf4 stayed in the VM$'
 	'^\[bad-insn\] hostile: memory where nothing is reads all ones$'
-	'^\[bad-insn\] hostile: vmmcall and clgi took #UD, cpuid shows no svm$')
+	'^\[bad-insn\] hostile: vmmcall and clgi took #UD, cpuid shows no svm$'
+	'^\[bad-insn\] hostile: rep outsb reached the uart$'
+	'^\[bad-insn\] hostile: std rep outsb went backwards$'
+	'^\[bad-insn\] hostile: fs rep outsb with 16-bit addresses$'
+	'^\[bad-insn\] hostile: rep insb, insw, insl and insl read right$')
 for vm in bad-insn bad-triple; do
 	EXPECT+=("^\\[$vm\\] vmm: read of 4 bytes at 0xf0000000: nothing there, all ones$"
 		"^\\[$vm\\] vmm: write of 4 bytes at 0xf0000000: nothing there, dropped$")
