@@ -283,7 +283,7 @@ $(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 1G -display none -serial stdio \
+QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 1G -display none -serial mon:stdio \
 	-no-reboot -net none
 
 # make run boots systems/$(SYSTEM).yaml, compiled to a spec blob given as the boot module.

@@ -109,6 +109,7 @@ static void sync_interrupts(struct vm *vm, bool after_run)
 		}
 	}
 	pit_update(vm, tsc_now());
+	console_in_poll(vm, tsc_now());
 	int v = pic_pending(vm);
 	if (vm->virq_set && v != vm->virq_vector) {
 		(void)vcpu_write_reg(vm->vcpu, VCPU_VIRQ, 0);	/* masked or outranked meanwhile */
@@ -120,7 +121,7 @@ static void sync_interrupts(struct vm *vm, bool after_run)
 		vm->virq_set = true;
 		vm->virq_vector = (uint8_t)v;
 	}
-	uint64_t d = pit_next_deadline(vm);
+	uint64_t d = console_in_deadline(vm, pit_next_deadline(vm));
 	if (d != vm->deadline) {
 		if (vcpu_write_reg(vm->vcpu, VCPU_DEADLINE, d))
 			vm_stop(vm, "cannot set the deadline");

@@ -24,12 +24,16 @@ struct pit_channel {
 	unsigned owed;			/* channel 0: ticks due but not yet raised */
 };
 
+#define UART_RX_SIZE 256	/* deeper than a 16550's 16-byte FIFO: the guest cannot tell */
+
 struct uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thre_pending;	/* the "transmitter empty" interrupt is raised and not yet read */
 	bool line;		/* the interrupt line's level */
 	char buf[200 + 1];	/* a line, NUL-terminated when printed */
 	unsigned len;
+	uint8_t rx[UART_RX_SIZE];	/* received, not yet read by the guest (a ring) */
+	unsigned rx_head, rx_len;
 };
 
 struct vm {
@@ -51,6 +55,7 @@ struct vm {
 	enum vmstop why;	/* once stopped: the VMM's exit status */
 	bool reset_requested;	/* the guest asked to restart: a clean end */
 	uint64_t exits;
+	uint64_t console_next;	/* TSC: when console_in_poll() next asks the kernel for input */
 };
 
 /* An I/O access: the guest's IN (write = false) or OUT of size 1, 2 or 4 bytes. */
@@ -79,6 +84,13 @@ void ports_access(struct vm *vm, struct io *io);
 /* uart.c: a 16550A at 0x3F8 whose output goes to the host console, line by line. */
 void uart_access(struct vm *vm, struct io *io);
 void uart_flush(struct vm *vm);
+/* Room in the receive FIFO; uart_receive() puts bytes there as if they came down the line. */
+unsigned uart_rx_room(const struct vm *vm);
+void uart_receive(struct vm *vm, const uint8_t *bytes, unsigned n);
+
+/* console_in.c: the host console's input for the VM that has it (console: input). */
+void console_in_poll(struct vm *vm, uint64_t now);
+uint64_t console_in_deadline(const struct vm *vm, uint64_t deadline);	/* the earlier one; 0: none */
 
 /* pic.c: the 8259A pair; pic_raise() is an edge on an irq line. */
 void pic_init(struct vm *vm);
