@@ -72,7 +72,7 @@ endif
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -Iuser/pcimgr -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
-	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi
+	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -85,6 +85,7 @@ unit_elf_SRCS := kernel/core/elf.c kernel/lib/error.c
 unit_cspace_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/lib/error.c
 unit_untyped_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/obj/untyped.c kernel/lib/error.c
 unit_decode_SRCS := user/vmm/decode.c
+unit_strio_SRCS := user/vmm/strio.c
 unit_pic_SRCS := user/vmm/pic.c
 unit_pic_CFLAGS := -Iuser/lib
 # The interrupt path the PIT drives: the PIC, the I/O APIC, the local APIC and irq.c between them.
@@ -290,7 +291,7 @@ $(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 1G -display none -serial stdio \
+QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 1G -display none -serial mon:stdio \
 	-no-reboot -net none
 
 # make run boots systems/$(SYSTEM).yaml, compiled to a spec blob given as the boot module.

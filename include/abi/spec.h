@@ -111,6 +111,7 @@ struct spec_vm {
 	uint32_t pad;
 };
 #define SPEC_VM_CONSOLE 1u	/* the guest's serial output goes to the host console */
+#define SPEC_VM_CONSOLE_INPUT 2u	/* and what is typed on the host console reaches its UART */
 #define SPEC_NONE 0xFFFFFFFFu
 
 /* Where a VMM finds its VM (all in its own address space, above the shared regions). */
@@ -151,6 +152,7 @@ struct spec_device {
 #define COMPONENT_SHARED_VA 0x100000000ull	/* shared regions, in channel order, */
 #define COMPONENT_SHARED_END 0x10000000000ull	/* up to here */
 #define COMPONENT_CNODE_RADIX 6
+#define COMPONENT_CONSOLE_SLOT 63	/* a VMM whose VM takes the console input: the console cap */
 #define COMPONENT_MAX_CAPS 32
 
 struct component_cap_info {
@@ -187,7 +189,7 @@ struct component_vm_info {
 	uint8_t pad[3];
 	uint32_t vcpu, gspace;
 	uint32_t console;		/* 1: show the guest's serial output; 0: drop it */
-	uint32_t pad2;
+	uint32_t console_input;		/* the slot of a console cap (CAP_READ) to read input from; 0: none */
 	uint64_t ram_va, ram_size;
 	uint64_t kernel_va, kernel_size;
 	uint64_t initramfs_va, initramfs_size;

@@ -124,6 +124,17 @@ static void check_memory(struct system *s, struct diag *d)
 	}
 	for (unsigned i = 0; i < s->nvms; i++) {
 		struct vm *v = &s->vms[i];
+		for (unsigned k = 0; k < i && !strcmp(v->console, "input"); k++)
+			if (!strcmp(s->vms[k].console, "input")) {
+				diag_error(d, v->console_loc, "console-input-twice",
+					   "VM '%s' takes the console input, which VM '%s' has already (line %d)",
+					   v->name, s->vms[k].name, s->vms[k].console_loc.line);
+				break;
+			}
+		if (!strcmp(v->console, "input") && v->ncores != 1)
+			diag_error(d, v->console_loc, "console-input-smp",
+				   "VM '%s' takes the console input, but a VM of %u cores has no VMM yet",
+				   v->name, v->ncores);
 		if (v->memory && v->memory < (16ull << 20))
 			diag_error(d, v->memory_loc, "vm-memory",
 				   "VM '%s' has %llu bytes; a Linux guest needs at least 16M", v->name,

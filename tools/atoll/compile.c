@@ -687,6 +687,8 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 		sv->initramfs = add_str(&b, "%s%s", v->initramfs, "");
 		sv->cmdline = add_str(&b, "%s%s", v->cmdline, "");
 		sv->flags = strcmp(v->console, "none") ? SPEC_VM_CONSOLE : 0;
+		if (!strcmp(v->console, "input"))
+			sv->flags |= SPEC_VM_CONSOLE_INPUT;
 	}
 	/* Channels: caps in declaration order; shared frames made once, mapped by both ends. */
 	for (unsigned k = 0; k < sys->nchannels; k++) {

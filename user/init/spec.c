@@ -5,6 +5,7 @@
  * the components, drops the caps it no longer needs and supervises them.
  */
 #include "abi/spec.h"
+#include "abi/vmstop.h"
 #include "atoll.h"
 #include "cap.h"
 #include "kstring.h"
@@ -236,6 +237,7 @@ static void write_vm_info(struct boot *b, uint32_t index, struct component_info 
 				vm->gspace = info->caps[k].slot;
 		}
 		vm->console = (v->flags & SPEC_VM_CONSOLE) != 0;
+		vm->console_input = v->flags & SPEC_VM_CONSOLE_INPUT ? COMPONENT_CONSOLE_SLOT : 0;
 		vm->ram_va = COMPONENT_VM_RAM_VA;
 		vm->ram_size = v->memory;
 		vm->kernel_va = COMPONENT_VM_KERNEL_VA;
@@ -303,6 +305,15 @@ static uint32_t xsignal_slot(const struct bootinfo *bi, unsigned target)
 	return 0;
 }
 
+/* The VM this component is the VMM of, or NULL. */
+static const struct spec_vm *vm_of(const struct boot *b, uint32_t component)
+{
+	for (uint32_t i = 0; i < b->h->nvms; i++)
+		if (b->vms[i].vmm == component)
+			return &b->vms[i];
+	return NULL;
+}
+
 static long start_component(struct boot *b, uint32_t index)
 {
 	const struct spec_component *c = &b->comps[index];
@@ -331,6 +342,18 @@ static long start_component(struct boot *b, uint32_t index)
 			return e;
 		}
 	}
+	const struct spec_vm *vm = vm_of(b, index);
+	if (vm && (vm->flags & SPEC_VM_CONSOLE_INPUT) &&
+	    (e = atoll_call(b->two_level, INV_CNODE_MINT,
+			    (uint64_t)cnode << COMPONENT_CNODE_RADIX | COMPONENT_CONSOLE_SLOT,
+			    CAP_INIT_CONSOLE,
+			    CNODE_ARGS(CAP_READ, 0, b->bi->cnode_radix + COMPONENT_CNODE_RADIX,
+				       b->bi->cnode_radix),
+			    0).err)) {
+		printf("instance %u: spec: giving vm %s the console input: %s\n", b->me,
+		       str(b, vm->name), err_str(e));
+		return e;
+	}
 	if ((e = map_all(b, c->first_map, c->nmaps, vspace)) || (e = write_info(b, c)) ||
 	    (e = spec_devices_give(b->bi, b->blob, b->slot, &b->next, b->two_level, index, space)))
 		return e;
@@ -358,11 +381,15 @@ static unsigned drop_caps(struct boot *b)
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IO_PORT) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_SHARED) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_PCI) == E_OK;
+	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_CONSOLE) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, b->two_level) == E_OK;
 	return n;
 }
 
-/* Waits until every component of this core has exited or faulted; returns the failures. */
+/*
+ * Waits until every component of this core has exited or faulted; returns the
+ * failures. A VMM's non-zero status is why its VM stopped (abi/vmstops.def).
+ */
 static unsigned supervise(struct boot *b, unsigned running)
 {
 	unsigned failed = 0;
@@ -373,7 +400,13 @@ static unsigned supervise(struct boot *b, unsigned running)
 			continue;
 		const char *name = str(b, b->comps[m.badge - 1].name);
 		unsigned label = MSGINFO_LABEL(m.info);
-		if (label == EXIT_LABEL) {
+		const struct spec_vm *vm = vm_of(b, (uint32_t)m.badge - 1);
+		if (label == EXIT_LABEL && vm && m.mr[0] != 0) {
+			const char *why = vmstop_str(m.mr[0]);
+			printf("instance %u: vm %s stopped: %s (exit status %llu)\n", b->me,
+			       str(b, vm->name), why ? why : "unknown reason", (unsigned long long)m.mr[0]);
+			failed += !vmstop_by_guest(m.mr[0]);	/* a guest's own end is no failure of ours */
+		} else if (label == EXIT_LABEL) {
 			printf("instance %u: component %s exited with status %llu\n", b->me, name,
 			       (unsigned long long)m.mr[0]);
 			failed += m.mr[0] != 0;

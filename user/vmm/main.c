@@ -23,7 +23,7 @@ long vcpu_read_regs2(struct vm *vm, unsigned id, unsigned id2, uint64_t *v, uint
 	return m.err;
 }
 
-void vm_stop(struct vm *vm, const char *fmt, ...)
+void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 {
 	char msg[160];
 	va_list ap;
@@ -33,6 +33,8 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_end(ap);
 	uart_flush(vm);
 	printf("[%s] vm stopped: %s\n", vm->info->name, msg);
+	if (!vm->stopped)
+		vm->why = why;
 	vm->stopped = true;
 }
 
@@ -60,14 +62,14 @@ static void exit_cpuid(struct vm *vm, uint64_t rip)
 }
 
 /* SVM IOIO exit information (AMD APM vol. 2 15.10.2): port, IN, size, string/rep. */
-static void exit_io(struct vm *vm, uint64_t info1, uint64_t next_rip)
+static void exit_io(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip)
 {
 	struct io io = { .port = (uint16_t)(info1 >> 16), .write = !(info1 & 1) };
 	uint64_t rax = exit_words[VCPU_EXIT_RAX];
 
 	io.size = info1 & (1u << 4) ? 1 : info1 & (1u << 5) ? 2 : 4;
 	if (info1 & (1u << 2)) {
-		vm_stop(vm, "string I/O on port 0x%x is not emulated", io.port);
+		strio_exit(vm, info1, rip, next_rip);
 		return;
 	}
 	uint32_t mask = io.size == 4 ? 0xFFFFFFFFu : (1u << (io.size * 8)) - 1;
@@ -107,6 +109,7 @@ static void sync_interrupts(struct vm *vm, bool after_run)
 		}
 	}
 	irq_update(vm, tsc_now());
+	console_in_poll(vm, tsc_now());
 	int v = irq_pending(vm);
 	if (vm->virq_set && v != vm->virq_vector) {
 		(void)vcpu_write_reg(vm->vcpu, VCPU_VIRQ, 0);	/* masked or outranked meanwhile */
@@ -118,7 +121,7 @@ static void sync_interrupts(struct vm *vm, bool after_run)
 		vm->virq_set = true;
 		vm->virq_vector = v;
 	}
-	uint64_t d = irq_next_deadline(vm);
+	uint64_t d = console_in_deadline(vm, irq_next_deadline(vm));
 	if (d != vm->deadline) {
 		if (vcpu_write_reg(vm->vcpu, VCPU_DEADLINE, d))
 			vm_stop(vm, "cannot set the deadline");
@@ -143,8 +146,8 @@ static void exit_other(struct vm *vm, uint64_t code, uint64_t rip)
 		inject(vm, 6u | 3u << 8 | 1u << 31);	/* #UD */
 		return;
 	}
-	vm_stop(vm, "unexpected exit 0x%llx at rip 0x%llx", (unsigned long long)code,
-		(unsigned long long)rip);
+	vm_stop_for(vm, VMSTOP_UNEXPECTED, "unexpected exit 0x%llx at rip 0x%llx",
+		    (unsigned long long)code, (unsigned long long)rip);
 }
 
 static void handle(struct vm *vm, const struct vcpu_exit *x)
@@ -154,7 +157,7 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		exit_cpuid(vm, x->rip);
 		return;
 	case VMEXIT_IO:
-		exit_io(vm, x->info1, x->info2);
+		exit_io(vm, x->info1, x->rip, x->info2);
 		return;
 	case VMEXIT_MSR:
 		exit_msr(vm, x->info1 == 1, x->rip);
@@ -171,17 +174,19 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		inject(vm, 6u | 3u << 8 | 1u << 31);	/* no hypercalls: #UD, as on a bare CPU */
 		return;
 	case VMEXIT_SHUTDOWN:
-		vm_stop(vm, "triple fault (shutdown) at rip 0x%llx", (unsigned long long)x->rip);
+		vm_stop_for(vm, VMSTOP_TRIPLE_FAULT, "triple fault (shutdown) at rip 0x%llx",
+			    (unsigned long long)x->rip);
 		return;
 	case VMEXIT_BAD_STATE:
-		vm_stop(vm, "the CPU refused the guest state at rip 0x%llx", (unsigned long long)x->rip);
+		vm_stop_for(vm, VMSTOP_BAD_STATE, "the CPU refused the guest state at rip 0x%llx",
+			    (unsigned long long)x->rip);
 		return;
 	case VMEXIT_OTHER:
 		exit_other(vm, exit_words[VCPU_EXIT_VENDOR_CODE], x->rip);
 		return;
 	}
-	vm_stop(vm, "unexpected exit reason %llu at rip 0x%llx", (unsigned long long)x->reason,
-		(unsigned long long)x->rip);
+	vm_stop_for(vm, VMSTOP_UNEXPECTED, "unexpected exit reason %llu at rip 0x%llx",
+		    (unsigned long long)x->reason, (unsigned long long)x->rip);
 }
 
 int main(const struct component_info *info)
@@ -206,7 +211,7 @@ int main(const struct component_info *info)
 		e = linux_load(vm);
 	if (e) {
 		printf("[%s] vm not started: %s\n", vm->info->name, err_str(e));
-		return 1;
+		return VMSTOP_NOT_STARTED;
 	}
 	irq_init(vm);
 	uint64_t t0 = tsc_now();
@@ -224,5 +229,5 @@ int main(const struct component_info *info)
 	}
 	printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
 	       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
-	return 0;
+	return (int)vm->why;
 }

@@ -3,6 +3,7 @@
 #define VMM_VMM_H
 
 #include "abi/spec.h"
+#include "abi/vmstop.h"
 #include "atoll.h"
 #include "cap.h"
 #include "kstring.h"
@@ -23,12 +24,16 @@ struct pit_channel {
 	unsigned owed;			/* channel 0: ticks due but not yet raised */
 };
 
+#define UART_RX_SIZE 256	/* deeper than a 16550's 16-byte FIFO: the guest cannot tell */
+
 struct uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thre_pending;	/* the "transmitter empty" interrupt is raised and not yet read */
 	bool line;		/* the interrupt line's level */
 	char buf[200 + 1];	/* a line, NUL-terminated when printed */
 	unsigned len;
+	uint8_t rx[UART_RX_SIZE];	/* received, not yet read by the guest (a ring) */
+	unsigned rx_head, rx_len;
 };
 
 /* The local APIC (xAPIC, Intel SDM vol. 3 ch. 11): registers, vectors, and its timer on the TSC. */
@@ -75,9 +80,11 @@ struct vm {
 	int virq_vector;	/* what irq_pending() gave for it (vector, IRQ_FROM_PIC) */
 	uint64_t deadline;	/* what VCPU_DEADLINE holds */
 	bool stopped;
+	enum vmstop why;	/* once stopped: the VMM's exit status */
 	bool reset_requested;	/* the guest asked to restart: a clean end */
 	bool powered_off;	/* the guest entered ACPI S5: a clean end */
 	uint64_t exits;
+	uint64_t console_next;	/* TSC: when console_in_poll() next asks the kernel for input */
 };
 
 /* An I/O access: the guest's IN (write = false) or OUT of size 1, 2 or 4 bytes. */
@@ -91,7 +98,10 @@ struct io {
 /* main.c */
 /* Reads two VCPU registers; non-zero on error. */
 long vcpu_read_regs2(struct vm *vm, unsigned id, unsigned id2, uint64_t *v, uint64_t *v2);
-void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Stops the VM with a line saying why; vm_stop() is for the VMM's own failures (VMSTOP_VMM_ERROR). */
+void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define vm_stop(vm, ...) vm_stop_for(vm, VMSTOP_VMM_ERROR, __VA_ARGS__)
 uint64_t tsc_now(void);
 
 /* linux.c: loads the kernel, initramfs and command line; sets the VCPU up for the 32-bit entry. */
@@ -103,6 +113,13 @@ void ports_access(struct vm *vm, struct io *io);
 /* uart.c: a 16550A at 0x3F8 whose output goes to the host console, line by line. */
 void uart_access(struct vm *vm, struct io *io);
 void uart_flush(struct vm *vm);
+/* Room in the receive FIFO; uart_receive() puts bytes there as if they came down the line. */
+unsigned uart_rx_room(const struct vm *vm);
+void uart_receive(struct vm *vm, const uint8_t *bytes, unsigned n);
+
+/* console_in.c: the host console's input for the VM that has it (console: input). */
+void console_in_poll(struct vm *vm, uint64_t now);
+uint64_t console_in_deadline(const struct vm *vm, uint64_t deadline);	/* the earlier one; 0: none */
 
 /* pic.c: the 8259A pair; pic_raise() is an edge on an irq line. */
 void pic_init(struct vm *vm);
@@ -180,6 +197,13 @@ bool msr_write(struct vm *vm, uint32_t msr, uint64_t value);
 void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip);
 /* MOV to or from a debug register: writes are dropped, reads give the reset values. */
 void debug_register_access(struct vm *vm, bool write, uint64_t rip);
+/* Guest-linear la to guest-physical with cr = CR0, CR3, CR4, EFER; false if not mapped. */
+bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint64_t *gpa);
+/* Up to 15 instruction bytes at cs:rip; how many; *long_mode and *d32 describe CS. */
+unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode, bool *d32);
+
+/* strio_vm.c: an IOIO exit for INS or OUTS (rip: the instruction, next_rip: past it). */
+void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip);
 
 #define PIT_HZ 1193182ull
 #define GUEST_EVENT_GP (13u | 3u << 8 | 1u << 11 | 1u << 31)	/* #GP(0), EVENTINJ format */
