@@ -34,6 +34,17 @@ static void wr32(volatile uint8_t *cfg, unsigned off, uint32_t v)
 	*(volatile uint32_t *)(cfg + off) = v;
 }
 
+/*
+ * A function answers there. Not the vendor id alone: a VF's vendor and device ids
+ * read 0xFFFF (SR-IOV: "VF Vendor ID ... FFFFh"), but its class code does not,
+ * while an absent function reads all ones everywhere.
+ */
+static bool present(volatile uint8_t *cfg)
+{
+	return (*(volatile uint32_t *)(cfg + PCI_VENDOR) & 0xFFFF) != 0xFFFF ||
+	       *(volatile uint32_t *)(cfg + PCI_CLASS_REV) != 0xFFFFFFFFu;
+}
+
 bool pci_covers(const struct cap *pci, uint64_t bdf)
 {
 	return bdf >= pci->obj && bdf - pci->obj < pci->data;	/* data is at most 0x10000 */
@@ -48,7 +59,7 @@ err_t pci_decode_function(const struct cte *pci, uint64_t bdf)
 	if (!pci_covers(&pci->cap, bdf))
 		return E_RANGE;
 	volatile uint8_t *cfg = pci_cfg((uint16_t)bdf);
-	if (!cfg || *(volatile uint16_t *)(cfg + PCI_VENDOR) == 0xFFFF)
+	if (!cfg || !present(cfg))
 		return E_NOENT;
 	return E_OK;
 }
@@ -61,7 +72,7 @@ static err_t decode_function(const struct cte *pci, uint64_t bdf, const struct c
 	volatile uint8_t *cfg = pci_cfg((uint16_t)bdf);
 	if (!cfg)
 		return E_UNSUPP;
-	if ((rd32(cfg, PCI_VENDOR) & 0xFFFF) == 0xFFFF)
+	if (!present(cfg))
 		return E_NOENT;
 	return dest->cap.type == OBJ_NULL ? E_OK : E_NOTEMPTY;
 }

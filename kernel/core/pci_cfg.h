@@ -9,6 +9,7 @@
 #define PCI_VENDOR 0x00
 #define PCI_COMMAND 0x04
 #define PCI_STATUS 0x06
+#define PCI_CLASS_REV 0x08	/* revision id, then the class code */
 #define PCI_HEADER_TYPE 0x0E
 #define PCI_BAR0 0x10
 #define PCI_CAP_PTR 0x34

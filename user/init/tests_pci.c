@@ -165,7 +165,7 @@ static void bar_moved_over_ram_is_refused(struct test_env *env)
 
 /*
  * PCI_GET_VF_BAR refusals on q35's functions, none of which has SR-IOV (the
- * working case is the NVMe VF hand-over, tests/qemu/cases/vm-nvme-vf.sh).
+ * working case is the NVMe VF hand-over, tests/qemu/cases/linux-nvme-vfs.sh).
  */
 static void vf_bar_needs_an_sriov_pf(struct test_env *env)
 {
