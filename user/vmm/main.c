@@ -161,6 +161,9 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		return;
 	case VMEXIT_TIMER:
 		return;	/* sync_interrupts() raises what is due */
+	case VMEXIT_NOTIFY:
+		vf_notify(vm, x->info1);
+		return;
 	case VMEXIT_HLT:
 		set_rip(vm, x->rip + 1);
 		return;
@@ -202,6 +205,8 @@ int main(const struct component_info *info)
 		e = E_UNSUPP;
 	if (!e)
 		e = vcpu_write_reg(vm->vcpu, VCPU_HALT_IN_GUEST, 1);
+	if (!e)
+		e = vf_wait_ready(vm);
 	if (!e)
 		e = linux_load(vm);
 	if (e) {

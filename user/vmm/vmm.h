@@ -78,6 +78,8 @@ struct vm {
 	bool reset_requested;	/* the guest asked to restart: a clean end */
 	bool powered_off;	/* the guest entered ACPI S5: a clean end */
 	uint64_t exits;
+	uint64_t vf_pending;	/* bits of "devices" not yet handled (VM_DEV_MSI_BIT) */
+	uint64_t vf_interrupts;
 };
 
 /* An I/O access: the guest's IN (write = false) or OUT of size 1, 2 or 4 bytes. */
@@ -180,6 +182,11 @@ bool msr_write(struct vm *vm, uint32_t msr, uint64_t value);
 void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip);
 /* MOV to or from a debug register: writes are dropped, reads give the reset values. */
 void debug_register_access(struct vm *vm, bool write, uint64_t rip);
+
+/* vf.c: passed-through VFs (docs/vmm.md). Waits for the hand-over; E_OK at once without VFs. */
+long vf_wait_ready(struct vm *vm);
+/* VMEXIT_NOTIFY: the word of "devices" (MSIs of the VFs). */
+void vf_notify(struct vm *vm, uint64_t word);
 
 #define PIT_HZ 1193182ull
 #define GUEST_EVENT_GP (13u | 3u << 8 | 1u << 11 | 1u << 31)	/* #GP(0), EVENTINJ format */

@@ -1,0 +1,55 @@
+# Two VMs, each handed its own VF of QEMU's NVMe PF (tests/systems/linux-nvme-vfs.yaml):
+# pcimgr on core 0 brings the VFs online and tells instance 0's root task, which assigns each
+# VF's IOSpace (its VM's RAM at IOVA = guest-physical) and routes its MSIs to the VM's core;
+# each VM's root task maps the VF's config page and BAR into its VMM (and the BAR into the
+# guest), and the VMM reads the controller's CAP and VS through that mapping before it boots
+# Linux. The VF's registers must look like QEMU's NVMe 1.4 controller.
+mkdir -p build/tests
+truncate -s 1M build/tests/linux-nvme-vfs.img
+ARGS=(-cpu max -smp 3 -m 1G -device intel-iommu,intremap=on -machine q35,kernel-irqchip=split
+	-device pcie-root-port,id=rp0,chassis=1,slot=1
+	-device nvme-subsys,id=subsys0,nqn=subsys0
+	-device nvme,serial=deadbeef,bus=rp0,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=3
+	-drive file=build/tests/linux-nvme-vfs.img,if=none,id=nvm0,format=raw
+	-device nvme-ns,drive=nvm0,nsid=1
+	-kernel "$KERNEL" -initrd build/tests/systems/linux-nvme-vfs.blob -append atoll.qemu_exit)
+TIMEOUT=300
+EXPECT=('^instance 0: VF nvme0\.vf1 for vm guest-a: IOSpace with its 100 MiB of RAM at IOVA = guest-physical$'
+	'^instance 0: VF nvme0\.vf2 for vm guest-b: IOSpace with its 100 MiB of RAM at IOVA = guest-physical$'
+	'^instance 1: vm guest-a: 1 VF\(s\) from instance 0 awaited; guest-a\.vmm waits for them$'
+	'^\[guest-a\] waiting for 1 VF\(s\) from the root task$'
+	'^pcimgr: nvme0: 2 VFs online: 01:00\.1 01:00\.2$'
+	'^pcimgr: nvme0: told the root task that its VFs are online$'
+	'^instance 0: VF nvme0\.vf1 \(01:00\.1\) for vm guest-a: IOSpace assigned, MSIs routed to vectors 0xd0-0xd1 of core 1$'
+	'^instance 0: VF nvme0\.vf2 \(01:00\.2\) for vm guest-b: IOSpace assigned, MSIs routed to vectors 0xd0-0xd1 of core 2$'
+	'^instance 0: vm guest-a: 1 VF\(s\) handed over; core 1 signalled$'
+	'^instance 0: vm guest-b: 1 VF\(s\) handed over; core 2 signalled$'
+	'^instance 0: VF hand-over done; root task dropped [0-9]+ more caps$'
+	'^instance 1: vm guest-a: VF nvme0\.vf1 \(01:00\.1, VF 1 of 01:00\.0\) given to guest-a\.vmm: config page, BAR0 16 KiB at 0x[0-9a-f]+ -> guest 0xc0000000, vectors 0xd0-0xd1$'
+	'^instance 2: vm guest-b: VF nvme0\.vf2 \(01:00\.2, VF 2 of 01:00\.0\) given to guest-b\.vmm: config page, BAR0 16 KiB at 0x[0-9a-f]+ -> guest 0xc0000000, vectors 0xd0-0xd1$'
+	'^instance 1: VFs received; root task dropped its PCI cap$'
+	'^instance 2: VFs received; root task dropped its PCI cap$'
+	'^\[guest-a\] VF nvme0\.vf1: host 01:00\.1, id 1b36:0010, '
+	'^\[guest-b\] VF nvme0\.vf2: host 01:00\.2, id 1b36:0010, '
+	# NVMe CAP: MQES, CQR, TO, CSS NVM (bit 37); VS 1.4.0 (QEMU 7.2's controller).
+	'^\[guest-a\] VF nvme0\.vf1: BAR0 16 KiB at guest 0xc0000000: CAP 0x[0-9a-f]{16}, VS 0x00010400$'
+	'^\[guest-b\] VF nvme0\.vf2: BAR0 16 KiB at guest 0xc0000000: CAP 0x[0-9a-f]{16}, VS 0x00010400$'
+	'^\[guest-a\] atoll-guest: up$' '^\[guest-b\] atoll-guest: up$'
+	'^instance 0: component pcimgr exited with status 0$'
+	'^atoll: checks passed: all root tasks passed')
+REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' 'spec:' 'iommu: DMA fault'
+	'timeout' 'failed with status' 'vm stopped: [^t]' 'Kernel panic' 'no VFs handed over')
+# The two VFs' BARs are distinct host slices of the PF's VF BAR (VF 2's 16 KiB above VF 1's).
+check() {
+	local a b
+	a=$(sed -n 's/^instance 1: vm guest-a: VF .* BAR0 16 KiB at \(0x[0-9a-f]*\) -> .*/\1/p' "$1")
+	b=$(sed -n 's/^instance 2: vm guest-b: VF .* BAR0 16 KiB at \(0x[0-9a-f]*\) -> .*/\1/p' "$1")
+	[[ -n $a && -n $b ]] || { echo "a BAR0 line is missing"; return 1; }
+	((b - a == 16384)) || { echo "VF 2's BAR0 $b is not 16 KiB above VF 1's $a"; return 1; }
+	# The CAP each VMM read has the NVM command set (CAP.CSS bit 0 = bit 37) and a non-zero MQES.
+	local cap
+	for cap in $(grep -oE 'CAP 0x[0-9a-f]{16}' "$1" | cut -d' ' -f2); do
+		(((cap >> 37) & 1)) || { echo "CAP $cap lacks the NVM command set"; return 1; }
+		(((cap & 0xffff) != 0)) || { echo "CAP $cap has MQES 0"; return 1; }
+	done
+}
