@@ -1,6 +1,17 @@
 /* Passed-through VFs: waiting for the root task to hand them over, and their interrupts. */
 #include "vmm.h"
 
+/* True if the guest's command line has this word (space-separated). */
+static bool cmdline_has(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = line; *p; p++)
+		if ((p == line || p[-1] == ' ') && !strncmp(p, word, n) && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
 /* The devices page of a VMM with VFs (abi/spec.h): written once, before VM_DEV_READY. */
 static const struct vm_devices_info *devices(const struct vm *vm)
 {
@@ -46,6 +57,11 @@ long vf_wait_ready(struct vm *vm)
 		printf("[%s] VF %s: BAR0 %llu KiB at guest 0x%llx: CAP 0x%08x%08x, VS 0x%08x\n", vm->info->name,
 		       f->name, (unsigned long long)(f->bar[0].size >> 10),
 		       (unsigned long long)(f->window_gpa + f->bar[0].offset), regs[1], regs[0], regs[2]);
+		if (cmdline_has(vm->info->cmdline, "atoll.vf_dma_test")) {
+			long e = vf_dma_test(vm, f);
+			if (e)
+				return e;
+		}
 	}
 	return E_OK;
 }
