@@ -33,12 +33,12 @@ long vf_wait_ready(struct vm *vm)
 			return m.err;
 		word |= m.badge;
 	}
-	vm->vf_pending |= word & ~(1ull << VM_DEV_READY);
 	if (d->magic != VM_DEVICES_MAGIC || d->state != VM_DEV_OK) {
 		printf("[%s] vm stopped: device not handed over: %s\n", vm->info->name,
 		       d->magic == VM_DEVICES_MAGIC ? d->why : "no devices page");
 		return E_NOENT;
 	}
+	vf_notify(vm, word);	/* an MSI that came with it is counted and acknowledged */
 	for (uint32_t j = 0; j < d->nvfs && j < SPEC_VM_MAX_VFS; j++) {
 		const struct vm_vf_info *f = &d->vf[j];
 		volatile uint32_t *cfg = (volatile uint32_t *)(uintptr_t)f->config_va;

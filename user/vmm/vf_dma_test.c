@@ -3,7 +3,11 @@
  * command line says `atoll.vf_dma_test` (tests/qemu/cases/linux-nvme-vfs.sh): the
  * VF's admin queue in guest RAM, one Identify into guest RAM (it must arrive: the
  * IOSpace holds the RAM at IOVA = guest-physical) and one to just past the RAM (it
- * must not: instance 0's IOMMU reports the fault, and the RAM is unchanged).
+ * must not: instance 0's IOMMU reports the fault, and the RAM is unchanged). The
+ * first completion raises the VF's MSI-X vector 0, programmed with what instance 0
+ * routed: it must arrive here as its bit of "devices". The second is programmed with
+ * the remapping handle of the next core's same vector (a forged entry): nothing may
+ * arrive, here or there.
  */
 #include "nvme.h"
 #include "vmm.h"
@@ -78,6 +82,34 @@ static int identify(struct ctl *c, uint16_t cid, uint64_t prp)
 	return -1;
 }
 
+/* Waits up to about a second for a word on "devices"; 0 if none came. */
+static uint64_t await_devices(struct vm *vm)
+{
+	uint64_t end = tsc_now() + 1000 * vm->tsc_khz;
+
+	for (;;) {
+		struct msg m = ipc_nbrecv(vm->info->devices);
+		if (!m.err && m.badge)
+			return m.badge;
+		if (tsc_now() >= end)
+			return 0;
+		(void)sys_yield(0, 0);
+	}
+}
+
+/* MSI-X table entry 0 of the VF (PCI 3.0 6.8.2.9: address, upper address, data, control). */
+static void msix_entry0(const struct vm_vf_info *f, uint64_t address, uint32_t data)
+{
+	volatile uint32_t *e = (volatile uint32_t *)(uintptr_t)(f->window_va +
+		f->bar[f->msix_table_bar].offset + f->msix_table_offset);
+
+	e[3] = 1;	/* masked while it changes */
+	e[0] = (uint32_t)address;
+	e[1] = (uint32_t)(address >> 32);
+	e[2] = data;
+	e[3] = 0;
+}
+
 /* FNV-1a over the guest's RAM outside the scratch pages. */
 static uint32_t ram_sum(const struct vm *vm)
 {
@@ -106,6 +138,13 @@ long vf_dma_test(struct vm *vm, const struct vm_vf_info *f)
 		printf("[%s] vf dma test: the controller does not stop\n", name);
 		return E_TIMEOUT;
 	}
+	/* MSI-X on (control bit 15), entry 0 as instance 0 routed it: the admin queue's vector. */
+	volatile uint16_t *msix = (volatile uint16_t *)(uintptr_t)(f->config_va + f->msix_cap + 2);
+	bool irq = f->msix_cap && f->nvectors && f->bar[f->msix_table_bar].size;
+	if (irq) {
+		msix_entry0(f, f->vectors[0].address, f->vectors[0].data);
+		*msix = (uint16_t)((*msix | 0x8000u) & ~0x4000u);
+	}
 	wr32(&c, NVME_REG_AQA, (QUEUE_ENTRIES - 1) << 16 | (QUEUE_ENTRIES - 1));
 	wr64(&c, NVME_REG_ASQ, ASQ_GPA);
 	wr64(&c, NVME_REG_ACQ, ACQ_GPA);
@@ -123,6 +162,14 @@ long vf_dma_test(struct vm *vm, const struct vm_vf_info *f)
 		model[i] = 0;
 	printf("[%s] vf dma test: Identify into guest-physical 0x%llx: status 0x%x, model \"%s\"\n", name,
 	       (unsigned long long)DATA_GPA, st, model);
+	if (irq) {
+		uint64_t w = await_devices(vm);
+		printf("[%s] vf dma test: its MSI-X vector 0 arrived: word 0x%llx (bit %u is vector 0x%x of this core)\n",
+		       name, (unsigned long long)w, f->vectors[0].bit, f->vectors[0].vector);
+		(void)atoll_call(f->vectors[0].handler_slot, INV_IRQ_HANDLER_ACK, 0, 0, 0, 0);
+		/* Forged: the remapping handle of the next core's same vector (VT-d 5.1.5.2, bits 19:5). */
+		msix_entry0(f, f->vectors[0].address + (32u << 5), f->vectors[0].data);
+	}
 	/* Just past the RAM: nothing is mapped there in the IOSpace. */
 	uint32_t before = ram_sum(vm);
 	uint64_t outside = vm->ram_size + 0x1000;
@@ -130,6 +177,13 @@ long vf_dma_test(struct vm *vm, const struct vm_vf_info *f)
 	uint32_t after = ram_sum(vm);
 	printf("[%s] vf dma test: Identify to guest-physical 0x%llx (outside RAM): status 0x%x, RAM checksum %s\n",
 	       name, (unsigned long long)outside, st, before == after ? "unchanged" : "CHANGED");
+	if (irq) {
+		uint64_t w = await_devices(vm);
+		printf("[%s] vf dma test: MSI-X entry forged to another core's handle: word 0x%llx here\n", name,
+		       (unsigned long long)w);
+		*msix = (uint16_t)(*msix & ~0x8000u);
+		msix_entry0(f, 0, 0);
+	}
 	/* Leave the controller as it was found for the guest's driver. */
 	wr32(&c, NVME_REG_CC, 0);
 	(void)wait_ready(&c, 0);

@@ -6,7 +6,10 @@
 # Linux. The VF's registers must look like QEMU's NVMe 1.4 controller. guest-a's VMM also
 # runs the VF's admin queue in guest RAM (atoll.vf_dma_test): an Identify into guest RAM
 # arrives through the IOSpace, one to just past the RAM is blocked, reported by instance 0's
-# IOMMU fault path at exactly that address, and the VM's RAM is unchanged.
+# IOMMU fault path at exactly that address, and the VM's RAM is unchanged. The first
+# completion's MSI-X, programmed with what instance 0 routed, arrives on core 1 as the VMM's
+# bit; the second, with the entry forged to core 2's remapping handle, arrives nowhere
+# (guest-b's VMM counts no VF interrupt).
 mkdir -p build/tests
 truncate -s 1M build/tests/linux-nvme-vfs.img
 ARGS=(-cpu max -smp 3 -m 1G -device intel-iommu,intremap=on -machine q35,kernel-irqchip=split
@@ -40,6 +43,9 @@ EXPECT=('^instance 0: VF nvme0\.vf1 for vm guest-a: IOSpace with its 100 MiB of 
 	'^\[guest-a\] vf dma test: Identify into guest-physical 0x102000: status 0x0, model "QEMU NVMe Ctrl"$'
 	'^iommu: DMA fault: 01:00\.1 write at 0x6401000, reason [0-9]+, IOSpace [0-9]+$'
 	'^\[guest-a\] vf dma test: Identify to guest-physical 0x6401000 \(outside RAM\): status 0x[0-9a-f]+, RAM checksum unchanged$'
+	'^\[guest-a\] vf dma test: its MSI-X vector 0 arrived: word 0x2 \(bit 1 is vector 0xd0 of this core\)$'
+	'^\[guest-a\] vf dma test: MSI-X entry forged to another core.s handle: word 0x0 here$'
+	'^\[guest-b\] 0 VF interrupts while the guest ran$'
 	'^\[guest-a\] atoll-guest: up$' '^\[guest-b\] atoll-guest: up$'
 	'^instance 0: component pcimgr exited with status 0$'
 	'^atoll: checks passed: all root tasks passed')
