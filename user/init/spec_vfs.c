@@ -56,6 +56,8 @@ static bool vm_vf(const struct vfs *v, uint32_t i, uint32_t *vi)
 	       *vi < hdr(v)->nvms && vm(v, *vi)->nvfs && *vi < VFS_MAX_DEVICES;
 }
 
+static void settle(struct vfs *v);
+
 static uint32_t take(struct vfs *v)
 {
 	return (*v->next)++;
@@ -185,7 +187,9 @@ long spec_vfs_boot(struct vfs *v)
 					v->state[i] = VM_DEV_FAILED;
 					snprintf(v->why[i], sizeof(v->why[i]), "no IOMMU with interrupt remapping");
 				}
-			return E_OK;	/* the VMs are told at the first signal, or never start */
+			/* Told now: a signal that comes before the VM's core listens is kept for it. */
+			settle(v);
+			return E_OK;
 		}
 		for (uint32_t i = 0; i < ndev(v) && !e; i++) {
 			if (!vm_vf(v, i, &vi))

@@ -312,5 +312,8 @@ int main(const struct component_info *info)
 	else
 		printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
 		       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
+	if (vm->info->nvfs)
+		printf("[%s] %llu VF interrupts while the guest ran\n", vm->info->name,
+		       (unsigned long long)vm->vf_interrupts);
 	return 0;
 }

@@ -1,6 +1,17 @@
 /* Passed-through VFs: waiting for the root task to hand them over, and their interrupts. */
 #include "vmm.h"
 
+/* True if the guest's command line has this word (space-separated). */
+static bool cmdline_has(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = line; *p; p++)
+		if ((p == line || p[-1] == ' ') && !strncmp(p, word, n) && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
 /* The devices page of a VMM with VFs (abi/spec.h): written once, before VM_DEV_READY. */
 static const struct vm_devices_info *devices(const struct vm *vm)
 {
@@ -22,12 +33,12 @@ long vf_wait_ready(struct vm *vm)
 			return m.err;
 		word |= m.badge;
 	}
-	vm->vf_pending |= word & ~(1ull << VM_DEV_READY);
 	if (d->magic != VM_DEVICES_MAGIC || d->state != VM_DEV_OK) {
 		printf("[%s] vm stopped: device not handed over: %s\n", vm->info->name,
 		       d->magic == VM_DEVICES_MAGIC ? d->why : "no devices page");
 		return E_NOENT;
 	}
+	vf_notify(vm, word);	/* an MSI that came with it is counted and acknowledged */
 	for (uint32_t j = 0; j < d->nvfs && j < SPEC_VM_MAX_VFS; j++) {
 		const struct vm_vf_info *f = &d->vf[j];
 		volatile uint32_t *cfg = (volatile uint32_t *)(uintptr_t)f->config_va;
@@ -46,6 +57,11 @@ long vf_wait_ready(struct vm *vm)
 		printf("[%s] VF %s: BAR0 %llu KiB at guest 0x%llx: CAP 0x%08x%08x, VS 0x%08x\n", vm->info->name,
 		       f->name, (unsigned long long)(f->bar[0].size >> 10),
 		       (unsigned long long)(f->window_gpa + f->bar[0].offset), regs[1], regs[0], regs[2]);
+		if (cmdline_has(vm->info->cmdline, "atoll.vf_dma_test")) {
+			long e = vf_dma_test(vm, f);
+			if (e)
+				return e;
+		}
 	}
 	return E_OK;
 }

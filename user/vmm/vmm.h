@@ -223,6 +223,8 @@ void debug_register_access(struct vm *vm, bool write, uint64_t rip);
 
 /* vf.c: passed-through VFs (docs/vmm.md). Waits for the hand-over; E_OK at once without VFs. */
 long vf_wait_ready(struct vm *vm);
+/* vf_dma_test.c: DMA into and past the guest's RAM through an NVMe VF (atoll.vf_dma_test). */
+long vf_dma_test(struct vm *vm, const struct vm_vf_info *f);
 /* VMEXIT_NOTIFY: the word of "devices" (MSIs of the VFs). */
 void vf_notify(struct vm *vm, uint64_t word);
 

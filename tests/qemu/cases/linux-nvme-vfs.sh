@@ -3,7 +3,13 @@
 # VF's IOSpace (its VM's RAM at IOVA = guest-physical) and routes its MSIs to the VM's core;
 # each VM's root task maps the VF's config page and BAR into its VMM (and the BAR into the
 # guest), and the VMM reads the controller's CAP and VS through that mapping before it boots
-# Linux. The VF's registers must look like QEMU's NVMe 1.4 controller.
+# Linux. The VF's registers must look like QEMU's NVMe 1.4 controller. guest-a's VMM also
+# runs the VF's admin queue in guest RAM (atoll.vf_dma_test): an Identify into guest RAM
+# arrives through the IOSpace, one to just past the RAM is blocked, reported by instance 0's
+# IOMMU fault path at exactly that address, and the VM's RAM is unchanged. The first
+# completion's MSI-X, programmed with what instance 0 routed, arrives on core 1 as the VMM's
+# bit; the second, with the entry forged to core 2's remapping handle, arrives nowhere
+# (guest-b's VMM counts no VF interrupt).
 mkdir -p build/tests
 truncate -s 1M build/tests/linux-nvme-vfs.img
 ARGS=(-cpu max -smp 3 -m 1G -device intel-iommu,intremap=on -machine q35,kernel-irqchip=split
@@ -34,14 +40,22 @@ EXPECT=('^instance 0: VF nvme0\.vf1 for vm guest-a: IOSpace with its 100 MiB of 
 	# NVMe CAP: MQES, CQR, TO, CSS NVM (bit 37); VS 1.4.0 (QEMU 7.2's controller).
 	'^\[guest-a\] VF nvme0\.vf1: BAR0 16 KiB at guest 0xc0000000: CAP 0x[0-9a-f]{16}, VS 0x00010400$'
 	'^\[guest-b\] VF nvme0\.vf2: BAR0 16 KiB at guest 0xc0000000: CAP 0x[0-9a-f]{16}, VS 0x00010400$'
+	'^\[guest-a\] vf dma test: Identify into guest-physical 0x102000: status 0x0, model "QEMU NVMe Ctrl"$'
+	'^iommu: DMA fault: 01:00\.1 write at 0x6401000, reason [0-9]+, IOSpace [0-9]+$'
+	'^\[guest-a\] vf dma test: Identify to guest-physical 0x6401000 \(outside RAM\): status 0x[0-9a-f]+, RAM checksum unchanged$'
+	'^\[guest-a\] vf dma test: its MSI-X vector 0 arrived: word 0x2 \(bit 1 is vector 0xd0 of this core\)$'
+	'^\[guest-a\] vf dma test: MSI-X entry forged to another core.s handle: word 0x0 here$'
+	'^\[guest-b\] 0 VF interrupts while the guest ran$'
 	'^\[guest-a\] atoll-guest: up$' '^\[guest-b\] atoll-guest: up$'
 	'^instance 0: component pcimgr exited with status 0$'
 	'^atoll: checks passed: all root tasks passed')
-REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' 'spec:' 'iommu: DMA fault'
+REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' 'spec:' 'CHANGED' 'vf dma test: the'
 	'timeout' 'failed with status' 'vm stopped: [^t]' 'Kernel panic' 'no VFs handed over')
 # The two VFs' BARs are distinct host slices of the PF's VF BAR (VF 2's 16 KiB above VF 1's).
 check() {
 	local a b
+	# The one blocked DMA is the only fault: guest-b's VF and guest-a's DMA into its RAM made none.
+	(($(grep -c 'iommu: DMA fault' "$1") == 1)) || { echo "DMA faults other than the test's"; return 1; }
 	a=$(sed -n 's/^instance 1: vm guest-a: VF .* BAR0 16 KiB at \(0x[0-9a-f]*\) -> .*/\1/p' "$1")
 	b=$(sed -n 's/^instance 2: vm guest-b: VF .* BAR0 16 KiB at \(0x[0-9a-f]*\) -> .*/\1/p' "$1")
 	[[ -n $a && -n $b ]] || { echo "a BAR0 line is missing"; return 1; }
