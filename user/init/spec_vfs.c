@@ -605,18 +605,26 @@ static void receive(struct vfs *v)
 			if (info.state != VM_DEV_OK)
 				printf("instance %u: vm %s: no VFs handed over: %s\n", v->bi->instance,
 				       str(v, m->name), info.why);
+			tell = info.state != VM_DEV_OK;	/* nothing to wait for */
+			/* Complete but for its state: VM_DEV_OK goes in only at go. */
+			if (!tell)
+				info.state = VM_DEV_PENDING;
 			long e = peek(v, v->slot[m->devinfo], NULL, &info, sizeof(info));
-			if (!e && info.state == VM_DEV_OK)
+			if (!e && !tell)
 				e = peek_at(v, v->slot[m->handover], __builtin_offsetof(struct spec_handover, mapped),
 					    NULL, &one, sizeof(one));
 			if (e)
 				printf("instance %u: vm %s: devices page: %s\n", v->bi->instance, str(v, m->name),
 				       err_str(e));
 			v->vm_done[vi] = 1;
-			tell = info.state != VM_DEV_OK;	/* nothing to wait for */
 		}
 		if (tell || ho.go) {
-			long e = ipc_send(v->ready[vi], 0, 0, 0);
+			static const uint32_t ok = VM_DEV_OK;
+			long e = tell ? E_OK : peek_at(v, v->slot[m->devinfo],
+						       __builtin_offsetof(struct vm_devices_info, state),
+						       NULL, &ok, sizeof(ok));
+			if (!e)
+				e = ipc_send(v->ready[vi], 0, 0, 0);
 			if (e)
 				printf("instance %u: vm %s: telling its VMM: %s\n", v->bi->instance,
 				       str(v, m->name), err_str(e));
