@@ -75,21 +75,27 @@ static long make(struct vfs *v, unsigned type, uint32_t *out)
 	return e;
 }
 
-/* Copies a frame's 4 KiB out (out != NULL) or in (in != NULL) through a mapping of a copy of it. */
-static long peek(struct vfs *v, uint32_t frame, void *out, const void *in, size_t len)
+/* Copies len bytes at off of a frame out (out != NULL) or in (in != NULL), through a mapping of a copy. */
+static long peek_at(struct vfs *v, uint32_t frame, size_t off, void *out, const void *in, size_t len)
 {
 	uint32_t copy = take(v);
 	long e = cnode_copy(CAP_INIT_CNODE, copy, frame, CAP_ALL_RIGHTS);
 
 	if (!e && !(e = frame_map(copy, CAP_INIT_VSPACE, PEEK_VA, in ? CAP_WRITE : 0))) {
 		if (out)
-			memcpy(out, (const void *)(uintptr_t)PEEK_VA, len);
+			memcpy(out, (const void *)(uintptr_t)(PEEK_VA + off), len);
 		if (in)
-			memcpy((void *)(uintptr_t)PEEK_VA, in, len);
+			memcpy((void *)(uintptr_t)(PEEK_VA + off), in, len);
 		e = frame_unmap(copy);
 	}
 	(void)cnode_delete(CAP_INIT_CNODE, copy);
+	(*v->next)--;	/* the slot is free again */
 	return e;
+}
+
+static long peek(struct vfs *v, uint32_t frame, void *out, const void *in, size_t len)
+{
+	return peek_at(v, frame, 0, out, in, len);
 }
 
 /* A function's 4 KiB of configuration space, read through our PCI cap. */
@@ -101,6 +107,7 @@ static long read_config(struct vfs *v, uint16_t bdf, uint8_t *cfg)
 	if (!e)
 		e = peek(v, page, cfg, NULL, PCI_EXT_CFG_SIZE);
 	(void)cnode_delete(CAP_INIT_CNODE, page);
+	(*v->next)--;
 	return e;
 }
 
@@ -333,6 +340,64 @@ static void hand_over(struct vfs *v, uint32_t i, uint32_t vi)
 	v->pf_bdf[i] = pf;
 }
 
+static uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+#define TSC_PER_MS 5000000ull	/* at most 5 GHz: a wait lasts at least as long as meant */
+
+/* Our cap that signals core `target`, or 0. */
+static uint32_t signal_cap(const struct vfs *v, unsigned target)
+{
+	for (unsigned k = 0; k < v->bi->xsignal_count; k++)
+		if (v->bi->xsignal_target[k] == target)
+			return v->bi->xsignal_first + k;
+	return 0;
+}
+
+/*
+ * Instance 0, second phase: once every VM's core has mapped its VFs (so no VF BAR
+ * is sized any more), each may tell its VMM. A core that does not answer within
+ * 3 s is told anyway, and the line says so.
+ */
+static void go(struct vfs *v)
+{
+	static const uint32_t one = 1;
+	const size_t state_at = __builtin_offsetof(struct spec_handover, state);
+	const size_t mapped_at = __builtin_offsetof(struct spec_handover, mapped);
+	const size_t go_at = __builtin_offsetof(struct spec_handover, go);
+	unsigned waited = 0, late = 0;
+
+	for (uint32_t vi = 0; vi < hdr(v)->nvms; vi++) {
+		const struct spec_vm *m = vm(v, vi);
+		uint32_t state = 0, mapped = 0;
+		if (!m->nvfs || peek_at(v, v->slot[m->handover], state_at, &state, NULL, 4) ||
+		    state != VM_DEV_OK)
+			continue;
+		for (uint64_t end = tsc() + 3000 * TSC_PER_MS; !mapped && tsc() < end;) {
+			if (peek_at(v, v->slot[m->handover], mapped_at, &mapped, NULL, 4))
+				break;
+			if (!mapped)
+				(void)sys_yield(0, 0);
+		}
+		waited++;
+		late += !mapped;
+	}
+	for (uint32_t vi = 0; vi < hdr(v)->nvms; vi++) {
+		const struct spec_vm *m = vm(v, vi);
+		uint32_t sig = signal_cap(v, m->cores[0]);
+		if (m->nvfs && !peek_at(v, v->slot[m->handover], go_at, NULL, &one, 4) && sig)
+			(void)ipc_send(sig, 0, 0, 0);
+	}
+	if (waited)
+		printf("instance 0: %u VM core(s) mapped their VFs%s; told them to start their VMs\n", waited - late,
+		       late ? ", some did not answer in 3 s" : "");
+}
+
 /* Instance 0: every VM whose VFs are all settled gets its hand-over page and a signal. */
 static void settle(struct vfs *v)
 {
@@ -373,10 +438,7 @@ static void settle(struct vfs *v)
 				snprintf(ho.why, sizeof(ho.why), "%s", v->why[i]);
 			}
 		}
-		uint32_t sig = 0;
-		for (unsigned k = 0; k < v->bi->xsignal_count; k++)
-			if (v->bi->xsignal_target[k] == m->cores[0])
-				sig = v->bi->xsignal_first + k;
+		uint32_t sig = signal_cap(v, m->cores[0]);
 		long e = peek(v, v->slot[m->handover], NULL, &ho, sizeof(ho));
 		if (!e)
 			e = sig ? ipc_send(sig, 0, 0, 0) : E_NOENT;
@@ -386,6 +448,7 @@ static void settle(struct vfs *v)
 		v->vm_done[vi] = 1;
 	}
 	if (all && !v->done) {
+		go(v);
 		/* Nothing more to route or assign: the PCI cap and the rest go (the IOSpaces stay). */
 		unsigned n = 0;
 		v->done = true;
@@ -500,66 +563,97 @@ static long receive_vf(struct vfs *v, const struct spec_vm *m, const struct spec
 	return E_OK;
 }
 
-/* A VM's core: instance 0 has signalled; every VM here whose hand-over page is written gets its VFs. */
+/*
+ * A VM's core: instance 0 has signalled. A VM whose hand-over page is written gets
+ * its VFs mapped and its devices page filled, and we answer `mapped`; once instance
+ * 0 says `go` (every VM's core has mapped, so no VF BAR is sized any more) the VMM
+ * is told. A failed hand-over is told at once.
+ */
 static void receive(struct vfs *v)
 {
 	static struct spec_handover ho;
 	static struct vm_devices_info info;
-	bool all = true;
+	static const uint32_t one = 1;
+	bool mapped_all = true, told_all = true;
 
 	for (uint32_t vi = 0; vi < hdr(v)->nvms && vi < VFS_MAX_DEVICES; vi++) {
 		const struct spec_vm *m = vm(v, vi);
-		if (!m->nvfs || m->cores[0] != v->bi->instance || v->vm_done[vi])
+		if (!m->nvfs || m->cores[0] != v->bi->instance || v->vm_done[vi] == 2)
 			continue;
 		if (peek(v, v->slot[m->handover], &ho, NULL, sizeof(ho)) || ho.magic != SPEC_HANDOVER_MAGIC) {
-			all = false;
+			mapped_all = told_all = false;
 			continue;	/* not written yet */
 		}
-		memset(&info, 0, sizeof(info));
-		info.magic = VM_DEVICES_MAGIC;
-		info.nvfs = m->nvfs;
-		info.state = ho.state;
-		snprintf(info.why, sizeof(info.why), "%s", ho.why);
-		for (uint32_t i = 0; i < ndev(v) && info.state == VM_DEV_OK; i++) {
-			uint32_t owner;
-			if (!vm_vf(v, i, &owner) || owner != vi)
-				continue;
-			long e = receive_vf(v, m, &ho, i, &info.vf[dev(v, i)->vm_slot]);
-			if (e) {
-				info.state = VM_DEV_FAILED;
-				snprintf(info.why, sizeof(info.why), "VF %s: %s", str(v, dev(v, i)->name),
-					 err_str(e));
+		bool tell = false;
+		if (!v->vm_done[vi]) {
+			memset(&info, 0, sizeof(info));
+			info.magic = VM_DEVICES_MAGIC;
+			info.nvfs = m->nvfs;
+			info.state = ho.state;
+			snprintf(info.why, sizeof(info.why), "%s", ho.why);
+			for (uint32_t i = 0; i < ndev(v) && info.state == VM_DEV_OK; i++) {
+				uint32_t owner;
+				if (!vm_vf(v, i, &owner) || owner != vi)
+					continue;
+				long e = receive_vf(v, m, &ho, i, &info.vf[dev(v, i)->vm_slot]);
+				if (e) {
+					info.state = VM_DEV_FAILED;
+					snprintf(info.why, sizeof(info.why), "VF %s: %s", str(v, dev(v, i)->name),
+						 err_str(e));
+				}
 			}
+			if (info.state != VM_DEV_OK)
+				printf("instance %u: vm %s: no VFs handed over: %s\n", v->bi->instance,
+				       str(v, m->name), info.why);
+			tell = info.state != VM_DEV_OK;	/* nothing to wait for */
+			/* Complete but for its state: VM_DEV_OK goes in only at go. */
+			if (!tell)
+				info.state = VM_DEV_PENDING;
+			long e = peek(v, v->slot[m->devinfo], NULL, &info, sizeof(info));
+			if (!e && !tell)
+				e = peek_at(v, v->slot[m->handover], __builtin_offsetof(struct spec_handover, mapped),
+					    NULL, &one, sizeof(one));
+			if (e)
+				printf("instance %u: vm %s: devices page: %s\n", v->bi->instance, str(v, m->name),
+				       err_str(e));
+			v->vm_done[vi] = 1;
 		}
-		if (info.state != VM_DEV_OK)
-			printf("instance %u: vm %s: no VFs handed over: %s\n", v->bi->instance, str(v, m->name),
-			       info.why);
-		long e = peek(v, v->slot[m->devinfo], NULL, &info, sizeof(info));
-		if (!e)
-			e = ipc_send(v->ready[vi], 0, 0, 0);
-		if (e)
-			printf("instance %u: vm %s: devices page: %s\n", v->bi->instance, str(v, m->name),
-			       err_str(e));
-		v->vm_done[vi] = 1;
+		if (tell || ho.go) {
+			static const uint32_t ok = VM_DEV_OK;
+			long e = tell ? E_OK : peek_at(v, v->slot[m->devinfo],
+						       __builtin_offsetof(struct vm_devices_info, state),
+						       NULL, &ok, sizeof(ok));
+			if (!e)
+				e = ipc_send(v->ready[vi], 0, 0, 0);
+			if (e)
+				printf("instance %u: vm %s: telling its VMM: %s\n", v->bi->instance,
+				       str(v, m->name), err_str(e));
+			v->vm_done[vi] = 2;
+		}
+		told_all &= v->vm_done[vi] == 2;
 	}
-	if (all && !v->done) {
+	if (mapped_all && !v->done) {
 		v->done = true;
 		(void)cnode_delete(CAP_INIT_CNODE, CAP_INIT_PCI);
 		printf("instance %u: VFs received; root task dropped its PCI cap\n", v->bi->instance);
 	}
+	if (told_all && v->done)
+		v->active = false;	/* nothing more to hear from instance 0 */
 }
 
 void spec_vfs_signalled(struct vfs *v, uint64_t word)
 {
 	uint32_t vi;
 
-	if (!v->active || v->done)
+	if (!v->active)
 		return;
 	if (v->bi->instance != 0) {
 		if (word & 1)	/* core 0 */
 			receive(v);
 		return;
 	}
+	if (v->done)
+		return;
 	/* The badge of "<pf>.online" is 1 << the PF's device index. */
 	for (uint32_t i = 0; i < ndev(v); i++) {
 		if (!vm_vf(v, i, &vi) || v->state[i] != VM_DEV_PENDING || dev(v, i)->pf >= 64 ||

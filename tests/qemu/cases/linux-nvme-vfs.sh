@@ -30,6 +30,7 @@ EXPECT=('^instance 0: VF nvme0\.vf1 for vm guest-a: IOSpace with its 100 MiB of 
 	'^instance 0: VF nvme0\.vf2 \(01:00\.2\) for vm guest-b: IOSpace assigned, MSIs routed to vectors 0xd0-0xd1 of core 2$'
 	'^instance 0: vm guest-a: 1 VF\(s\) handed over; core 1 signalled$'
 	'^instance 0: vm guest-b: 1 VF\(s\) handed over; core 2 signalled$'
+	'^instance 0: 2 VM core\(s\) mapped their VFs; told them to start their VMs$'
 	'^instance 0: VF hand-over done; root task dropped [0-9]+ more caps$'
 	'^instance 1: vm guest-a: VF nvme0\.vf1 \(01:00\.1, VF 1 of 01:00\.0\) given to guest-a\.vmm: config page, BAR0 16 KiB at 0x[0-9a-f]+ -> guest 0xc0000000, vectors 0xd0-0xd1$'
 	'^instance 2: vm guest-b: VF nvme0\.vf2 \(01:00\.2, VF 2 of 01:00\.0\) given to guest-b\.vmm: config page, BAR0 16 KiB at 0x[0-9a-f]+ -> guest 0xc0000000, vectors 0xd0-0xd1$'
@@ -60,6 +61,16 @@ check() {
 	b=$(sed -n 's/^instance 2: vm guest-b: VF .* BAR0 16 KiB at \(0x[0-9a-f]*\) -> .*/\1/p' "$1")
 	[[ -n $a && -n $b ]] || { echo "a BAR0 line is missing"; return 1; }
 	((b - a == 16384)) || { echo "VF 2's BAR0 $b is not 16 KiB above VF 1's $a"; return 1; }
+	# Two phases: both VF BARs are sized and mapped before either VMM may touch its VF. (By
+	# the order of console lines: the mapping lines come before instance 0's go by
+	# construction; a VMM told early would usually, not always, print before it.)
+	local go first
+	go=$(grep -n 'told them to start their VMs$' "$1" | cut -d: -f1)
+	first=$(grep -nE '^\[guest-[ab]\] VF nvme0\.vf[12]: BAR0' "$1" | head -1 | cut -d: -f1)
+	for a in $(grep -nE '^instance [12]: vm guest-[ab]: VF .* given to' "$1" | cut -d: -f1); do
+		((a < go)) || { echo "a VF was mapped after instance 0 said go"; return 1; }
+	done
+	((go < first)) || { echo "a VMM used its VF before instance 0 said go"; return 1; }
 	# The CAP each VMM read has the NVM command set (CAP.CSS bit 0 = bit 37) and a non-zero MQES.
 	local cap
 	for cap in $(grep -oE 'CAP 0x[0-9a-f]{16}' "$1" | cut -d' ' -f2); do
