@@ -57,7 +57,7 @@ INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/ini
 	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c \
 	user/init/tests_devices.c user/init/tests_msi.c user/init/tests_tlb.c \
 	user/init/tests_edges.c user/init/tests_vcpu.c user/init/tests_pci.c user/init/tests_iommu.c user/init/bench.c user/init/spec.c \
-	user/init/spec_devices.c user/pcimgr/sriov.c
+	user/init/spec_devices.c user/init/spec_vfs.c user/pcimgr/sriov.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 
@@ -72,7 +72,7 @@ endif
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -Iuser/pcimgr -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
-	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio
+	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -89,13 +89,15 @@ unit_strio_SRCS := user/vmm/strio.c
 unit_pic_SRCS := user/vmm/pic.c
 unit_pic_CFLAGS := -Iuser/lib
 # The interrupt path the PIT drives: the PIC, the I/O APIC, the local APIC and irq.c between them.
-VMM_IRQ_SRCS := user/vmm/pic.c user/vmm/irq.c user/vmm/lapic.c user/vmm/ioapic.c
+VMM_IRQ_SRCS := user/vmm/pic.c user/vmm/irq.c user/vmm/lapic.c user/vmm/ioapic.c user/vmm/smp.c
 unit_pit_SRCS := user/vmm/pit.c $(VMM_IRQ_SRCS)
 unit_pit_CFLAGS := -Iuser/lib
 unit_lapic_SRCS := user/vmm/pit.c $(VMM_IRQ_SRCS)
 unit_lapic_CFLAGS := -Iuser/lib
 unit_ioapic_SRCS := user/vmm/pit.c $(VMM_IRQ_SRCS)
 unit_ioapic_CFLAGS := -Iuser/lib
+unit_smp_SRCS := user/vmm/pit.c $(VMM_IRQ_SRCS)
+unit_smp_CFLAGS := -Iuser/lib
 unit_vmm_acpi_SRCS := user/vmm/acpi.c $(unit_acpi_SRCS)
 unit_vmm_acpi_CFLAGS := -Iuser/lib
 unit_gspace_SRCS := kernel/obj/gspace.c kernel/obj/vcpu.c kernel/core/cspace.c kernel/obj/cnode.c \
@@ -274,14 +276,14 @@ $(BUILD)/host-printf/%.o: %.c
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HOST_CFLAGS) $(unit_printf_CFLAGS) -c $< -o $@
 
-# The VMM's device models (unit tests pic, pit, lapic, ioapic, vmm_acpi) include user/lib headers.
+# The VMM's device models (unit tests pic, pit, lapic, ioapic, vmm_acpi, smp) include user/lib headers.
 define host_vmm_rule
 $(BUILD)/host-$(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
 	@echo "  HOSTCC  $$<"
 	$(Q)$(CC) $(HOST_CFLAGS) $(unit_$(1)_CFLAGS) -c $$< -o $$@
 endef
-$(foreach t,pic pit lapic ioapic vmm_acpi,$(eval $(call host_vmm_rule,$(t))))
+$(foreach t,pic pit lapic ioapic vmm_acpi smp,$(eval $(call host_vmm_rule,$(t))))
 
 define unit_rule
 $(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "abi/spec.h"
 #include "desc.h"
 #include "diag.h"
 
@@ -69,6 +70,12 @@ static void check_cores(struct system *s, struct diag *d)
 					   core, s->cores);
 				continue;
 			}
+			if (vm_of_core[core] == (int)i) {
+				diag_error(d, v->core_locs[k], "core-twice",
+					   "VM '%s' lists core %u twice; each vCPU needs a core of its own",
+					   v->name, core);
+				continue;
+			}
 			if (vm_of_core[core] >= 0) {
 				diag_error(d, v->core_locs[k], "core-shared",
 					   "core %u is already dedicated to VM '%s'", core,
@@ -105,7 +112,26 @@ static void check_memory(struct system *s, struct diag *d)
 
 	if (!s->cores || !s->memory)
 		return;
-	uint64_t share = s->memory / s->cores;
+	/*
+	 * The RAM and state of VMs of several cores is in the shared pool, which the
+	 * kernel takes (a power of two, at most 1 GiB) before it splits the rest.
+	 */
+	uint64_t pool = 0, pool_pow2 = 0;
+	for (unsigned i = 0; i < s->nvms; i++) {
+		const struct vm *v = &s->vms[i];
+		if (v->ncores < 2)
+			continue;
+		pool += v->memory + VM_STATE_SHARED_PAGES * PAGE;
+		for (pool_pow2 = PAGE; pool_pow2 < pool; pool_pow2 <<= 1)
+			;
+		if (pool_pow2 > (1ull << 30)) {
+			diag_error(d, v->memory_loc, "shared-pool",
+				   "VM '%s' makes the shared pool for VMs of several cores %llu MiB (RAM and state, up to a power of two), more than 1024 MiB",
+				   v->name, (unsigned long long)(pool_pow2 >> 20));
+			return;
+		}
+	}
+	uint64_t share = (s->memory > pool_pow2 ? s->memory - pool_pow2 : 0) / s->cores;
 	for (unsigned i = 0; i < s->cores; i++)
 		per_core[i] = s->kernel_per_core;
 	for (unsigned i = 0; i < s->ncomponents; i++) {
@@ -143,9 +169,16 @@ static void check_memory(struct system *s, struct diag *d)
 			diag_error(d, v->memory_loc, "memory-align",
 				   "VM '%s' memory is not a multiple of 2M (guest RAM uses 2M pages)",
 				   v->name);
-		for (unsigned k = 0; k < v->ncores; k++)
+		/* A VM of several cores has its RAM in the shared pool and a VMM on each core. */
+		for (unsigned k = 0; k < v->ncores && v->ncores > 1; k++)
 			if (v->cores[k] < s->cores)
-				per_core[v->cores[k]] += v->memory / v->ncores;
+				per_core[v->cores[k]] += k ? VMM_MEMORY + VM_STATE_SHARED_OFFSET
+							   : vmm_bytes(s, v) + VM_STATE_SHARED_OFFSET;
+		if (v->ncores > 1)
+			total += (v->ncores - 1) * VMM_MEMORY + v->ncores * VM_STATE_SHARED_OFFSET +
+				 vmm_bytes(s, v) + VM_STATE_SHARED_PAGES * PAGE;
+		if (v->ncores == 1 && v->cores[0] < s->cores)
+			per_core[v->cores[0]] += v->memory;
 		total += v->memory;
 		/* A VM of one core also has its VMM there, with the kernel and initramfs it loads. */
 		if (v->ncores == 1 && v->cores[0] < s->cores) {
@@ -244,6 +277,61 @@ static void give_device(struct system *s, struct diag *d, const struct named *al
 	dv->owner_loc = ref->loc;
 }
 
+/*
+ * A VM's VFs (docs/pcimgr.md, "VFs for VMs"): its RAM and shared regions end
+ * below the PCI hole where their BARs go, it has one core whose block of
+ * interrupt-remapping entries exists, and each VF's PF has a driver to enable it.
+ */
+static void check_vm_vfs(struct system *s, struct diag *d, const struct named *all, unsigned n,
+			 unsigned vi)
+{
+	const struct vm *v = &s->vms[vi];
+	unsigned nvfs = 0;
+	struct loc at = v->loc;
+
+	for (unsigned k = 0; k < v->ndevices; k++) {
+		const struct named *t = find(all, n, v->devices[k].name);
+		if (!t || strcmp(t->kind, "device") || s->devices[t->index].kind != DEV_VF)
+			continue;
+		const struct device *vf = &s->devices[t->index];
+		if (!nvfs++)
+			at = v->devices[k].loc;
+		const struct named *pf = find(all, n, vf->pf.name);
+		if (pf && !strcmp(pf->kind, "device") && s->devices[pf->index].owner_kind != OWN_COMPONENT)
+			diag_error(d, v->devices[k].loc, "vf-pf-owner",
+				   "VM '%s' is given VF '%s', but no component owns its PF '%s' to enable it",
+				   v->name, vf->name, vf->pf.name);
+	}
+	if (!nvfs)
+		return;
+	if (nvfs > SPEC_VM_MAX_VFS)
+		diag_error(d, at, "too-many", "VM '%s' is given %u VFs, more than %d", v->name, nvfs,
+			   SPEC_VM_MAX_VFS);
+	if (v->ncores != 1) {
+		diag_error(d, at, "vf-vm-cores",
+			   "VM '%s' has %u cores and is given a VF; only a VM of one core gets its VFs", v->name,
+			   v->ncores);
+		return;
+	}
+	/* Instance k's vectors use remapping entries 32 + 32 * k .. + 31 of a 256-entry table. */
+	if (v->cores[0] == 0 || v->cores[0] > 6)
+		diag_error(d, at, "vf-core",
+			   "VM '%s' on core %u is given a VF; a VF's VM runs on one of cores 1-6", v->name,
+			   v->cores[0]);
+	uint64_t end = v->memory;
+	for (unsigned k = 0; k < s->nchannels; k++) {
+		const struct channel *ch = &s->channels[k];
+		if (ch->type == CH_SHARED && !strcmp(ch->from.name, v->name))
+			end += ch->size + PAGE;
+		if (ch->type == CH_SHARED && !strcmp(ch->to.name, v->name))
+			end += ch->size + PAGE;
+	}
+	if (end > SPEC_VM_PCI_HOLE)
+		diag_error(d, v->memory_loc, "vf-vm-memory",
+			   "VM '%s' is given a VF, so its memory and shared regions must end below 0x%llx (they end at 0x%llx)",
+			   v->name, (unsigned long long)SPEC_VM_PCI_HOLE, (unsigned long long)end);
+}
+
 static void check_devices(struct system *s, struct diag *d, const struct named *all, unsigned n)
 {
 	for (unsigned i = 0; i < s->ndevices; i++) {
@@ -282,6 +370,8 @@ static void check_devices(struct system *s, struct diag *d, const struct named *
 	for (unsigned i = 0; i < s->nvms; i++)
 		for (unsigned k = 0; k < s->vms[i].ndevices; k++)
 			give_device(s, d, all, n, &s->vms[i].devices[k], OWN_VM, (int)i, s->vms[i].name);
+	for (unsigned i = 0; i < s->nvms; i++)
+		check_vm_vfs(s, d, all, n, i);
 }
 
 /* The core an end of a channel runs on; a VM may be an end of a shared region only. */

@@ -22,9 +22,10 @@ struct builder {
 	struct diag *d;
 	const struct system *sys;
 	uint32_t cap_objs, cap_caps, cap_maps, cap_data, cap_str;
-	uint64_t pool_used;
 	int xsig_ntfn[MAX_CORES];	/* per core: the notification that hears other cores */
 	int xsig_owner[MAX_CORES];
+	uint32_t pf_online[MAX_DEVICES];	/* per device: its VFs-online notification, SPEC_NONE */
+	unsigned vm_cpu;			/* vmm_maps(): the vCPU whose VMM it maps */
 };
 
 static void *grow(void *p, uint32_t n, uint32_t *cap, size_t elem)
@@ -89,6 +90,20 @@ static void add_cap(struct builder *b, uint32_t comp, uint32_t obj, uint32_t nam
 		.object = obj, .name = name, .badge = badge, .rights = (uint8_t)rights,
 		.role = (uint8_t)role };
 	c->ncaps++;
+}
+
+/* Bytes of an object of this type (size_bits: a CNode's radix), wherever it is made. */
+static uint64_t type_bytes(const struct spec_object *o)
+{
+	static const uint8_t bits[OBJ_TYPE_COUNT] = {
+#define OBJ(name, value, b) [value] = b,
+#include "abi/objects.def"
+#undef OBJ
+	};
+
+	if (o->type == OBJ_CNODE)
+		return 1ull << (o->size_bits + CTE_SIZE_BITS);
+	return o->type < OBJ_TYPE_COUNT && bits[o->type] ? 1ull << bits[o->type] : 0;
 }
 
 /* Bytes of an object of this type (size_bits: a CNode's radix). */
@@ -364,17 +379,44 @@ static bool component_image(struct builder *b, const struct component *c, uint32
 	return true;
 }
 
+/* A frame of the shared pool (placed in it by place()). */
+static uint32_t pool_object(struct builder *b, unsigned type, uint32_t name)
+{
+	uint32_t o = add_object(b, SPEC_CORE_ANY, type, 0, name);
+
+	b->s->objects[o].flags |= SPEC_OBJ_SHARED;
+	return o;
+}
+
+/* How many VFs the VM owns. */
+static unsigned vm_vfs(const struct system *sys, uint32_t vi)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sys->ndevices; i++)
+		n += sys->devices[i].kind == DEV_VF && sys->devices[i].owner_kind == 2 &&
+		     sys->devices[i].owner == (int)vi;
+	return n;
+}
+
 static void vm_memory(struct builder *b, uint32_t vi, const uint32_t *shared_first)
 {
 	const struct vm *v = &b->sys->vms[vi];
 	struct spec_vm *sv = &b->s->vms[vi];
 	uint32_t owner = SPEC_VM_OWNER | vi;
 	uint64_t per_core = v->memory / v->ncores;
+	/*
+	 * A VM with VFs has its RAM in the shared pool: instance 0 maps the same
+	 * frames into the VFs' IOSpaces (docs/pcimgr.md, "VFs for VMs").
+	 */
+	bool pool = vm_vfs(b->sys, vi) > 0 || v->ncores > 1;
 
 	sv->first_map = b->s->h.nmaps;
 	for (uint64_t gpa = 0; gpa < v->memory; gpa += 2 * 1024 * 1024) {
 		unsigned core = v->cores[gpa / per_core < v->ncores ? gpa / per_core : v->ncores - 1];
-		uint32_t o = add_object(b, core, OBJ_FRAME_2M, 0, add_str(b, "%s.ram%s", v->name, ""));
+		uint32_t name = add_str(b, "%s.ram%s", v->name, "");
+		uint32_t o = pool ? pool_object(b, OBJ_FRAME_2M, name)
+				  : add_object(b, core, OBJ_FRAME_2M, 0, name);
 		add_map(b, owner, o, gpa, CAP_READ | CAP_WRITE | CAP_EXEC, 0, 0, 0);
 	}
 	/* Shared regions appear in guest-physical space right after the RAM. */
@@ -388,15 +430,53 @@ static void vm_memory(struct builder *b, uint32_t vi, const uint32_t *shared_fir
 		if (!strcmp(ch->to.name, v->name))
 			shared_end(b, ch, shared_first[k], ch->to_rights, &next, true, (int)vi);
 	}
-	/* A VM of one core gets its guest space and nested page tables on that core. */
-	sv->vmm = sv->vcpu = sv->gspace = SPEC_NONE;
-	if (v->ncores == 1) {
-		sv->gspace = add_object(b, v->cores[0], OBJ_GUEST_SPACE, 0,
-					add_str(b, "%s.guest-space%s", v->name, ""));
-		sv->vcpu = add_object(b, v->cores[0], OBJ_VCPU, 0, add_str(b, "%s.vcpu%s", v->name, ""));
-		page_tables(b, owner, v->cores[0], sv->first_map, v->name);
+	/*
+	 * Each vCPU gets its guest space and nested page tables on its core; a vCPU
+	 * after the first maps the same frames (pool RAM, shared regions) again.
+	 */
+	uint32_t nframes = b->s->h.nmaps - sv->first_map;
+	struct spec_map *frames = malloc((size_t)nframes * sizeof(*frames) + 1);
+	if (!frames) {
+		fprintf(stderr, "atoll: out of memory\n");
+		exit(1);
 	}
-	sv->nmaps = b->s->h.nmaps - sv->first_map;
+	memcpy(frames, b->s->maps + sv->first_map, (size_t)nframes * sizeof(*frames));
+	sv->vmm = sv->vcpu = sv->gspace = sv->state = SPEC_NONE;
+	for (unsigned k = 0; k < SPEC_VM_MAX_CPUS; k++)
+		sv->cpu[k] = (struct spec_vm_cpu){ SPEC_NONE, SPEC_NONE, SPEC_NONE, 0, 0, SPEC_NONE };
+	for (unsigned k = 0; k < v->ncores && k < SPEC_VM_MAX_CPUS; k++) {
+		struct spec_vm_cpu *cpu = &sv->cpu[k];
+		char sfx[8] = "", tname[NAME_MAX_LEN + 8];
+		if (v->ncores > 1)
+			snprintf(sfx, sizeof(sfx), "%u", k);
+		snprintf(tname, sizeof(tname), "%s%s", v->name, k ? sfx : "");
+		cpu->first_map = k ? b->s->h.nmaps : sv->first_map;
+		for (uint32_t i = 0; k && i < nframes; i++)
+			add_map(b, owner, frames[i].object, frames[i].vaddr, frames[i].rights, 0, 0, 0);
+		cpu->gspace = add_object(b, v->cores[k], OBJ_GUEST_SPACE, 0,
+					 add_str(b, "%s.guest-space%s", v->name, sfx));
+		cpu->vcpu = add_object(b, v->cores[k], OBJ_VCPU, 0, add_str(b, "%s.vcpu%s", v->name, sfx));
+		page_tables(b, owner, v->cores[k], cpu->first_map, tname);
+		cpu->nmaps = b->s->h.nmaps - cpu->first_map;
+	}
+	free(frames);
+	sv->vcpu = sv->cpu[0].vcpu;
+	sv->gspace = sv->cpu[0].gspace;
+	sv->nmaps = sv->cpu[0].nmaps;
+	/* The device models all vCPUs share (docs/vmm.md, "VMs of several cores"). */
+	for (unsigned i = 0; v->ncores > 1 && i < VM_STATE_SHARED_PAGES; i++) {
+		uint32_t o = pool_object(b, OBJ_FRAME_4K, add_str(b, "%s.state%s", v->name, ""));
+		if (!i)
+			sv->state = o;
+	}
+	sv->handover = sv->devices = sv->devinfo = SPEC_NONE;
+	if (!pool || v->ncores != 1)
+		return;
+	sv->nvfs = vm_vfs(b->sys, vi);
+	sv->handover = pool_object(b, OBJ_FRAME_4K, add_str(b, "%s.handover%s", v->name, ""));
+	sv->devices = add_object(b, v->cores[0], OBJ_NOTIFICATION, 0,
+				 add_str(b, "%s.devices%s", v->name, ""));
+	sv->devinfo = add_object(b, v->cores[0], OBJ_FRAME_4K, 0, add_str(b, "%s.devinfo%s", v->name, ""));
 }
 
 /* Devices and their owners (what the checker found), for reach and the later IOMMU work. */
@@ -427,9 +507,46 @@ static void devices(struct builder *b)
 		o->flags = dv->kind == DEV_PCI && !dv->by_bdf ? SPEC_DEV_BY_ID : 0;
 		o->vf_index = (uint16_t)dv->vf_index;
 		o->sriov_vfs = dv->sriov_vfs;
+		o->online = b->pf_online[i];
 		for (unsigned k = 0; k < sys->ndevices; k++)
 			if (dv->kind == DEV_VF && !strcmp(sys->devices[k].name, dv->pf.name))
 				o->pf = k;
+		if (dv->kind != DEV_VF || dv->owner_kind != 2)
+			continue;
+		/* The VM's j-th VF: its BAR window and SPEC_VF_VECTORS vectors of the VM's core. */
+		unsigned j = 0;
+		for (unsigned k = 0; k < i; k++)
+			j += sys->devices[k].kind == DEV_VF && sys->devices[k].owner_kind == 2 &&
+			     sys->devices[k].owner == dv->owner;
+		o->vm_slot = (uint8_t)j;
+		o->gpa = SPEC_VM_PCI_HOLE + j * SPEC_VF_WINDOW;
+		o->nvectors = SPEC_VF_VECTORS;
+		for (unsigned v = 0; v < SPEC_VF_VECTORS; v++)
+			o->vectors[v] = (uint8_t)(0xD0 + j * SPEC_VF_VECTORS + v);
+	}
+}
+
+/*
+ * The owner of an SR-IOV PF signals instance 0's root task when its VFs are
+ * online: one notification on the owner's core, a badged cap "<pf>.online" per PF.
+ */
+static void pf_online_caps(struct builder *b)
+{
+	const struct system *sys = b->sys;
+	uint32_t ntfn = SPEC_NONE;
+
+	for (unsigned i = 0; i < sys->ndevices; i++) {
+		const struct device *dv = &sys->devices[i];
+		b->pf_online[i] = SPEC_NONE;
+		if (dv->kind != DEV_PCI || !dv->sriov_vfs || dv->owner_kind != 1)
+			continue;
+		const struct component *c = &sys->components[dv->owner];
+		if (ntfn == SPEC_NONE)
+			ntfn = add_object(b, c->core, OBJ_NOTIFICATION, 0,
+					  add_str(b, "pci.vfs-online%s%s", "", ""));
+		b->pf_online[i] = ntfn;
+		add_cap(b, (uint32_t)dv->owner, ntfn, add_str(b, "%s.online%s", dv->name, ""), CAP_WRITE,
+			1ull << i, SPEC_ROLE_FROM);
 	}
 }
 
@@ -467,6 +584,18 @@ static void vmm_maps(struct builder *b, uint32_t ci, unsigned core, uint32_t vi)
 			add_map(b, ci, m->object, COMPONENT_VM_RAM_VA + m->vaddr, CAP_READ | CAP_WRITE,
 				0, 0, 0);
 	}
+	/* Several vCPUs: private state pages, then the shared ones; only vCPU 0 loads Linux. */
+	if (sv->state != SPEC_NONE) {
+		for (uint64_t off = 0; off < VM_STATE_SHARED_OFFSET; off += PAGE)
+			frame(b, ci, core, COMPONENT_VM_STATE_VA + off, CAP_READ | CAP_WRITE,
+			      add_str(b, "%s.vcpu-state%s", v->name, ""));
+		for (unsigned i = 0; i < VM_STATE_SHARED_PAGES; i++)
+			add_map(b, ci, sv->state + i,
+				COMPONENT_VM_STATE_VA + VM_STATE_SHARED_OFFSET + i * PAGE,
+				CAP_READ | CAP_WRITE, 0, 0, 0);
+	}
+	if (b->vm_cpu)
+		return;
 	if ((data = read_file(b->sys, v->kernel, &len))) {
 		sv->kernel_size = file_frames(b, ci, core, COMPONENT_VM_KERNEL_VA, data, len,
 					      add_str(b, "%s.kernel%s", v->name, ""));
@@ -474,6 +603,8 @@ static void vmm_maps(struct builder *b, uint32_t ci, unsigned core, uint32_t vi)
 	} else {
 		diag_error(b->d, v->kernel_loc, "image-missing", "cannot read '%s'", v->kernel);
 	}
+	if (sv->nvfs)
+		add_map(b, ci, sv->devinfo, COMPONENT_VM_DEVICES_VA, CAP_READ, 0, 0, 0);
 	if (!v->initramfs[0])
 		return;
 	if ((data = read_file(b->sys, v->initramfs, &len))) {
@@ -503,31 +634,69 @@ static void default_vmm(char *out, size_t size)
 	}
 }
 
-/* A one-core VM's VMM: a trusted component on that core with caps to the VCPU and guest space. */
-static void vm_vmm(struct builder *b, uint32_t vi)
+/*
+ * A vCPU's wake-up: the cross-core notification of its core, bound to its VMM's
+ * TCB by the root task, and a cap to signal each other vCPU's core ("cpu<j>").
+ */
+static void vcpu_kicks(struct builder *b, uint32_t vi, unsigned k, uint32_t ci)
+{
+	const struct vm *v = &b->sys->vms[vi];
+	struct spec_vm *sv = &b->s->vms[vi];
+	unsigned core = v->cores[k];
+
+	if (b->xsig_ntfn[core] < 0) {
+		char nname[16];
+		snprintf(nname, sizeof(nname), "%u", core);
+		b->xsig_ntfn[core] = (int)add_object(b, core, OBJ_NOTIFICATION, 0,
+						     add_str(b, "core%s.xsignals%s", nname, ""));
+		b->s->objects[b->xsig_ntfn[core]].flags |= SPEC_OBJ_BIND_XSIGNALS;
+		b->xsig_owner[core] = (int)ci;
+	} else if (b->xsig_owner[core] != (int)ci) {
+		diag_error(b->d, v->loc, "channel-xcore-receiver",
+			   "'%s' and VM '%s' both receive cross-core notifications on core %u, but a core has one such receiver",
+			   b->s->strings + b->s->components[b->xsig_owner[core]].name, v->name, core);
+		return;
+	}
+	sv->cpu[k].wake = (uint32_t)b->xsig_ntfn[core];
+	add_cap(b, ci, sv->cpu[k].wake, add_str(b, "wake%s%s", "", ""), CAP_READ, 0, SPEC_ROLE_TO);
+	for (unsigned j = 0; j < v->ncores; j++) {
+		if (j == k)
+			continue;
+		char cname[16];
+		snprintf(cname, sizeof(cname), "%u", j);
+		uint32_t x = add_object(b, core, OBJ_XSIGNAL, 0,
+					add_str(b, "%s.kick-cpu%s", v->name, cname));
+		b->s->objects[x].target = (uint16_t)v->cores[j];
+		add_cap(b, ci, x, add_str(b, "cpu%s%s", cname, ""), CAP_WRITE, 0, SPEC_ROLE_FROM);
+	}
+}
+
+/* The VMM of vCPU k: a trusted component on its core with caps to the VCPU and guest space. */
+static void vm_vmm_cpu(struct builder *b, uint32_t vi, unsigned k)
 {
 	const struct vm *v = &b->sys->vms[vi];
 	struct spec_vm *sv = &b->s->vms[vi];
 	struct spec *s = b->s;
 	static struct component c;
+	char sfx[8] = "";
 	int dup;
 
-	if (v->ncores != 1)
-		return;
 	memset(&c, 0, sizeof(c));
-	if (strlen(v->name) + 4 > NAME_MAX_LEN) {
-		diag_error(b->d, v->loc, "too-long", "VM name '%s' leaves no room for its VMM's name '%s.vmm'",
-			   v->name, v->name);
+	if (k)
+		snprintf(sfx, sizeof(sfx), "%u", k);
+	if (strlen(v->name) + 4 + strlen(sfx) > NAME_MAX_LEN) {
+		diag_error(b->d, v->loc, "too-long", "VM name '%s' leaves no room for its VMM's name '%s.vmm%s'",
+			   v->name, v->name, sfx);
 		return;
 	}
-	snprintf(c.name, sizeof(c.name), "%s.vmm", v->name);
+	snprintf(c.name, sizeof(c.name), "%s.vmm%s", v->name, sfx);
 	if (find_component(b->sys, c.name, &dup)) {
 		diag_error(b->d, b->sys->components[dup].loc, "duplicate-name",
 			   "'%s' is the name of VM '%s''s VMM", c.name, v->name);
 		return;
 	}
 	c.loc = c.memory_loc = v->loc;
-	c.core = v->cores[0];
+	c.core = v->cores[k];
 	c.memory = VMM_MEMORY;
 	c.stack = 16 << 10;
 	c.priority = 100;
@@ -551,12 +720,28 @@ static void vm_vmm(struct builder *b, uint32_t vi)
 			       add_str(b, "%s.cnode%s", c.name, ""));
 	sc->tcb = add_object(b, c.core, OBJ_TCB, 0, add_str(b, "%s.tcb%s", c.name, ""));
 	sc->vspace = add_object(b, c.core, OBJ_PML4, 0, add_str(b, "%s.vspace%s", c.name, ""));
-	add_cap(b, ci, sv->vcpu, add_str(b, "vcpu%s%s", "", ""), CAP_READ | CAP_WRITE, 0, SPEC_ROLE_TO);
-	add_cap(b, ci, sv->gspace, add_str(b, "guest-space%s%s", "", ""), CAP_READ | CAP_WRITE, 0,
+	add_cap(b, ci, sv->cpu[k].vcpu, add_str(b, "vcpu%s%s", "", ""), CAP_READ | CAP_WRITE, 0,
 		SPEC_ROLE_TO);
-	sv->vmm = ci;
+	add_cap(b, ci, sv->cpu[k].gspace, add_str(b, "guest-space%s%s", "", ""), CAP_READ | CAP_WRITE,
+		0, SPEC_ROLE_TO);
+	if (sv->nvfs)
+		add_cap(b, ci, sv->devices, add_str(b, "devices%s%s", "", ""), CAP_READ | CAP_WRITE, 0,
+			SPEC_ROLE_TO);
+	if (v->ncores > 1)
+		vcpu_kicks(b, vi, k, ci);
+	sv->cpu[k].vmm = ci;
+	if (!k)
+		sv->vmm = ci;
 	uint64_t no_shared = COMPONENT_SHARED_VA;
+	b->vm_cpu = k;
 	(void)component_image(b, &c, ci, &no_shared, NULL, vi);
+}
+
+/* A VM's VMMs, one per vCPU. */
+static void vm_vmm(struct builder *b, uint32_t vi)
+{
+	for (unsigned k = 0; k < b->sys->vms[vi].ncores && k < SPEC_VM_MAX_CPUS; k++)
+		vm_vmm_cpu(b, vi, k);
 }
 
 /* The core an end of a channel runs on. */
@@ -589,18 +774,24 @@ static void place(struct builder *b)
 		for (int bits = 40; bits >= 0; bits--)
 			for (uint32_t i = 0; i < n; i++) {
 				const struct spec_object *o = &s->objects[i];
-				uint64_t sz = object_bytes(o);
+				uint64_t sz = o->flags & SPEC_OBJ_SHARED ? type_bytes(o) : object_bytes(o);
 				unsigned oc = o->core == SPEC_CORE_ANY ? MAX_CORES : o->core;
 				int ob = sz ? __builtin_ctzll(sz) : 0;
 				if (oc == core && ob == bits)
 					order[k++] = i;
 			}
-	uint64_t at[MAX_CORES] = { 0 };
+	uint64_t at[MAX_CORES + 1] = { 0 };
 	for (uint32_t j = 0; j < n; j++) {
 		sorted[j] = s->objects[order[j]];
 		where[order[j]] = j;
 		uint64_t sz = object_bytes(&sorted[j]);
-		if (sz && sorted[j].core < MAX_CORES) {
+		/* The shared pool is one more region, laid out the same way: largest first. */
+		if (sorted[j].flags & SPEC_OBJ_SHARED) {
+			uint64_t *a = &at[MAX_CORES], psz = type_bytes(&sorted[j]);
+			*a = (*a + psz - 1) & ~(psz - 1);
+			sorted[j].offset = *a;
+			*a += psz;
+		} else if (sz && sorted[j].core < MAX_CORES) {
 			uint64_t *a = &at[sorted[j].core];
 			*a = (*a + sz - 1) & ~(sz - 1);
 			sorted[j].offset = *a;
@@ -620,13 +811,34 @@ static void place(struct builder *b)
 		c->ipc_buffer = where[c->ipc_buffer];
 		c->info = where[c->info];
 	}
-	for (uint32_t i = 0; i < s->h.nvms; i++)
+	for (uint32_t i = 0; i < s->h.nvms; i++) {
 		if (s->vms[i].vcpu != SPEC_NONE) {
 			s->vms[i].vcpu = where[s->vms[i].vcpu];
 			s->vms[i].gspace = where[s->vms[i].gspace];
 		}
+		for (unsigned vc = 0; vc < SPEC_VM_MAX_CPUS; vc++) {
+			struct spec_vm_cpu *cpu = &s->vms[i].cpu[vc];
+			if (cpu->vcpu == SPEC_NONE)
+				continue;
+			cpu->vcpu = where[cpu->vcpu];
+			cpu->gspace = where[cpu->gspace];
+			if (cpu->wake != SPEC_NONE)
+				cpu->wake = where[cpu->wake];
+		}
+		if (s->vms[i].state != SPEC_NONE)
+			s->vms[i].state = where[s->vms[i].state];
+		if (s->vms[i].nvfs) {
+			s->vms[i].handover = where[s->vms[i].handover];
+			s->vms[i].devices = where[s->vms[i].devices];
+			s->vms[i].devinfo = where[s->vms[i].devinfo];
+		}
+	}
+	for (uint32_t i = 0; i < s->h.ndevices; i++)
+		if (s->devices[i].online != SPEC_NONE)
+			s->devices[i].online = where[s->devices[i].online];
 	for (unsigned c = 0; c < MAX_CORES; c++)
 		s->h.pool_bytes[c] = (uint32_t)at[c];
+	s->h.shared_bytes = at[MAX_CORES];
 	free(order);
 	free(where);
 	free(sorted);
@@ -644,7 +856,10 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 	out->h.ncores = sys->cores;
 	out->h.ncomponents = sys->ncomponents;
 	out->h.nvms = sys->nvms;
-	out->components = calloc(sys->ncomponents + sys->nvms + 1, sizeof(*out->components));
+	unsigned nvmms = 0;
+	for (unsigned i = 0; i < sys->nvms; i++)
+		nvmms += sys->vms[i].ncores;
+	out->components = calloc(sys->ncomponents + nvmms + 1, sizeof(*out->components));
 	out->vms = calloc(sys->nvms + 1, sizeof(*out->vms));
 	if (!out->components || !out->vms) {
 		fprintf(stderr, "atoll: out of memory\n");
@@ -703,15 +918,14 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 		bool pool = fc != tc || find_vm(sys, ch->from.name, &vi) || find_vm(sys, ch->to.name, &vi);
 		shared_first[k] = out->h.nobjects;
 		for (uint64_t off = 0; off < ch->size; off += 4096) {
-			uint32_t o = add_object(&b, pool ? SPEC_CORE_ANY : fc, OBJ_FRAME_4K, 0,
-						add_str(&b, "%s.shared%s", ch->name, ""));
-			if (pool) {
-				out->objects[o].flags |= SPEC_OBJ_SHARED;
-				out->objects[o].offset = b.pool_used;
-				b.pool_used += 4096;
-			}
+			uint32_t oname = add_str(&b, "%s.shared%s", ch->name, "");
+			if (pool)
+				(void)pool_object(&b, OBJ_FRAME_4K, oname);
+			else
+				(void)add_object(&b, fc, OBJ_FRAME_4K, 0, oname);
 		}
 	}
+	pf_online_caps(&b);
 	uint64_t next_shared[MAX_COMPONENTS];
 	for (unsigned i = 0; i < sys->ncomponents; i++) {
 		next_shared[i] = COMPONENT_SHARED_VA;
@@ -739,7 +953,6 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 				   "'%s' gets %u caps, more than %d", sys->components[i].name,
 				   out->components[i].ncaps, COMPONENT_MAX_CAPS);
 	devices(&b);
-	out->h.shared_bytes = b.pool_used;
 	place(&b);
 	return d->n == before;
 }

@@ -129,6 +129,16 @@ void spec_dump(const struct spec *s, FILE *out)
 			fprintf(out, "platform");
 		if (d->sriov_vfs)
 			fprintf(out, ", %u VFs", d->sriov_vfs);
+		if (d->online != SPEC_NONE)
+			fprintf(out, ", signals #%u when they are online", d->online);
+		if (d->kind == SPEC_DEV_VF && (d->owner & SPEC_VM_OWNER) && d->owner != SPEC_NO_OWNER) {
+			const struct spec_vm *v = &s->vms[d->owner & ~SPEC_VM_OWNER];
+			fprintf(out, ", VF %u of its VM: BARs at guest 0x%llx, vectors", d->vm_slot,
+				(unsigned long long)d->gpa);
+			for (unsigned k = 0; k < d->nvectors && k < SPEC_VF_MAX_VECTORS; k++)
+				fprintf(out, " 0x%x", d->vectors[k]);
+			fprintf(out, " on core %u, DMA into its RAM only", v->cores[0]);
+		}
 		if (d->owner == SPEC_NO_OWNER)
 			fprintf(out, ", no owner\n");
 		else if (d->owner & SPEC_VM_OWNER)
@@ -141,6 +151,20 @@ void spec_dump(const struct spec *s, FILE *out)
 		fprintf(out, "vm %s: %u cores, memory %llu, kernel %s, initramfs %s, cmdline \"%s\"\n",
 			spec_str(s, v->name), v->ncores, (unsigned long long)v->memory,
 			spec_str(s, v->kernel), spec_str(s, v->initramfs), spec_str(s, v->cmdline));
-		maps(s, out, v->first_map, v->nmaps);
+		if (v->nvfs)
+			fprintf(out, "  %u VFs: RAM in the shared pool, hand-over page #%u, VMM notification #%u, devices page #%u\n",
+				v->nvfs, v->handover, v->devices, v->devinfo);
+		if (v->ncores < 2) {
+			maps(s, out, v->first_map, v->nmaps);
+			continue;
+		}
+		fprintf(out, "  RAM and state #%u.. in the shared pool\n", v->state);
+		for (uint32_t k = 0; k < v->ncores && k < SPEC_VM_MAX_CPUS; k++) {
+			const struct spec_vm_cpu *c = &v->cpu[k];
+			fprintf(out, "  vcpu %u on core %u: VMM %s, vcpu #%u, guest space #%u, wake #%u\n", k,
+				v->cores[k], c->vmm < h->ncomponents ? spec_str(s, s->components[c->vmm].name) : "?",
+				c->vcpu, c->gspace, c->wake);
+			maps(s, out, c->first_map, c->nmaps);
+		}
 	}
 }

@@ -4,6 +4,10 @@
 #include "vmm.h"
 
 static struct vm the_vm;
+_Static_assert(__builtin_offsetof(struct vm, lock) == VM_STATE_SHARED_OFFSET,
+	       "a vCPU's own state ends where the shared pages begin");
+_Static_assert(sizeof(struct vm) <= VM_STATE_SHARED_OFFSET + VM_STATE_SHARED_PAGES * 4096,
+	       "the VM's shared state fits in its pages");
 static uint64_t *const exit_words = (uint64_t *)(uintptr_t)COMPONENT_IPC_BUFFER_VA;
 
 uint64_t tsc_now(void)
@@ -36,6 +40,9 @@ void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 	if (!vm->stopped)
 		vm->why = why;
 	vm->stopped = true;
+	for (unsigned j = 0; j < vm->ncpus; j++)
+		if (j != vm->cpu)
+			vm->kick(vm, j);	/* the other vCPUs end too */
 }
 
 static void set_rip(struct vm *vm, uint64_t rip)
@@ -55,6 +62,8 @@ static void exit_cpuid(struct vm *vm, uint64_t rip)
 	uint32_t r[4];
 
 	cpuid_filter((uint32_t)exit_words[VCPU_EXIT_RAX], (uint32_t)exit_words[VCPU_EXIT_RCX], r);
+	if (exit_words[VCPU_EXIT_RAX] == 1)
+		r[1] |= vm->cpu << 24;	/* the initial APIC id */
 	if (vcpu_write_regs(vm->vcpu, VCPU_RAX, r[0], VCPU_RBX, r[1]) ||
 	    vcpu_write_regs(vm->vcpu, VCPU_RCX, r[2], VCPU_RDX, r[3]))
 		vm_stop(vm, "cannot write cpuid results");
@@ -164,6 +173,10 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		return;
 	case VMEXIT_TIMER:
 		return;	/* sync_interrupts() raises what is due */
+	case VMEXIT_NOTIFY:
+		if (vm->ncpus < 2)
+			vf_notify(vm, x->info1);
+		return;	/* several vCPUs: a kick; smp_receive() takes what came */
 	case VMEXIT_HLT:
 		set_rip(vm, x->rip + 1);
 		return;
@@ -189,15 +202,71 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		    (unsigned long long)x->reason, (unsigned long long)x->rip);
 }
 
+static void kick(struct vm *vm, unsigned cpu)
+{
+	(void)ipc_send(vm->info->kick[cpu], 0, 0, 0);
+}
+
+/* Real mode at vector << 12, as a STARTUP IPI leaves an AP (SDM vol. 3 9.1.1, 11.6.1). */
+static long vcpu_startup(struct vm *vm, uint8_t vector)
+{
+	uint64_t v = vm->vcpu, data = VCPU_SEG(0, 0x93, 0xFFFF);
+	long e;
+
+	if ((e = vcpu_write_regs(v, VCPU_CS, VCPU_SEG((unsigned)vector << 8, 0x9B, 0xFFFF),
+				 VCPU_CS_BASE, (uint64_t)vector << 12)) ||
+	    (e = vcpu_write_regs(v, VCPU_DS, data, VCPU_ES, data)) ||
+	    (e = vcpu_write_regs(v, VCPU_SS, data, VCPU_FS, data)) ||
+	    (e = vcpu_write_regs(v, VCPU_GS, data, VCPU_DS_BASE, 0)) ||
+	    (e = vcpu_write_regs(v, VCPU_ES_BASE, 0, VCPU_SS_BASE, 0)) ||
+	    (e = vcpu_write_regs(v, VCPU_FS_BASE, 0, VCPU_GS_BASE, 0)) ||
+	    (e = vcpu_write_regs(v, VCPU_GDTR_BASE, 0, VCPU_GDTR_LIMIT, 0xFFFF)) ||
+	    (e = vcpu_write_regs(v, VCPU_IDTR_BASE, 0, VCPU_IDTR_LIMIT, 0xFFFF)) ||
+	    (e = vcpu_write_regs(v, VCPU_CR0, 0x60000010, VCPU_CR4, 0)) ||
+	    (e = vcpu_write_regs(v, VCPU_CR3, 0, VCPU_EFER, 0)) ||
+	    (e = vcpu_write_regs(v, VCPU_RIP, 0, VCPU_RFLAGS, 2)) ||
+	    (e = vcpu_write_regs(v, VCPU_RSP, 0, VCPU_DR7, 0x400)))
+		return e;
+	return E_OK;
+}
+
+/* An AP waits (with the lock, from and to) for its STARTUP IPI; false if the VM stopped. */
+static bool wait_for_sipi(struct vm *vm)
+{
+	struct vcpu_mail *me = &vm->mail[vm->cpu];
+
+	while (!vm->stopped && !(me->sipi & SMP_SIPI)) {
+		smp_unlock(vm);
+		(void)ipc_recv(vm->info->wake);
+		smp_lock(vm);
+	}
+	if (vm->stopped)
+		return false;
+	uint8_t vector = (uint8_t)me->sipi;
+	me->sipi = 0;
+	me->init = false;
+	me->running = true;
+	long e = vcpu_startup(vm, vector);
+	if (e)
+		vm_stop(vm, "vCPU %u: cannot start at 0x%x: %s", vm->cpu, vector << 12, err_str(e));
+	else
+		printf("[%s] vCPU %u started at 0x%x\n", vm->info->name, vm->cpu, vector << 12);
+	return !e;
+}
+
 int main(const struct component_info *info)
 {
-	struct vm *vm = &the_vm;
+	/* Several vCPUs: the VM's state is where the compiler put it, partly shared (vmm.h). */
+	struct vm *vm = info->vm.ncpus > 1 ? (struct vm *)(uintptr_t)info->vm.state_va : &the_vm;
 
 	if (info->magic != COMPONENT_INFO_MAGIC || !info->vm.vcpu || !info->vm.gspace) {
 		printf("%s: not a VMM: the info page names no VM\n", info->name);
 		return 1;
 	}
 	vm->info = &info->vm;
+	vm->cpu = info->vm.cpu;
+	vm->ncpus = info->vm.ncpus ? info->vm.ncpus : 1;
+	vm->kick = kick;
 	vm->vcpu = info->vm.vcpu;
 	vm->ram = (uint8_t *)(uintptr_t)info->vm.ram_va;
 	vm->ram_size = info->vm.ram_size;
@@ -208,16 +277,30 @@ int main(const struct component_info *info)
 	if (!e)
 		e = vcpu_write_reg(vm->vcpu, VCPU_HALT_IN_GUEST, 1);
 	if (!e)
+		e = vf_wait_ready(vm);
+	if (!e && !vm->cpu)
 		e = linux_load(vm);
 	if (e) {
 		printf("[%s] vm not started: %s\n", vm->info->name, err_str(e));
 		return VMSTOP_NOT_STARTED;
 	}
-	irq_init(vm);
+	smp_lock(vm);
+	if (!vm->cpu) {
+		irq_init(vm);
+		smp_init(vm);
+	} else
+		lapic_init(vm);	/* an AP's own; the devices are the BSP's to set up */
 	uint64_t t0 = tsc_now();
+	if (vm->cpu && !wait_for_sipi(vm)) {
+		smp_unlock(vm);
+		return (int)vm->why;	/* the VM stopped before this vCPU started */
+	}
 	while (!vm->stopped) {
+		smp_receive(vm);
 		sync_interrupts(vm, false);
+		smp_unlock(vm);
 		struct vcpu_exit x = vcpu_run(vm->vcpu);
+		smp_lock(vm);
 		if (x.err) {
 			vm_stop(vm, "VCPU_RUN failed: %s", err_str(x.err));
 			break;
@@ -227,7 +310,15 @@ int main(const struct component_info *info)
 			sync_interrupts(vm, true);
 		handle(vm, &x);
 	}
-	printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
-	       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
+	smp_unlock(vm);
+	if (vm->ncpus > 1)
+		printf("[%s] vCPU %u: %llu exits in %llu ms\n", vm->info->name, vm->cpu,
+		       (unsigned long long)vm->exits, (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
+	else
+		printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
+		       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
+	if (vm->info->nvfs)
+		printf("[%s] %llu VF interrupts while the guest ran\n", vm->info->name,
+		       (unsigned long long)vm->vf_interrupts);
 	return (int)vm->why;
 }

@@ -61,30 +61,57 @@ struct pm {
 	uint16_t sts, en, cnt;
 };
 
+/*
+ * What the vCPUs of a VM of several cores tell each other (smp.c), under the
+ * VM's lock: interrupts for a vCPU's local APIC, INIT and STARTUP, and what each
+ * local APIC answers to (for the others' destination decoding).
+ */
+struct vcpu_mail {
+	uint32_t irr[8], tmr[8];	/* fixed interrupts not yet taken into its local APIC */
+	uint32_t sipi;			/* SMP_SIPI | vector: a STARTUP not yet taken */
+	bool init;			/* an INIT since its last STARTUP */
+	bool running;			/* it left wait-for-SIPI */
+	uint32_t id, ldr, dfr;		/* its local APIC's registers */
+};
+#define SMP_SIPI 0x100u
+
+/*
+ * A vCPU's VMM holds its own part of struct vm (registers, local APIC); the
+ * rest, from `pic` on, is the VM's devices: with several vCPUs those bytes are
+ * the pages every VMM of the VM maps at state_va + VM_STATE_SHARED_OFFSET
+ * (docs/vmm.md, "VMs of several cores"), touched only under `lock`.
+ */
 struct vm {
 	const struct component_vm_info *info;
 	uint64_t vcpu;
 	uint8_t *ram;
 	uint64_t ram_size;
 	uint64_t tsc_khz;
+	unsigned cpu, ncpus;	/* this vCPU's index, how many the VM has */
+	void (*kick)(struct vm *vm, unsigned cpu);	/* signals vCPU cpu's core (main.c) */
+	struct lapic lapic;
+	bool virq_set;		/* VCPU_VIRQ holds a request we made */
+	int virq_vector;	/* what irq_pending() gave for it (vector, IRQ_FROM_PIC) */
+	uint64_t deadline;	/* what VCPU_DEADLINE holds */
+	uint64_t exits;
+	/* ---- shared by the VM's vCPUs ---- */
+	_Alignas(VM_STATE_SHARED_OFFSET) uint32_t lock;
+	struct vcpu_mail mail[SPEC_VM_MAX_CPUS];
 	struct pic pic[2];
 	struct pit_channel pit[3];
 	uint8_t port_b;		/* port 0x61: speaker gate (bit 0) and data (bit 1) */
 	uint8_t cmos_index;
 	uint32_t pci_addr;
 	struct uart uart;
-	struct lapic lapic;
 	struct ioapic ioapic;
 	struct pm pm;
-	bool virq_set;		/* VCPU_VIRQ holds a request we made */
-	int virq_vector;	/* what irq_pending() gave for it (vector, IRQ_FROM_PIC) */
-	uint64_t deadline;	/* what VCPU_DEADLINE holds */
 	bool stopped;
 	enum vmstop why;	/* once stopped: the VMM's exit status */
 	bool reset_requested;	/* the guest asked to restart: a clean end */
 	bool powered_off;	/* the guest entered ACPI S5: a clean end */
-	uint64_t exits;
 	uint64_t console_next;	/* TSC: when console_in_poll() next asks the kernel for input */
+	uint64_t vf_pending;	/* bits of "devices" not yet handled (VM_DEV_MSI_BIT) */
+	uint64_t vf_interrupts;
 };
 
 /* An I/O access: the guest's IN (write = false) or OUT of size 1, 2 or 4 bytes. */
@@ -171,14 +198,27 @@ void ioapic_eoi(struct vm *vm, uint8_t vector);	/* the local APIC's EOI of a lev
 /* The vector pin delivers to this CPU as a fixed interrupt, or -1 (masked, other mode or CPU). */
 int ioapic_vector(const struct vm *vm, unsigned pin);
 
+/* smp.c: VMs of several vCPUs (docs/vmm.md). */
+/* Whether an APIC with these ID, LDR and DFR registers is a destination (SDM 11.6.2). */
+bool apic_dest_matches(uint32_t id, uint32_t ldr, uint32_t dfr, uint8_t dest, bool logical);
+/* The vCPUs (a bit each) an IPI reaches: ICR shorthand, destination and mode from `from`. */
+uint32_t smp_targets(const struct vm *vm, unsigned shorthand, uint8_t dest, bool logical);
+/* A fixed interrupt for the vCPUs in mask (lowest: only one of them); others are kicked. */
+void smp_fixed(struct vm *vm, uint32_t mask, uint8_t vector, bool level, bool lowest);
+void smp_ipi(struct vm *vm, uint32_t icr_lo, uint32_t icr_hi);	/* an ICR write (lapic.c) */
+void smp_init(struct vm *vm);	/* the BSP, before the guest runs: the mailboxes at reset */
+void smp_receive(struct vm *vm);	/* takes what the other vCPUs sent into the local APIC */
+void smp_lock(struct vm *vm);
+void smp_unlock(struct vm *vm);
+
 /* acpi.c: the tables Linux reads (RSDP, RSDT, XSDT, FADT, FACS, MADT, DSDT), built into guest RAM. */
 #define ACPI_GPA 0xE0000u		/* in the reserved legacy hole, where Linux scans for the RSDP */
 #define ACPI_SIZE 0x1000u
 #define ACPI_PM_BASE 0x600u		/* PM1a_EVT_BLK (4 bytes), then PM1a_CNT_BLK (2 bytes) */
 #define ACPI_SCI_IRQ 9
 #define ACPI_S5_TYPE 5			/* SLP_TYP of \_S5 in the DSDT */
-/* Writes the tables to buf (guest-physical gpa, ACPI_SIZE bytes); returns the RSDP's address. */
-uint32_t acpi_build(uint8_t *buf, uint32_t gpa);
+/* Writes the tables for ncpus CPUs (APIC ids 0..ncpus-1) to buf (guest-physical gpa, ACPI_SIZE bytes); returns the RSDP's address. */
+uint32_t acpi_build(uint8_t *buf, uint32_t gpa, unsigned ncpus);
 
 /* pm.c: PM1a status, enable and control: SLP_EN with the S5 type powers the VM off. */
 void pm_access(struct vm *vm, struct io *io);
@@ -204,6 +244,13 @@ unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode
 
 /* strio_vm.c: an IOIO exit for INS or OUTS (rip: the instruction, next_rip: past it). */
 void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip);
+
+/* vf.c: passed-through VFs (docs/vmm.md). Waits for the hand-over; E_OK at once without VFs. */
+long vf_wait_ready(struct vm *vm);
+/* vf_dma_test.c: DMA into and past the guest's RAM through an NVMe VF (atoll.vf_dma_test). */
+long vf_dma_test(struct vm *vm, const struct vm_vf_info *f);
+/* VMEXIT_NOTIFY: the word of "devices" (MSIs of the VFs). */
+void vf_notify(struct vm *vm, uint64_t word);
 
 #define PIT_HZ 1193182ull
 #define GUEST_EVENT_GP (13u | 3u << 8 | 1u << 11 | 1u << 31)	/* #GP(0), EVENTINJ format */
