@@ -47,6 +47,9 @@ qemu_case() {
 		INPUT_AFTER=()
 		unset -f check
 		source "$file"
+		# With more than one core, no root task may reprogram a BAR: QEMU 7.2's TCG loses
+		# the other cores' MMIO while the memory map changes (docs/testing.md).
+		[[ " ${ARGS[*]} " == *" -smp 1 "* ]] || REJECT+=('pci: BARs reprogrammed')
 		local pidfile=build/tests/qemu/$name.pid rcfile=build/tests/qemu/$name.rc rc
 		rm -f "$pidfile" "$rcfile"
 		(

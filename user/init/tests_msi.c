@@ -118,9 +118,11 @@ static void msi_wrong_caps_and_rights(struct test_env *env)
 }
 
 /*
- * A self-IPI is taken when the CPU next allows interrupts in user mode, which
- * under TCG on a loaded host need not be before the next system call: wait, up
- * to about two seconds of TSC, never forever.
+ * A self-IPI is taken as soon as the raising system call returns to user mode
+ * (IF set), so the first receive normally finds the signal. The loop is a safety
+ * net, up to about two seconds of TSC, never forever; a loss it reports came from
+ * QEMU dropping the ICR write while another core changed the memory map
+ * (tests_pci.c, docs/testing.md).
  */
 static struct msg await_signal(uint64_t n)
 {

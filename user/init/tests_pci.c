@@ -119,9 +119,26 @@ static void narrowed_cap_reaches_its_functions_only(struct test_env *env)
 	CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
 }
 
+/*
+ * Sizing or moving a BAR changes what the machine decodes. QEMU 7.2's TCG swaps
+ * every CPU's view of the memory map from the writing CPU's thread, so another
+ * core's MMIO meanwhile can go nowhere (a lost self-IPI, docs/testing.md): these
+ * cases run only when this instance is alone on the machine (pvh-smp1).
+ */
+static bool alone(struct test_env *env)
+{
+	if (env->bi->ninstances == 1) {
+		printf("instance 0: pci: BARs reprogrammed, no other instance running\n");
+		return true;
+	}
+	printf("instance 0: pci: BAR case skipped: %u other instances are running\n",
+	       env->bi->ninstances - 1);
+	return false;
+}
+
 static void bar_becomes_device_untyped(struct test_env *env)
 {
-	if (!owns_pci(env))
+	if (!owns_pci(env) || !alone(env))
 		return;
 	/* The standard VGA: BAR0 is a 16 MiB frame buffer, BAR1 is not implemented. */
 	struct bar_result b = pci_get_bar(PCI, VGA, 0, S(0));
@@ -143,7 +160,7 @@ static void bar_becomes_device_untyped(struct test_env *env)
 
 static void bar_moved_over_ram_is_refused(struct test_env *env)
 {
-	if (!owns_pci(env))
+	if (!owns_pci(env) || !alone(env))
 		return;
 	/* A driver holding the configuration page can point a BAR anywhere: at our own RAM, say. */
 	CHECK_ERR(pci_get_config(PCI, VGA, S(0)), E_OK);
