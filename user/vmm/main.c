@@ -209,6 +209,7 @@ int main(const struct component_info *info)
 		return 1;
 	}
 	pic_init(vm);
+	vf_init(vm);
 	uint64_t t0 = tsc_now();
 	while (!vm->stopped) {
 		sync_interrupts(vm, false);

@@ -6,6 +6,7 @@
 #include "atoll.h"
 #include "cap.h"
 #include "kstring.h"
+#include "pci.h"
 
 /* 8259A pair: master (irqs 0-7) and slave (8-15, cascaded on the master's irq 2). */
 struct pic {
@@ -41,7 +42,7 @@ struct vm {
 	struct pit_channel pit[3];
 	uint8_t port_b;		/* port 0x61: speaker gate (bit 0) and data (bit 1) */
 	uint8_t cmos_index;
-	uint32_t pci_addr;
+	struct vpci pci;	/* bus 0: the host bridge and the VFs the VM owns */
 	struct uart uart;
 	bool virq_set;		/* VCPU_VIRQ holds a request we made */
 	uint8_t virq_vector;
@@ -87,6 +88,11 @@ void pic_ack(struct vm *vm, int vector);
 void pit_access(struct vm *vm, struct io *io);
 void pit_update(struct vm *vm, uint64_t now);	/* raises irq 0 for each expiry */
 uint64_t pit_next_deadline(const struct vm *vm);	/* TSC; 0: none */
+
+/* vf.c: the guest's PCI bus and the functions passed through to it. */
+void vf_init(struct vm *vm);
+/* Configuration mechanism #1; false for a port that is not its. */
+bool vf_port_access(struct vm *vm, struct io *io);
 
 /* rtc.c: the CMOS clock at 0x70/0x71. */
 void rtc_access(struct vm *vm, struct io *io);
