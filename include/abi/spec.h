@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define SPEC_MAGIC 0x434550534C4C5441ull	/* "ATLLSPEC" */
-#define SPEC_VERSION 2	/* 2: VMs have a VMM component, a VCPU and a guest space */
+#define SPEC_VERSION 3	/* 2: VMs have a VMM component, a VCPU and a guest space; 3: VFs for VMs */
 
 struct spec_header {
 	uint64_t magic;
@@ -108,6 +108,16 @@ struct spec_vm {
 	uint32_t vcpu, gspace;			/* object indices */
 	uint32_t kernel_size, initramfs_size;	/* bytes mapped into the VMM */
 	uint32_t flags;				/* SPEC_VM_* */
+	/*
+	 * A VM that owns VFs (docs/pcimgr.md, "VFs for VMs"): its RAM frames are in the
+	 * shared pool, so instance 0 can map them into the VFs' IOSpaces; `handover` is
+	 * a pool page instance 0's root task fills (struct spec_handover) before it
+	 * signals the VM's core; `devices` the notification the VMM waits on (cap
+	 * "devices" in its CNode); `devinfo` the page the VMM finds at
+	 * COMPONENT_VM_DEVICES_VA. All SPEC_NONE for a VM without VFs.
+	 */
+	uint32_t nvfs;
+	uint32_t handover, devices, devinfo;	/* object indices */
 	uint32_t pad;
 };
 #define SPEC_VM_CONSOLE 1u	/* the guest's serial output goes to the host console */
@@ -123,6 +133,7 @@ struct spec_vm {
  * nothing out for it; `atoll reach` assumes a device can DMA into exactly the
  * memory its owner maps, which is what its IOSpace will hold.
  */
+#define SPEC_VF_MAX_VECTORS 4
 struct spec_device {
 	uint32_t name;
 	uint32_t owner;		/* component index, SPEC_VM_OWNER | VM index, or SPEC_NO_OWNER */
@@ -133,8 +144,20 @@ struct spec_device {
 	uint16_t flags;
 	uint32_t pf;
 	uint32_t sriov_vfs;	/* a PF: how many VFs to enable */
+	/* A PF with VFs: the notification (cap "<pf>.online" of its owner) it signals when they are online. */
+	uint32_t online;	/* object index, SPEC_NONE */
+	/* A VF owned by a VM: */
+	uint8_t vm_slot;	/* which of its VM's VFs it is (0..SPEC_VM_MAX_VFS - 1) */
+	uint8_t nvectors;	/* MSI-X vectors it gets, on the VM's core */
+	uint8_t vectors[SPEC_VF_MAX_VECTORS];	/* in that core's MSI range 0xD0-0xEF */
+	uint8_t pad[2];
+	uint64_t gpa;		/* its BAR window in guest-physical space (SPEC_VF_WINDOW bytes) */
 };
 #define SPEC_NO_OWNER 0xFFFFFFFFu
+#define SPEC_VF_VECTORS 2		/* vectors the compiler gives every VF */
+#define SPEC_VM_MAX_VFS 4
+#define SPEC_VM_PCI_HOLE 0xC0000000ull	/* VF BAR windows from here; a VM's RAM ends below */
+#define SPEC_VF_WINDOW 0x200000ull	/* per VF: its BARs, each aligned to its size */
 #define SPEC_DEV_PCI 1
 #define SPEC_DEV_VF 2
 #define SPEC_DEV_PLATFORM 3
@@ -192,6 +215,102 @@ struct component_vm_info {
 	uint64_t kernel_va, kernel_size;
 	uint64_t initramfs_va, initramfs_size;
 	char cmdline[1025];
+	uint8_t pad3[3];
+	/* VFs (0: none): their state and parts are on the devices page, ready once "devices" says so. */
+	uint32_t nvfs;
+	uint32_t devices;		/* slot: notification, bit VM_DEV_READY and the VFs' MSIs */
+	uint64_t devices_va;		/* COMPONENT_VM_DEVICES_VA: struct vm_devices_info, read-only */
+};
+
+/*
+ * A VMM's VFs (docs/vmm.md, "Passed-through VFs"). The root task of the VM's core
+ * fills the page at COMPONENT_VM_DEVICES_VA and then signals "devices" with bit
+ * VM_DEV_READY; until then `state` is VM_DEV_PENDING and the VMM must not start the
+ * guest. Per VF j:
+ *  - its configuration page, read-write, at config_va = COMPONENT_VM_VF_CONFIG_VA(j);
+ *  - its BARs in a window of SPEC_VF_WINDOW bytes, each BAR at bar[i].offset in it,
+ *    mapped read-write both into the VMM at window_va = COMPONENT_VM_VF_VA(j) and into
+ *    the guest at window_gpa (the compiler's, from SPEC_VM_PCI_HOLE up), except the
+ *    pages that hold any of the MSI-X table or PBA: those are in the VMM only, and a
+ *    guest access there is a VMEXIT_GPA_FAULT for the VMM to emulate;
+ *  - per vector v: an MSI handler cap (handler_slot, for IRQ_HANDLER_ACK) bound to
+ *    "devices" with badge bit VM_DEV_MSI_BIT(j, v), and the address and data to write
+ *    into the VF's real MSI-X table entry (an interrupt-remapping handle instance 0
+ *    made for this VF, this core and this vector).
+ * The VF's IOSpace is instance 0's: it holds exactly the VM's RAM at IOVA = GPA.
+ * While the VCPU runs, a signal of "devices" (bound to the VMM's TCB) makes
+ * VCPU_RUN return VMEXIT_NOTIFY with the word in info1 (docs/vcpu.md).
+ */
+#define COMPONENT_VM_DEVICES_VA 0x40000000000ull
+#define COMPONENT_VM_VF_CONFIG_VA(j) (COMPONENT_VM_DEVICES_VA + 0x1000ull * (1 + (j)))
+#define COMPONENT_VM_VF_VA(j) (COMPONENT_VM_DEVICES_VA + SPEC_VF_WINDOW * (1 + (j)))
+#define VM_DEVICES_MAGIC 0x5345434956454456ull	/* "VDEVICES" */
+#define VM_DEV_READY 0				/* bit: the devices page is final */
+#define VM_DEV_MSI_BIT(j, v) (1 + (j) * SPEC_VF_MAX_VECTORS + (v))
+#define VM_DEV_PENDING 0
+#define VM_DEV_OK 1
+#define VM_DEV_FAILED 2
+
+struct vm_vf_bar {
+	uint64_t size;			/* 0: no memory BAR here (or the upper half of a 64-bit one) */
+	uint64_t offset;		/* in the VF's window, aligned to size */
+	uint64_t hpa;			/* host-physical, for the log */
+	uint32_t is64, prefetch;	/* what the guest's emulated BAR says */
+};
+
+struct vm_vf_vector {
+	uint32_t vector;		/* on this core */
+	uint32_t handler_slot;
+	uint64_t address;		/* to write into the VF's MSI-X entry */
+	uint32_t data;
+	uint32_t bit;			/* VM_DEV_MSI_BIT(j, v) */
+};
+
+struct vm_vf_info {
+	char name[33];			/* the device's name in the description */
+	uint8_t state;			/* VM_DEV_* */
+	uint16_t bdf;			/* host routing id */
+	uint16_t pf_bdf, vf_number;
+	uint16_t vendor, device;	/* the VF's (device id from the PF's SR-IOV capability) */
+	uint64_t config_va;
+	uint64_t window_va, window_gpa;
+	struct vm_vf_bar bar[6];
+	uint32_t msix_cap;		/* offset of the MSI-X capability in config space, 0: none */
+	uint32_t msix_entries;		/* its table size */
+	uint32_t msix_table_bar, msix_table_offset;
+	uint32_t msix_pba_bar, msix_pba_offset;
+	uint32_t nvectors;
+	uint32_t pad;
+	struct vm_vf_vector vectors[SPEC_VF_MAX_VECTORS];
+};
+
+struct vm_devices_info {
+	uint64_t magic;
+	uint32_t state;			/* VM_DEV_*: VM_DEV_OK only if every VF is */
+	uint32_t nvfs;
+	char why[96];			/* VM_DEV_FAILED: what went wrong */
+	struct vm_vf_info vf[SPEC_VM_MAX_VFS];
+};
+_Static_assert(sizeof(struct vm_devices_info) <= 4096, "the devices page is one page");
+
+/*
+ * The pool page instance 0's root task writes for a VM with VFs (spec_vm.handover)
+ * before it signals the VM's core: per VF (in vm_slot order), whether it came
+ * online, its routing id and the remappable MSI address and data of each vector.
+ */
+#define SPEC_HANDOVER_MAGIC 0x5245564F444E4148ull	/* "HANDOVER" */
+struct spec_handover {
+	uint64_t magic;
+	uint32_t state;			/* VM_DEV_* */
+	uint32_t nvfs;
+	char why[96];
+	struct {
+		uint32_t state;
+		uint16_t bdf, pf_bdf;
+		uint16_t vf_number, nvectors;
+		uint32_t data[SPEC_VF_MAX_VECTORS];
+		uint64_t address[SPEC_VF_MAX_VECTORS];
+	} vf[SPEC_VM_MAX_VFS];
 };
 
 struct component_info {
