@@ -35,7 +35,7 @@ static void setup_vm(struct vm *vm)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->tsc_khz = PIT_HZ;
-	pic_init(vm);
+	irq_init(vm);
 	fake_now = 5000;
 }
 

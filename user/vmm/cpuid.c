@@ -1,7 +1,8 @@
 /*
  * CPUID as the guest sees it: the host's answers with everything taken out that
  * this VMM does not virtualise (AMD APM vol. 3 appendix E, Intel SDM vol. 2
- * CPUID): no local APIC (the guest uses the PIC), no x2APIC, no SVM or VMX,
+ * CPUID): an xAPIC (lapic.c) whose timer always runs (ARAT), but no x2APIC and
+ * no TSC-deadline timer, no SVM or VMX,
  * no XSAVE/AVX (XCR0 is not switched), no PCID, no MONITOR/MWAIT, no RDTSCP,
  * no MTRRs, no machine checks, no performance counters, one CPU.
  */
@@ -11,9 +12,9 @@
 #define L1_ECX_KEEP (1u << 0 | 1u << 1 | 1u << 9 | 1u << 13 | 1u << 19 | 1u << 20 | 1u << 22 | \
 		     1u << 23 | 1u << 25 | 1u << 30)
 #define L1_ECX_HYPERVISOR (1u << 31)
-/* Leaf 1 EDX: FPU, VME, DE, PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV, PAT, PSE36, CLFSH, MMX, FXSR, SSE, SSE2. */
+/* Leaf 1 EDX: FPU, VME, DE, PSE, TSC, MSR, PAE, CX8, APIC, SEP, PGE, CMOV, PAT, PSE36, CLFSH, MMX, FXSR, SSE, SSE2. */
 #define L1_EDX_KEEP (1u << 0 | 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | \
-		     1u << 8 | 1u << 11 | 1u << 13 | 1u << 15 | 1u << 16 | 1u << 17 | 1u << 19 | \
+		     1u << 8 | 1u << 9 | 1u << 11 | 1u << 13 | 1u << 15 | 1u << 16 | 1u << 17 | 1u << 19 | \
 		     1u << 23 | 1u << 24 | 1u << 25 | 1u << 26)
 /* Leaf 7.0 EBX: BMI1, BMI2, ERMS, ADX: instructions that need no state of ours. */
 #define L7_EBX_KEEP (1u << 3 | 1u << 8 | 1u << 9 | 1u << 19)
@@ -23,6 +24,7 @@
 #define X1_EDX_KEEP (1u << 11 | 1u << 20 | 1u << 22 | 1u << 29 | \
 		     (L1_EDX_KEEP & ~(1u << 11 | 1u << 19 | 1u << 23 | 1u << 24 | 1u << 25 | 1u << 26)))
 #define X7_EDX_INVARIANT_TSC (1u << 8)
+#define L6_EAX_ARAT (1u << 2)	/* the APIC timer runs in every C-state */
 
 static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
@@ -48,6 +50,10 @@ void cpuid_filter(uint32_t leaf, uint32_t sub, uint32_t r[4])
 		r[1] = (r[1] & 0xFF00) | 1u << 16;	/* CLFLUSH size; one logical CPU; APIC id 0 */
 		r[2] = (r[2] & L1_ECX_KEEP) | L1_ECX_HYPERVISOR;
 		r[3] &= L1_EDX_KEEP;
+		return;
+	case 6:
+		r[0] = L6_EAX_ARAT;
+		r[1] = r[2] = r[3] = 0;
 		return;
 	case 7:
 		r[1] = sub == 0 ? r[1] & L7_EBX_KEEP : 0;

@@ -1,8 +1,8 @@
 /*
  * Loading Linux with the x86 boot protocol (Documentation/arch/x86/boot.rst,
  * zero-page.rst of the kernel): the protected-mode kernel at 16 MiB, the zero
- * page with the setup header, an e820 map, the command line and the initramfs
- * at the top of RAM, then the 32-bit entry: flat segments __BOOT_CS (0x10) and
+ * page with the setup header, an e820 map, the ACPI tables (acpi.c), the command
+ * line and the initramfs at the top of RAM, then the 32-bit entry: flat segments __BOOT_CS (0x10) and
  * __BOOT_DS (0x18) from a GDT of ours, paging off, esi = the zero page.
  */
 #include "vmm.h"
@@ -15,6 +15,7 @@
 #define GPA_KERNEL 0x1000000ull	/* 16 MiB: the usual pref_address of a 64-bit kernel */
 
 /* Offsets in the zero page (struct boot_params) and its setup header. */
+#define BP_ACPI_RSDP_ADDR 0x070
 #define BP_E820_ENTRIES 0x1E8
 #define BP_SETUP_HEADER 0x1F1
 #define BP_E820_TABLE 0x2D0
@@ -122,6 +123,9 @@ long linux_load(struct vm *vm)
 	e820_add(zp, 0, 0x9F000, E820_RAM);
 	e820_add(zp, 0x9F000, 0x100000 - 0x9F000, E820_RESERVED);
 	e820_add(zp, 0x100000, vm->ram_size - 0x100000, E820_RAM);
+	/* ACPI tables in the reserved hole, where the BIOS-area scan would find them too. */
+	uint64_t rsdp = acpi_build(vm->ram + ACPI_GPA, ACPI_GPA);
+	memcpy(zp + BP_ACPI_RSDP_ADDR, &rsdp, 8);
 
 	/* GDT: null, null, __BOOT_CS flat 32-bit code, __BOOT_DS flat data. */
 	uint64_t *gdt = (uint64_t *)(void *)(vm->ram + GPA_GDT);

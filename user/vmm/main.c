@@ -96,29 +96,29 @@ static void exit_msr(struct vm *vm, bool write, uint64_t rip)
 	set_rip(vm, rip + 2);
 }
 
-/* Interrupts: ack what the guest took, offer what the PIC has next, set the timer deadline. */
+/* Interrupts: ack what the guest took, offer what comes next (irq.c), set the timer deadline. */
 static void sync_interrupts(struct vm *vm, bool after_run)
 {
 	if (after_run && vm->virq_set) {
 		uint64_t r = vcpu_read_reg(vm->vcpu, VCPU_VIRQ);
 		if (!(r & VCPU_VIRQ_PENDING)) {
-			pic_ack(vm, vm->virq_vector);
+			irq_ack(vm, vm->virq_vector);
 			vm->virq_set = false;
 		}
 	}
-	pit_update(vm, tsc_now());
-	int v = pic_pending(vm);
+	irq_update(vm, tsc_now());
+	int v = irq_pending(vm);
 	if (vm->virq_set && v != vm->virq_vector) {
 		(void)vcpu_write_reg(vm->vcpu, VCPU_VIRQ, 0);	/* masked or outranked meanwhile */
 		vm->virq_set = false;
 	}
 	if (!vm->virq_set && v >= 0) {
-		if (vcpu_write_reg(vm->vcpu, VCPU_VIRQ, (uint64_t)v | VCPU_VIRQ_PENDING))
+		if (vcpu_write_reg(vm->vcpu, VCPU_VIRQ, (uint64_t)(v & 0xFF) | VCPU_VIRQ_PENDING))
 			vm_stop(vm, "cannot raise a virtual interrupt");
 		vm->virq_set = true;
-		vm->virq_vector = (uint8_t)v;
+		vm->virq_vector = v;
 	}
-	uint64_t d = pit_next_deadline(vm);
+	uint64_t d = irq_next_deadline(vm);
 	if (d != vm->deadline) {
 		if (vcpu_write_reg(vm->vcpu, VCPU_DEADLINE, d))
 			vm_stop(vm, "cannot set the deadline");
@@ -208,7 +208,7 @@ int main(const struct component_info *info)
 		printf("[%s] vm not started: %s\n", vm->info->name, err_str(e));
 		return 1;
 	}
-	pic_init(vm);
+	irq_init(vm);
 	vf_init(vm);
 	uint64_t t0 = tsc_now();
 	while (!vm->stopped) {

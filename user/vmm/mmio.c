@@ -1,9 +1,10 @@
 /*
- * Guest accesses to guest-physical addresses where nothing is: the VMM has no
- * memory-mapped devices, so a load reads all ones and a store is dropped, as
- * on an empty bus. To emulate one it reads the instruction through the guest's
- * own page tables and decodes it (decode.c); one it cannot decode stops the VM.
- * MOV to or from a debug register takes the same path.
+ * Guest accesses to guest-physical addresses outside RAM: the local APIC's and
+ * the I/O APIC's pages go to their models (lapic.c, ioapic.c); anywhere else a
+ * load reads all ones and a store is dropped, as on an empty bus. To emulate
+ * one the VMM reads the instruction through the guest's own page tables and
+ * decodes it (decode.c); one it cannot decode stops the VM. MOV to or from a
+ * debug register takes the same path.
  */
 #include "decode.h"
 #include "vmm.h"
@@ -96,7 +97,7 @@ static unsigned fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mod
 static void set_gpr(struct vm *vm, const struct insn *in, unsigned size, uint64_t value)
 {
 	unsigned id = gpr[in->reg & 15];
-	uint64_t old = vcpu_read_reg(vm->vcpu, id), v;
+	uint64_t old = size >= 4 ? 0 : vcpu_read_reg(vm->vcpu, id), v;
 
 	if (size >= 4)
 		v = size == 4 ? (uint32_t)value : value;	/* 32-bit writes clear the top half */
@@ -124,6 +125,44 @@ static bool decode_at(struct vm *vm, uint64_t rip, struct insn *in)
 	return false;
 }
 
+/* The value a store writes: its immediate or its register (AH..BH for a high byte). */
+static uint64_t store_value(struct vm *vm, const struct insn *in)
+{
+	if (in->kind == INSN_STORE_IMM)
+		return in->imm;
+	uint64_t r = vcpu_read_reg(vm->vcpu, gpr[in->reg & 15]);
+	return in->high_byte ? r >> 8 : r;
+}
+
+/*
+ * The APICs' registers are 32 bits wide and aligned; a narrower access reads
+ * or writes part of one (a narrower write stores the register's other bytes
+ * back as they were). Returns false when no device is at gpa.
+ */
+static bool device_access(struct vm *vm, uint64_t gpa, const struct insn *in, uint64_t *value)
+{
+	void (*dev)(struct vm *, uint32_t, bool, uint32_t *);
+
+	if (gpa >> 12 == LAPIC_BASE >> 12)
+		dev = lapic_mmio;
+	else if (gpa >> 12 == IOAPIC_BASE >> 12)
+		dev = ioapic_mmio;
+	else
+		return false;
+	uint32_t off = (uint32_t)gpa & 0xFFF, reg = off & ~3u, shift = (off & 3) * 8, cur = 0;
+	unsigned size = in->size > 4 ? 4 : in->size;
+	if (in->kind == INSN_LOAD || size < 4)
+		dev(vm, reg, false, &cur);
+	if (in->kind == INSN_LOAD) {
+		*value = cur >> shift;
+		return true;
+	}
+	uint32_t mask = size == 4 ? 0xFFFFFFFFu : ((1u << (size * 8)) - 1) << shift;
+	uint32_t w = (cur & ~mask) | ((uint32_t)(*value << shift) & mask);
+	dev(vm, reg, true, &w);
+	return true;
+}
+
 void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip)
 {
 	static unsigned reports;
@@ -137,6 +176,14 @@ void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip)
 		return;
 	if (in.kind != INSN_LOAD && in.kind != INSN_STORE && in.kind != INSN_STORE_IMM) {
 		vm_stop(vm, "cannot emulate the instruction at rip 0x%llx", (unsigned long long)rip);
+		return;
+	}
+	uint64_t value = in.kind == INSN_LOAD ? 0 : store_value(vm, &in);
+	if (device_access(vm, gpa, &in, &value)) {
+		if (in.kind == INSN_LOAD)
+			set_gpr(vm, &in, in.dest_size, in.size >= 4 ? value : value & ((1u << (in.size * 8)) - 1));
+		if (vcpu_write_reg(vm->vcpu, VCPU_RIP, rip + in.len))
+			vm_stop(vm, "cannot write rip");
 		return;
 	}
 	if (reports++ < MAX_REPORTS)

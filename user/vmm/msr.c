@@ -1,11 +1,12 @@
 /*
  * RDMSR and WRMSR (every MSR exits): the architectural MSRs the VCPU holds go
- * to its registers, a few model-specific ones Linux reads on AMD CPUs read as
+ * to its registers, IA32_APIC_BASE to the local APIC (lapic.c), a few model-specific ones Linux reads on AMD CPUs read as
  * zero, and every other MSR gives the guest #GP, as for an MSR the CPU lacks.
  */
 #include "vmm.h"
 
 #define MSR_TSC 0x10
+#define MSR_APIC_BASE 0x1B
 #define MSR_PATCH_LEVEL 0x8B
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
@@ -64,6 +65,10 @@ bool msr_read(struct vm *vm, uint32_t msr, uint64_t *value)
 		*value = tsc_now();
 		return true;
 	}
+	if (msr == MSR_APIC_BASE) {
+		*value = vm->lapic.base_msr;
+		return true;
+	}
 	*value = 0;
 	return reads_zero(msr);
 }
@@ -89,5 +94,7 @@ bool msr_write(struct vm *vm, uint32_t msr, uint64_t value)
 		return false;
 	if (reg != VCPU_REG_NONE)
 		return vcpu_write_reg(vm->vcpu, reg, value) == E_OK;
+	if (msr == MSR_APIC_BASE)
+		return lapic_write_base(vm, value);
 	return msr == MSR_TSC || reads_zero(msr);	/* a TSC write is dropped: it is the host's */
 }

@@ -64,8 +64,8 @@ void pit_update(struct vm *vm, uint64_t now)
 			c->owed++;
 		c->next_irq = periodic(c) ? c->next_irq + tsc_of(vm, count_of(c)) : 0;
 	}
-	if (c->owed && !(vm->pic[0].irr & 1)) {
-		pic_raise(vm, 0);
+	if (c->owed && !irq_busy(vm, 0)) {
+		irq_raise(vm, 0);
 		c->owed--;
 	}
 }

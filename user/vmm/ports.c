@@ -1,5 +1,5 @@
 /*
- * The guest's I/O ports: the PC devices Linux needs (PIC, PIT, RTC, COM1), PCI
+ * The guest's I/O ports: the PC devices Linux needs (PIC, PIT, RTC, COM1, ACPI PM), PCI
  * configuration space (vf.c), and the reset paths. Any other
  * port reads as all ones and ignores writes, as on a bus where nothing answers.
  */
@@ -28,6 +28,8 @@ void ports_access(struct vm *vm, struct io *io)
 		rtc_access(vm, io);
 	else if (p >= 0x3F8 && p <= 0x3FF)
 		uart_access(vm, io);
+	else if (p >= ACPI_PM_BASE && p < ACPI_PM_BASE + 6)
+		pm_access(vm, io);
 	else if (vf_port_access(vm, io)) {
 		/* PCI configuration mechanism #1 (vf.c) */
 	} else if (io->write) {

@@ -50,14 +50,14 @@ static void put(struct vm *vm, char c)
 	u->buf[u->len++] = c >= 0x20 || c == '\t' ? c : '?';
 }
 
-/* The irq line follows the enabled, pending interrupts; the PIC sees its rising edges. */
+/* The irq line follows the enabled, pending interrupts; the PIC and I/O APIC see its rising edges. */
 static void update_line(struct vm *vm)
 {
 	struct uart *u = &vm->uart;
 	bool level = (u->ier & IER_THRI) && u->thre_pending;
 
 	if (level && !u->line)
-		pic_raise(vm, IRQ_COM1);
+		irq_raise(vm, IRQ_COM1);
 	u->line = level;
 }
 

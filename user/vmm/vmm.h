@@ -32,6 +32,31 @@ struct uart {
 	unsigned len;
 };
 
+/* The local APIC (xAPIC, Intel SDM vol. 3 ch. 11): registers, vectors, and its timer on the TSC. */
+#define LAPIC_LVT_COUNT 6	/* timer, thermal, performance counters, LINT0, LINT1, error */
+struct lapic {
+	uint64_t base_msr;	/* IA32_APIC_BASE: the base never moves; bit 11 (enabled) may change */
+	uint32_t id, tpr, ldr, dfr, svr, esr, icr_lo, icr_hi, tmict, tdcr;
+	uint32_t lvt[LAPIC_LVT_COUNT];
+	uint32_t irr[8], isr[8], tmr[8];	/* 256 bits each, bit v of word v / 32 */
+	uint64_t timer_start;	/* TSC when the count last started from tmict */
+	uint64_t next_irq;	/* TSC of the next expiry; 0: none */
+	unsigned owed;		/* periodic expiries due but not yet raised */
+};
+
+/* The I/O APIC (Intel 82093AA data sheet; version 0x20 with the EOI register): 24 pins. */
+#define IOAPIC_PINS 24
+struct ioapic {
+	uint32_t sel, id;
+	uint64_t rte[IOAPIC_PINS];	/* redirection entries */
+	uint32_t asserted;		/* input levels, a bit per pin */
+};
+
+/* The ACPI power-management registers (PM1a event and control blocks, ACPI 6.5 4.8). */
+struct pm {
+	uint16_t sts, en, cnt;
+};
+
 struct vm {
 	const struct component_vm_info *info;
 	uint64_t vcpu;
@@ -44,11 +69,15 @@ struct vm {
 	uint8_t cmos_index;
 	struct vpci pci;	/* bus 0: the host bridge and the VFs the VM owns */
 	struct uart uart;
+	struct lapic lapic;
+	struct ioapic ioapic;
+	struct pm pm;
 	bool virq_set;		/* VCPU_VIRQ holds a request we made */
-	uint8_t virq_vector;
+	int virq_vector;	/* what irq_pending() gave for it (vector, IRQ_FROM_PIC) */
 	uint64_t deadline;	/* what VCPU_DEADLINE holds */
 	bool stopped;
 	bool reset_requested;	/* the guest asked to restart: a clean end */
+	bool powered_off;	/* the guest entered ACPI S5: a clean end */
 	uint64_t exits;
 };
 
@@ -88,6 +117,53 @@ void pic_ack(struct vm *vm, int vector);
 void pit_access(struct vm *vm, struct io *io);
 void pit_update(struct vm *vm, uint64_t now);	/* raises irq 0 for each expiry */
 uint64_t pit_next_deadline(const struct vm *vm);	/* TSC; 0: none */
+
+/* irq.c: where interrupts go: ISA lines to the PIC and the I/O APIC, the CPU's next vector. */
+#define IRQ_FROM_PIC 0x100	/* irq_pending(): the vector is the PIC's, through LINT0 (ExtINT) */
+void irq_init(struct vm *vm);
+void irq_raise(struct vm *vm, unsigned isa_irq);	/* an edge on an ISA line */
+bool irq_busy(const struct vm *vm, unsigned isa_irq);	/* its last edge is not taken yet */
+void irq_update(struct vm *vm, uint64_t now);	/* the timers raise what came due */
+/* The vector the CPU should take next (| IRQ_FROM_PIC for the PIC's), or -1. */
+int irq_pending(struct vm *vm);
+void irq_ack(struct vm *vm, int pending);	/* the guest took what irq_pending() gave */
+uint64_t irq_next_deadline(const struct vm *vm);	/* TSC of the next timer expiry; 0: none */
+
+/* lapic.c: the local APIC at LAPIC_BASE. */
+#define LAPIC_BASE 0xFEE00000ull
+void lapic_init(struct vm *vm);
+void lapic_mmio(struct vm *vm, uint32_t offset, bool write, uint32_t *value);
+bool lapic_write_base(struct vm *vm, uint64_t value);	/* false: #GP (relocation, x2APIC) */
+/* A fixed interrupt from the I/O APIC or an IPI; level: its TMR bit (EOI goes to the I/O APIC). */
+void lapic_accept(struct vm *vm, uint8_t vector, bool level);
+bool lapic_matches(const struct vm *vm, uint8_t dest, bool logical);
+int lapic_pending(const struct vm *vm);	/* the highest IRR vector above the PPR, or -1 */
+void lapic_ack(struct vm *vm, uint8_t vector);	/* IRR to ISR */
+bool lapic_takes_extint(const struct vm *vm);	/* LINT0 passes the PIC's requests on */
+bool lapic_irr_set(const struct vm *vm, uint8_t vector);
+void lapic_update(struct vm *vm, uint64_t now);
+uint64_t lapic_next_deadline(const struct vm *vm);
+
+/* ioapic.c: the I/O APIC at IOAPIC_BASE. */
+#define IOAPIC_BASE 0xFEC00000ull
+void ioapic_init(struct vm *vm);
+void ioapic_mmio(struct vm *vm, uint32_t offset, bool write, uint32_t *value);
+void ioapic_set_level(struct vm *vm, unsigned pin, bool asserted);
+void ioapic_eoi(struct vm *vm, uint8_t vector);	/* the local APIC's EOI of a level-triggered vector */
+/* The vector pin delivers to this CPU as a fixed interrupt, or -1 (masked, other mode or CPU). */
+int ioapic_vector(const struct vm *vm, unsigned pin);
+
+/* acpi.c: the tables Linux reads (RSDP, XSDT, FADT, FACS, MADT, DSDT), built into guest RAM. */
+#define ACPI_GPA 0xE0000u		/* in the reserved legacy hole, where Linux scans for the RSDP */
+#define ACPI_SIZE 0x1000u
+#define ACPI_PM_BASE 0x600u		/* PM1a_EVT_BLK (4 bytes), then PM1a_CNT_BLK (2 bytes) */
+#define ACPI_SCI_IRQ 9
+#define ACPI_S5_TYPE 5			/* SLP_TYP of \_S5 in the DSDT */
+/* Writes the tables to buf (guest-physical gpa, ACPI_SIZE bytes); returns the RSDP's address. */
+uint32_t acpi_build(uint8_t *buf, uint32_t gpa);
+
+/* pm.c: PM1a status, enable and control: SLP_EN with the S5 type powers the VM off. */
+void pm_access(struct vm *vm, struct io *io);
 
 /* vf.c: the guest's PCI bus and the functions passed through to it. */
 void vf_init(struct vm *vm);

@@ -1,9 +1,10 @@
 # Two hostile bare-metal guests (tests/guest/hostile.S, tests/systems/hostile-vms.yaml) on
 # cores 1 and 2 beside the demo components on core 0: bad MSRs get #GP, odd ports read all
 # ones and QEMU's exit port 0xf4 is never reached from a guest (the run would end with the
-# wrong status), memory where nothing is reads all ones, VMMCALL and CLGI get #UD, CPUID
-# shows no SVM; then one guest's rep movs from MMIO and the other's triple fault each stop
-# only their own VM, with the reason, while the components finish their work.
+# wrong status), memory where nothing is reads all ones (the local APIC's version register
+# reads 0x14), VMMCALL and CLGI get #UD, CPUID shows no SVM; then one guest's rep movs from
+# MMIO and the other's triple fault each stop only their own VM, with the reason, while the
+# components finish their work.
 ARGS=(-cpu max -smp 3 -kernel "$KERNEL" -initrd build/tests/systems/hostile-vms.blob -append atoll.qemu_exit)
 TIMEOUT=120
 # bad-triple has console: none: its VMM's own lines appear, the guest's do not.
