@@ -291,6 +291,13 @@ static void test_add_refused(void **state)
 	pt = vf();
 	assert_int_equal(vpci_add_passthrough(&bus, 1, &pt), E_OK);
 	assert_int_equal(vpci_add_passthrough(&bus, 1, &pt), E_INVAL);	/* taken */
+	/* The table cut to the entries with a physical vector behind them; the layout stays. */
+	pt.msix_max = 2;
+	assert_int_equal(vpci_add_passthrough(&bus, 3, &pt), E_OK);
+	assert_int_equal(cfg_read(3, 0x42, 2), 0x0001);
+	assert_int_equal(cfg_read(3, 0x44, 4), 0x2000);
+	assert_int_equal(bus.dev[3].msix_n, 2);
+	pt.msix_max = 0;
 	/* Without MSI-X: no capability list at all. */
 	real_cfg[0x81] = 0;
 	assert_int_equal(vpci_add_passthrough(&bus, 2, &pt), E_OK);

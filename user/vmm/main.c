@@ -167,6 +167,9 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 	case VMEXIT_GPA_FAULT:
 		mmio_fault(vm, x->info2, x->rip);
 		return;
+	case VMEXIT_NOTIFY:
+		vf_notify(vm, x->info1);	/* physical MSIs of the VM's VFs */
+		return;
 	case VMEXIT_HYPERCALL:
 		inject(vm, 6u | 3u << 8 | 1u << 31);	/* no hypercalls: #UD, as on a bare CPU */
 		return;
@@ -209,7 +212,8 @@ int main(const struct component_info *info)
 		return 1;
 	}
 	irq_init(vm);
-	vf_init(vm);
+	if (vf_init(vm))
+		return 1;
 	uint64_t t0 = tsc_now();
 	while (!vm->stopped) {
 		sync_interrupts(vm, false);

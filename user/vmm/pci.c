@@ -101,6 +101,8 @@ static err_t check_msix(const struct vpci_passthrough *pt, unsigned at, unsigned
 	uint16_t ctrl = (uint16_t)(pt->cfg[at + MSIX_CTRL] | pt->cfg[at + MSIX_CTRL + 1] << 8);
 	uint32_t t = rd32(pt->cfg + at + MSIX_TABLE), b = rd32(pt->cfg + at + MSIX_PBA);
 	*n = (ctrl & 0x7FFu) + 1;
+	if (pt->msix_max && *n > pt->msix_max)
+		*n = pt->msix_max;
 	if (*n > VPCI_MSIX_MAX)
 		return E_UNSUPP;
 	unsigned tb = t & 7, pb = b & 7;

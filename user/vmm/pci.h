@@ -42,6 +42,7 @@ struct vpci_passthrough {
 	uint16_t vendor, device;	/* a VF's own read 0xFFFF: these come from its PF */
 	const uint8_t *cfg;		/* the real function's configuration header, 256 bytes */
 	struct vpci_bar_desc bar[VPCI_BARS];	/* a 64-bit BAR takes the next index (size 0 there) */
+	unsigned msix_max;	/* entries the guest may use (the physical vectors behind them); 0: all */
 };
 
 struct vpci_func {
@@ -75,7 +76,8 @@ void vpci_init(struct vpci *p);
  * Puts a passed-through function at 00:slot.0 with a configuration space emulated
  * from the real one: vendor and device as given, revision, class and subsystem
  * from cfg, no interrupt pin (a VF has none), memory BARs at their guest addresses,
- * and a capability list holding only a copy of the real MSI-X capability. Returns
+ * and a capability list holding only a copy of the real MSI-X capability (its
+ * table cut to pt->msix_max entries, the ones with a vector behind them). Returns
  * E_INVAL for a slot that is taken or out of range, a BAR that is not a power of
  * two of at least 4 KiB or not aligned to its size, or an MSI-X capability whose
  * table or PBA lies outside its BAR; E_UNSUPP for a table larger than

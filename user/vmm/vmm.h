@@ -165,10 +165,15 @@ uint32_t acpi_build(uint8_t *buf, uint32_t gpa);
 /* pm.c: PM1a status, enable and control: SLP_EN with the S5 type powers the VM off. */
 void pm_access(struct vm *vm, struct io *io);
 
-/* vf.c: the guest's PCI bus and the functions passed through to it. */
-void vf_init(struct vm *vm);
+/* vf.c: the guest's PCI bus and the VFs passed through to it (docs/vmm.md). */
+/* Sets the bus up; with VFs, waits for the hand-over first. Non-zero (said why): do not start. */
+MUST_CHECK long vf_init(struct vm *vm);
 /* Configuration mechanism #1; false for a port that is not its. */
 bool vf_port_access(struct vm *vm, struct io *io);
+/* A guest access of size bytes at gpa inside a VF's BAR; false if gpa is in none. */
+bool vf_mmio(struct vm *vm, uint64_t gpa, unsigned size, bool write, uint64_t *value);
+/* The VFs' physical MSIs in a VMEXIT_NOTIFY word: raised in the guest as it set them up, acked. */
+void vf_notify(struct vm *vm, uint64_t word);
 
 /* rtc.c: the CMOS clock at 0x70/0x71. */
 void rtc_access(struct vm *vm, struct io *io);
