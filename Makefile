@@ -222,7 +222,7 @@ systems: $(SYSTEMS) $(filter-out $(GUEST_SYSTEMS),$(TEST_SYSTEMS))
 $(GUEST_SYSTEMS): $(BUILD)/guest/bzImage
 # systems/default.yaml runs two Linux VMs too, so building it (make, make run) fetches the guest.
 $(SYSTEMS): $(BUILD)/guest/bzImage
-$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init | deps
+$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init tests/guest/nvme-rw | deps
 	@scripts/guest.sh
 
 # The hostile bare-metal guest (tests/guest/hostile.S): a flat binary with a bzImage header,

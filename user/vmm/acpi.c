@@ -181,11 +181,15 @@ static uint32_t build_dsdt(uint8_t *t)
 	emit(&a, cf8, sizeof(cf8));		/* IO (Decode16, 0xCF8, 0xCF8, 1, 8) */
 	word_range(&a, 1, 0x0000, 0x0CF7);	/* I/O windows around it */
 	word_range(&a, 1, 0x0D00, 0xFFFF);
-	/* DWord memory window 0xE0000000-0xFEBFFFFF (6.4.3.5.2): read-write, non-cacheable. */
+	/*
+	 * DWord memory window SPEC_VM_PCI_HOLE (0xC0000000)-0xFEBFFFFF (6.4.3.5.2): read-write,
+	 * non-cacheable. Passed-through VFs' BARs are mapped from the hole's start (spec.h), so
+	 * Linux keeps them where they are instead of moving them into the window.
+	 */
 	uint8_t mem[26] = { 0x87, 23, 0, 0, 0x0C, 0x01 };
-	w32(mem + 10, 0xE0000000u);
+	w32(mem + 10, (uint32_t)SPEC_VM_PCI_HOLE);
 	w32(mem + 14, 0xFEBFFFFFu);
-	w32(mem + 22, 0xFEBFFFFFu - 0xE0000000u + 1);
+	w32(mem + 22, 0xFEBFFFFFu - (uint32_t)SPEC_VM_PCI_HOLE + 1);
 	emit(&a, mem, sizeof(mem));
 	emit(&a, "\x79\x00", 2);		/* end tag (checksum 0: not checked) */
 	w16(t + size_at, (uint16_t)(a.n - start));

@@ -56,6 +56,7 @@ static uint64_t wait_ready(struct vm *vm)
 {
 	uint64_t word = 0;
 
+	printf("[%s] waiting for %u VF(s) from the root task\n", vm->info->name, vm->info->nvfs);
 	while (!(word & (1ull << VM_DEV_READY))) {
 		struct msg m = ipc_recv(vm->info->devices);
 		if (m.err) {
@@ -85,8 +86,16 @@ static err_t vf_attach(struct vm *vm, unsigned j)
 						    .size = f->bar[i].size, .is64 = f->bar[i].is64,
 						    .prefetchable = f->bar[i].prefetch };
 	err_t e = vpci_add_passthrough(&vm->pci, VF_SLOT(j), &pt);
-	if (e != E_OK || !f->msix_cap)
+	if (e != E_OK)
 		return e;
+	/*
+	 * Memory Space Enable is read-only zero in a VF (the PF's VF MSE rules, SR-IOV 1.1
+	 * 3.4.1.3), but QEMU 7.2 maps a VF's BARs only with it set, as Linux sets it in every
+	 * function it enables; the guest's own bit is emulated and changes nothing here.
+	 */
+	*config16(f, PCI_COMMAND) |= PCI_COMMAND_MEMORY;
+	if (!f->msix_cap)
+		return E_OK;
 	/* The real entries carry the remapped messages for ever; the guest's live in pci.c. */
 	volatile uint32_t *table = (volatile uint32_t *)(bar_va(f, f->msix_table_bar) + f->msix_table_offset);
 	for (unsigned v = 0; v < f->nvectors; v++) {
@@ -98,6 +107,24 @@ static err_t vf_attach(struct vm *vm, unsigned j)
 	volatile uint16_t *ctrl = config16(f, f->msix_cap + MSIX_CTRL);
 	*ctrl = (uint16_t)((*ctrl | MSIX_ENABLE) & ~MSIX_MASKALL);
 	return E_OK;
+}
+
+/* What the VMM sees of VF j before the guest runs: its ids and, for NVMe, CAP and VS. */
+static void vf_report(struct vm *vm, unsigned j)
+{
+	const struct vm_vf_info *f = &devices(vm)->vf[j];
+
+	printf("[%s] VF %s: host %02x:%02x.%x, id %04x:%04x, config command 0x%x, MSI-X %u entries in BAR%u "
+	       "at 0x%x; guest 00:%02x.0 with %u of them\n", vm->info->name, f->name, f->bdf >> 8, f->bdf >> 3 & 31,
+	       f->bdf & 7, f->vendor, f->device, *config16(f, PCI_COMMAND), f->msix_entries,
+	       f->msix_table_bar, f->msix_table_offset, VF_SLOT(j), vm->pci.dev[VF_SLOT(j)].msix_n);
+	if (!f->bar[0].size)
+		return;
+	/* An NVMe controller's registers (NVMe 1.4 3.1): CAP at 0, VS at 8. */
+	const volatile uint32_t *regs = (const volatile uint32_t *)bar_va(f, 0);
+	printf("[%s] VF %s: BAR0 %llu KiB at guest 0x%llx: CAP 0x%08x%08x, VS 0x%08x\n", vm->info->name,
+	       f->name, (unsigned long long)(f->bar[0].size >> 10),
+	       (unsigned long long)(f->window_gpa + f->bar[0].offset), regs[1], regs[0], regs[2]);
 }
 
 long vf_init(struct vm *vm)
@@ -124,11 +151,7 @@ long vf_init(struct vm *vm)
 			       f->name, err_str(e));
 			return e;
 		}
-		printf("[%s] pci 00:%02x.0: %s (VF %u of %02x:%02x.%x, %04x:%04x) at %02x:%02x.%x, BAR0 at 0x%llx, "
-		       "%u MSI-X vectors\n", vm->info->name, VF_SLOT(j), f->name, f->vf_number,
-		       f->pf_bdf >> 8, (f->pf_bdf >> 3) & 0x1F, f->pf_bdf & 7, f->vendor, f->device,
-		       f->bdf >> 8, (f->bdf >> 3) & 0x1F, f->bdf & 7,
-		       (unsigned long long)(f->window_gpa + f->bar[0].offset), vm->pci.dev[VF_SLOT(j)].msix_n);
+		vf_report(vm, j);
 	}
 	vf_notify(vm, word & ~(1ull << VM_DEV_READY));
 	return 0;

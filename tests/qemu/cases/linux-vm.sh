@@ -22,6 +22,7 @@ EXPECT=('^instance 1: vm guest-a: 100 MiB of guest memory mapped; its VMM guest-
 	'^\[guest-a\] \[ *[0-9.]+\] clocksource: Switched to clocksource tsc$'
 	'^\[guest-a\] \[ *[0-9.]+\] PCI: Using configuration type 1 for base access$'
 	'^\[guest-a\] \[ *[0-9.]+\] pci 0000:00:00\.0: \[8086:1237\] type 00 class 0x060000$'
+	'^\[guest-a\] \[ *[0-9.]+\] pci_bus 0000:00: root bus resource \[mem 0xc0000000-0xfebfffff window\]$'
 	'^\[guest-a\] atoll-guest: up$'
 	'^\[guest-a\] +0: +[0-9]+ +IO-APIC +2-edge +timer$'
 	'^\[guest-a\] +4: +[1-9][0-9]* +IO-APIC +4-edge +ttyS0$'
