@@ -2,9 +2,9 @@
  * The ACPI tables the VMM gives Linux (ACPI 6.5): an RSDP (revision 2) where
  * the BIOS-area scan finds it, an RSDT and XSDT naming a FADT (revision 6:
  * PM1a event and control blocks on ports, the SCI on irq 9, a reset register
- * at 0xCF9, no 8042, no VGA, no MSI), its FACS and DSDT, and a MADT (one
- * local APIC, one I/O APIC, irq 0 on pin 2, the SCI level-triggered, LINT1 as
- * NMI). The DSDT is hand-assembled AML: \_S5 for power-off, and the PCI host
+ * at 0xCF9, no 8042, no VGA; MSI allowed, for passed-through VFs), its FACS and
+ * DSDT, and a MADT (one local APIC, one I/O APIC, irq 0 on pin 2, the SCI
+ * level-triggered, LINT1 as NMI). The DSDT is hand-assembled AML: \_S5 for power-off, and the PCI host
  * bridge PNP0A03 behind configuration mechanism #1. Pure logic: a unit test
  * builds the tables on the host.
  */
@@ -35,7 +35,6 @@ enum { AT_RSDP = 0x000, AT_FACS = 0x040, AT_RSDT = 0x080, AT_XSDT = 0x0C0, AT_FA
 #define FADT_MINOR 131
 #define BOOT_ARCH_LEGACY 0x0001	/* ISA devices (the UART, the RTC) */
 #define BOOT_ARCH_NO_VGA 0x0004
-#define BOOT_ARCH_NO_MSI 0x0008
 #define FLAG_WBINVD (1u << 0)
 #define FLAG_C1 (1u << 2)
 #define FLAG_PWR_BUTTON (1u << 4)	/* set: no fixed-feature power button */
@@ -214,7 +213,7 @@ static uint32_t build_fadt(uint8_t *t, uint32_t facs, uint32_t dsdt)
 	w16(t + FADT_P_LVL2_LAT, 101);	/* above 100: no C2 */
 	w16(t + FADT_P_LVL3_LAT, 1001);	/* above 1000: no C3 */
 	t[FADT_CENTURY] = 0x32;		/* the RTC's century byte (rtc.c) */
-	w16(t + FADT_BOOT_ARCH, BOOT_ARCH_LEGACY | BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_MSI);
+	w16(t + FADT_BOOT_ARCH, BOOT_ARCH_LEGACY | BOOT_ARCH_NO_VGA);	/* MSI is allowed (vf.c) */
 	w32(t + FADT_FLAGS, FLAG_WBINVD | FLAG_C1 | FLAG_PWR_BUTTON | FLAG_SLP_BUTTON | FLAG_RESET_REG);
 	/* Reset register: system I/O, 8 bits at 0xCF9, byte access; 6 = full reset (ports.c). */
 	uint8_t *r = t + FADT_RESET_REG;
