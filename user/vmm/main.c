@@ -227,6 +227,7 @@ int main(const struct component_info *info)
 			sync_interrupts(vm, true);
 		handle(vm, &x);
 	}
+	vf_stats(vm);
 	printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
 	       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
 	return 0;

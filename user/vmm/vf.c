@@ -14,6 +14,9 @@
 #define MSIX_ENABLE (1u << 15)
 #define MSIX_MASKALL (1u << 14)
 
+/* Per VF: physical MSIs seen, and how many of them raised a vector at once. */
+static unsigned msis[SPEC_VM_MAX_VFS], raised[SPEC_VM_MAX_VFS];
+
 static const struct vm_devices_info *devices(const struct vm *vm)
 {
 	return (const struct vm_devices_info *)(uintptr_t)vm->info->devices_va;
@@ -250,11 +253,21 @@ void vf_notify(struct vm *vm, uint64_t word)
 			if (!(word & (1ull << f->vectors[v].bit)))
 				continue;
 			int vector = vpci_msix_fire(&vm->pci, VF_SLOT(j), v);
-			if (vector >= 0)
+			msis[j]++;
+			if (vector >= 0) {
 				raise_vector(vm, vector);
+				raised[j]++;
+			}
 			/* The kernel holds the vector's next MSI back until this (docs/syscalls.md). */
 			if (irq_handler_ack(f->vectors[v].handler_slot))
 				vm_stop(vm, "device %s: cannot acknowledge its MSI %u", f->name, v);
 		}
 	}
+}
+
+void vf_stats(struct vm *vm)
+{
+	for (unsigned j = 0; j < vm->info->nvfs && j < SPEC_VM_MAX_VFS; j++)
+		printf("[%s] VF %s: %u MSIs, %u raised at once, %u dropped (MSI-X off)\n", vm->info->name,
+		       devices(vm)->vf[j].name, msis[j], raised[j], vm->pci.dev[VF_SLOT(j)].dropped);
 }

@@ -174,6 +174,7 @@ bool vf_port_access(struct vm *vm, struct io *io);
 bool vf_mmio(struct vm *vm, uint64_t gpa, unsigned size, bool write, uint64_t *value);
 /* The VFs' physical MSIs in a VMEXIT_NOTIFY word: raised in the guest as it set them up, acked. */
 void vf_notify(struct vm *vm, uint64_t word);
+void vf_stats(struct vm *vm);	/* one line per VF: MSIs seen, raised, dropped */
 
 /* rtc.c: the CMOS clock at 0x70/0x71. */
 void rtc_access(struct vm *vm, struct io *io);
