@@ -297,12 +297,17 @@ _Static_assert(sizeof(struct vm_devices_info) <= 4096, "the devices page is one 
  * The pool page instance 0's root task writes for a VM with VFs (spec_vm.handover)
  * before it signals the VM's core: per VF (in vm_slot order), whether it came
  * online, its routing id and the remappable MSI address and data of each vector.
+ * Two phases, so that no VF BAR is sized while a guest may use a VF: the VM's
+ * core maps its VFs and sets `mapped`; once every VM's core has, instance 0 sets
+ * `go` and signals again, and only then does the VM's core tell its VMM.
  */
 #define SPEC_HANDOVER_MAGIC 0x5245564F444E4148ull	/* "HANDOVER" */
 struct spec_handover {
 	uint64_t magic;
 	uint32_t state;			/* VM_DEV_* */
 	uint32_t nvfs;
+	uint32_t mapped;		/* written by the VM's core: its VFs are mapped */
+	uint32_t go;			/* written by instance 0: every VM's core has mapped */
 	char why[96];
 	struct {
 		uint32_t state;

@@ -373,6 +373,18 @@ static err_t vcpu_call(struct call *c, struct cte *slot, unsigned label, bool *r
 	case INV_VCPU_RUN:
 		if ((e = vcpu_decode_run(v)))
 			return fail(c, ARG_CAP, e);
+		/*
+		 * A signal for the VMM (a device interrupt, another core) ends the run: checked at
+		 * every entry, so also after the host interrupt that delivered it restarts the call.
+		 */
+		uint64_t word = ipc_take_bound_word(sched_current);
+		if (word) {
+			c->value = VMEXIT_NOTIFY;
+			c->value3 = word;
+			c->value2 = 0;
+			c->value4 = vcpu_invoke_read(v, VCPU_RIP);
+			return E_OK;
+		}
 		if (!vcpu_invoke_run(v, &x)) {
 			*restart = true;
 			return E_OK;
@@ -402,9 +414,22 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 		if (label == INV_IRQ_CONTROL_GET_MSI) {
 			if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
 				return e;
-			if ((e = irq_decode_get_msi(other)))
-				return fail(c, e == E_NOTEMPTY ? ARG_MR(0) : ARG_CAP, e);
-			irq_invoke_get_msi(slot, other, &c->value, &c->value2);
+			if ((e = irq_decode_get_msi(other, c->mr[1])))
+				return fail(c, e == E_NOTEMPTY ? ARG_MR(0) : e == E_FULL ? ARG_CAP : ARG_MR(1), e);
+			irq_invoke_get_msi(slot, other, c->mr[1], &c->value, &c->value2);
+			return E_OK;
+		}
+		if (label == INV_IRQ_CONTROL_ROUTE_MSI) {
+			if ((e = lookup(c, current_root(), c->mr[0], 64, ARG_MR(0), &other)))
+				return e;
+			if ((e = irq_decode_route_msi(other, c->mr[1], c->mr[2], c->mr[3])))
+				return fail(c, e == E_UNSUPP || e == E_BUSY ? ARG_CAP
+					       : e == E_WRONGTYPE || e == E_RIGHTS ? ARG_MR(0)
+					       : e == E_RANGE && (c->mr[2] == 0 || c->mr[2] >= 16) ? ARG_MR(2)
+					       : e == E_RANGE && (c->mr[3] < 0xD0 || c->mr[3] > 0xEF) ? ARG_MR(3)
+					       : ARG_MR(1), e);
+			irq_invoke_route_msi((uint16_t)c->mr[1], (unsigned)c->mr[2], (uint8_t)c->mr[3],
+					     &c->value, &c->value2);
 			return E_OK;
 		}
 		if (label != INV_IRQ_CONTROL_GET)
@@ -474,6 +499,18 @@ static err_t pci_call(struct call *c, struct cte *slot, unsigned label)
 		if ((e = pci_decode_get_bar(slot, c->mr[0], c->mr[1], dest, &g)))
 			return fail(c, e == E_NOTEMPTY ? ARG_MR(2) : e == E_RANGE && pci_covers(&slot->cap, c->mr[0])
 					   ? ARG_MR(1) : ARG_MR(0), e);
+		pci_invoke_get_bar(slot, &g, dest);
+		c->value = g.base;
+		c->value2 = g.bits;
+		return E_OK;
+	case INV_PCI_GET_VF_BAR:
+		if ((e = lookup(c, current_root(), c->mr[3], 64, ARG_MR(3), &dest)))
+			return e;
+		if ((e = pci_decode_get_vf_bar(slot, c->mr[0], c->mr[1], c->mr[2], dest, &g)))
+			return fail(c, e == E_NOTEMPTY ? ARG_MR(3)
+				       : e == E_RANGE && !pci_covers(&slot->cap, c->mr[0]) ? ARG_MR(0)
+				       : e == E_RANGE && c->mr[2] >= 6 ? ARG_MR(2)
+				       : e == E_RANGE ? ARG_MR(1) : ARG_MR(0), e);
 		pci_invoke_get_bar(slot, &g, dest);
 		c->value = g.base;
 		c->value2 = g.bits;
@@ -665,8 +702,12 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 		slots[CAP_INIT_SHARED].cap = (struct cap){ .type = OBJ_UNTYPED,
 			.rights = CAP_ALL_RIGHTS, .size_bits = (uint8_t)bi->shared_bits,
 			.flags = CAP_FLAG_DEVICE, .obj = bi->shared_base };
-	/* Instance 0 drives every PCI function of segment 0 until the description assigns them (#4). */
-	if (bi->instance == 0) {
+	/*
+	 * Every root task gets every PCI function of segment 0 and hands out what the
+	 * description says: instance 0's to device owners, the others' to their VMs
+	 * (docs/pcimgr.md); all of them drop the cap once that is done.
+	 */
+	{
 		for (unsigned i = 0; machine.have_acpi && i < machine.acpi.nmcfg; i++) {
 			const struct acpi_mcfg *m = &machine.acpi.mcfg[i];
 			if (m->segment != 0)

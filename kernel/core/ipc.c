@@ -241,6 +241,17 @@ void ipc_invoke_bind(struct tcb *t, struct cte *ntfn)
 	((struct notification *)kobj_ptr(ntfn->cap.obj))->bound = t;
 }
 
+uint64_t ipc_take_bound_word(struct tcb *t)
+{
+	if (t->bound_ntfn.cap.type != OBJ_NOTIFICATION)
+		return 0;
+	struct notification *n = kobj_ptr(t->bound_ntfn.cap.obj);
+	uint64_t w = n->word;
+
+	n->word = 0;
+	return w;
+}
+
 void ipc_unbind(struct tcb *t)
 {
 	if (t->bound_ntfn.cap.type == OBJ_NOTIFICATION) {

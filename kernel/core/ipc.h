@@ -19,6 +19,8 @@ struct notification {
 /* TCB_BIND_NTFN: E_WRONGTYPE, E_RIGHTS (needs R), E_BUSY if bound to another thread. */
 MUST_CHECK err_t ipc_decode_bind(const struct tcb *t, const struct cte *ntfn);
 void ipc_invoke_bind(struct tcb *t, struct cte *ntfn);
+/* The word pending on t's bound notification, now cleared; 0 if none (VCPU_RUN's VMEXIT_NOTIFY). */
+uint64_t ipc_take_bound_word(struct tcb *t);
 /* The thread goes: its bound notification forgets it. */
 void ipc_unbind(struct tcb *t);
 

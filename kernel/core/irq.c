@@ -73,26 +73,33 @@ void irq_invoke_get(struct cte *control, unsigned gsi, struct cte *dest)
 	ioapic_route(gsi, machine.inst[instance_self()].apic_id, true);
 }
 
-/* The lowest free MSI vector's index, or MSI_VECTORS if all are taken. */
-static unsigned msi_free_index(void)
+/* The wanted vector's index (want 0: the lowest free one), or MSI_VECTORS if all are taken. */
+static unsigned msi_free_index(uint64_t want)
 {
 	unsigned i = 0;
 
+	if (want)
+		return (unsigned)(want - VEC_MSI_BASE);
 	while (i < MSI_VECTORS && msis[i].taken)
 		i++;
 	return i;
 }
 
-err_t irq_decode_get_msi(const struct cte *dest)
+err_t irq_decode_get_msi(const struct cte *dest, uint64_t want)
 {
+	if (want && (want < VEC_MSI_BASE || want >= VEC_MSI_BASE + MSI_VECTORS))
+		return E_RANGE;
+	if (want && msis[want - VEC_MSI_BASE].taken)
+		return E_BUSY;
 	if (dest->cap.type != OBJ_NULL)
 		return E_NOTEMPTY;
-	return msi_free_index() < MSI_VECTORS ? E_OK : E_FULL;
+	return msi_free_index(want) < MSI_VECTORS ? E_OK : E_FULL;
 }
 
-void irq_invoke_get_msi(struct cte *control, struct cte *dest, uint64_t *address, uint64_t *data)
+void irq_invoke_get_msi(struct cte *control, struct cte *dest, uint64_t want, uint64_t *address,
+			uint64_t *data)
 {
-	unsigned i = msi_free_index();
+	unsigned i = msi_free_index(want);
 	uint8_t vector = (uint8_t)(VEC_MSI_BASE + i);
 
 	msis[i] = (struct source){ .taken = true };
@@ -163,6 +170,39 @@ void irq_invoke_set_source(const struct cte *handler, uint16_t bdf)
 
 	iommu_irte_set(IOMMU_IRTE_MSI + i, machine.inst[instance_self()].apic_id,
 		       (uint8_t)handler->cap.obj, false, bdf);
+}
+
+/*
+ * Entries for other instances' vectors: instance t's vector 0xD0 + i is entry
+ * IOMMU_IRTE_MSI + MSI_VECTORS * t + i, so each instance has a block of its own
+ * and instance 0's handlers (block 0) are never touched by a route.
+ */
+static bool routed[IOMMU_IRTE_COUNT];
+
+err_t irq_decode_route_msi(const struct cte *pci, uint64_t bdf, uint64_t target, uint64_t vector)
+{
+	if (!iommu_intremap() || instance_self() != 0)
+		return E_UNSUPP;
+	if (target == 0 || target >= machine.ninst ||
+	    IOMMU_IRTE_MSI + MSI_VECTORS * (target + 1) > IOMMU_IRTE_COUNT)
+		return E_RANGE;
+	if (vector < VEC_MSI_BASE || vector >= VEC_MSI_BASE + MSI_VECTORS)
+		return E_RANGE;
+	err_t e = pci_decode_function(pci, bdf);
+	if (e)
+		return e;
+	return routed[IOMMU_IRTE_MSI + MSI_VECTORS * target + vector - VEC_MSI_BASE] ? E_BUSY : E_OK;
+}
+
+void irq_invoke_route_msi(uint16_t bdf, unsigned target, uint8_t vector, uint64_t *address,
+			  uint64_t *data)
+{
+	unsigned index = IOMMU_IRTE_MSI + MSI_VECTORS * target + vector - VEC_MSI_BASE;
+
+	routed[index] = true;
+	iommu_irte_set(index, machine.inst[target].apic_id, vector, false, bdf);
+	*address = iommu_msi_address(index);
+	*data = lapic_msi_data(vector);
 }
 
 void irq_invoke_ack(const struct cte *handler)

@@ -15,8 +15,21 @@ void irq_invoke_get(struct cte *control, unsigned gsi, struct cte *dest);
  * handler cap in the empty slot dest (E_NOTEMPTY), or E_FULL if none is free;
  * gives back the MSI address and data a device must write to raise it here.
  */
-MUST_CHECK err_t irq_decode_get_msi(const struct cte *dest);
-void irq_invoke_get_msi(struct cte *control, struct cte *dest, uint64_t *address, uint64_t *data);
+MUST_CHECK err_t irq_decode_get_msi(const struct cte *dest, uint64_t want);
+void irq_invoke_get_msi(struct cte *control, struct cte *dest, uint64_t want, uint64_t *address,
+			uint64_t *data);
+
+/*
+ * IRQ_CONTROL_ROUTE_MSI (instance 0, with interrupt remapping): device bdf
+ * (covered by the PCI cap pci) may raise vector on instance target, and nothing
+ * else may through that entry; gives back the MSI address and data. E_UNSUPP: no
+ * remapping, or not instance 0; E_RANGE: target not another instance with an
+ * entry block, or vector outside 0xD0-0xEF; E_BUSY: that entry was routed already.
+ */
+MUST_CHECK err_t irq_decode_route_msi(const struct cte *pci, uint64_t bdf, uint64_t target,
+				      uint64_t vector);
+void irq_invoke_route_msi(uint16_t bdf, unsigned target, uint8_t vector, uint64_t *address,
+			  uint64_t *data);
 
 /* IRQ_HANDLER_SET_NTFN: interrupts on the handler's line signal the notification in ntfn. */
 MUST_CHECK err_t irq_decode_set_ntfn(const struct cte *ntfn);

@@ -34,6 +34,17 @@ static void wr32(volatile uint8_t *cfg, unsigned off, uint32_t v)
 	*(volatile uint32_t *)(cfg + off) = v;
 }
 
+/*
+ * A function answers there. Not the vendor id alone: a VF's vendor and device ids
+ * read 0xFFFF (SR-IOV: "VF Vendor ID ... FFFFh"), but its class code does not,
+ * while an absent function reads all ones everywhere.
+ */
+static bool present(volatile uint8_t *cfg)
+{
+	return (*(volatile uint32_t *)(cfg + PCI_VENDOR) & 0xFFFF) != 0xFFFF ||
+	       *(volatile uint32_t *)(cfg + PCI_CLASS_REV) != 0xFFFFFFFFu;
+}
+
 bool pci_covers(const struct cap *pci, uint64_t bdf)
 {
 	return bdf >= pci->obj && bdf - pci->obj < pci->data;	/* data is at most 0x10000 */
@@ -48,7 +59,7 @@ err_t pci_decode_function(const struct cte *pci, uint64_t bdf)
 	if (!pci_covers(&pci->cap, bdf))
 		return E_RANGE;
 	volatile uint8_t *cfg = pci_cfg((uint16_t)bdf);
-	if (!cfg || *(volatile uint16_t *)(cfg + PCI_VENDOR) == 0xFFFF)
+	if (!cfg || !present(cfg))
 		return E_NOENT;
 	return E_OK;
 }
@@ -61,7 +72,7 @@ static err_t decode_function(const struct cte *pci, uint64_t bdf, const struct c
 	volatile uint8_t *cfg = pci_cfg((uint16_t)bdf);
 	if (!cfg)
 		return E_UNSUPP;
-	if ((rd32(cfg, PCI_VENDOR) & 0xFFFF) == 0xFFFF)
+	if (!present(cfg))
 		return E_NOENT;
 	return dest->cap.type == OBJ_NULL ? E_OK : E_NOTEMPTY;
 }
@@ -153,6 +164,61 @@ err_t pci_decode_get_bar(const struct cte *pci, uint64_t bdf, uint64_t bar, cons
 	if (b.base + b.size < b.base || claimed(b.base, b.base + b.size))
 		return E_OVERLAP;
 	out->base = b.base;
+	out->bits = (unsigned)__builtin_ctzll(b.size);
+	return E_OK;
+}
+
+static uint16_t rd16(volatile uint8_t *cfg, unsigned off)
+{
+	return *(volatile uint16_t *)(cfg + off);
+}
+
+err_t pci_decode_get_vf_bar(const struct cte *pci, uint64_t pf, uint64_t n, uint64_t bar,
+			    const struct cte *dest, struct pci_bar_grant *out)
+{
+	err_t e = decode_function(pci, pf, dest);
+
+	if (e)
+		return e;
+	volatile uint8_t *cfg = pci_cfg((uint16_t)pf);
+	unsigned at = pci_cfg_find_ext_cap((const uint8_t *)cfg, PCI_EXT_CAP_SRIOV);
+	if (!at)
+		return E_UNSUPP;
+	uint16_t ctrl = rd16(cfg, at + PCI_SRIOV_CTRL), num = rd16(cfg, at + PCI_SRIOV_NUM_VFS);
+	uint16_t rid;
+	if (!(ctrl & PCI_SRIOV_CTRL_VFE))
+		return E_NOENT;
+	if ((e = pci_vf_rid((uint16_t)pf, rd16(cfg, at + PCI_SRIOV_VF_OFFSET),
+			    rd16(cfg, at + PCI_SRIOV_VF_STRIDE), n, num, &rid)))
+		return e;
+	if (!pci_covers(&pci->cap, rid) || bar >= 6)
+		return E_RANGE;
+	unsigned off = at + PCI_SRIOV_VF_BAR0 + 4 * (unsigned)bar;
+	uint32_t lo = rd32(cfg, off), hi = 0, size_hi = 0;
+	bool is64 = pci_bar_is64(lo);
+	if (is64 && bar == 5)
+		return E_INVAL;
+	/* VF MSE off while the BAR holds all ones (the VFs decode nothing for that moment). */
+	*(volatile uint16_t *)(cfg + at + PCI_SRIOV_CTRL) = ctrl & (uint16_t)~PCI_SRIOV_CTRL_MSE;
+	uint32_t size_lo = bar_size_mask(cfg, off);
+	if (is64) {
+		hi = rd32(cfg, off + 4);
+		size_hi = bar_size_mask(cfg, off + 4);
+	}
+	*(volatile uint16_t *)(cfg + at + PCI_SRIOV_CTRL) = ctrl;
+	struct pci_bar b;
+	uint64_t slice;
+	if ((e = pci_bar_decode(lo, hi, size_lo, size_hi, &b)))
+		return e;
+	if (b.base == 0)
+		return E_NOENT;
+	if (b.size < 4096)
+		return E_ALIGN;
+	if ((e = pci_vf_bar_slice(b.base, b.size, n, num, &slice)))
+		return e;
+	if (claimed(slice, slice + b.size))
+		return E_OVERLAP;
+	out->base = slice;
 	out->bits = (unsigned)__builtin_ctzll(b.size);
 	return E_OK;
 }

@@ -50,6 +50,17 @@ MUST_CHECK err_t pci_decode_get_bar(const struct cte *pci, uint64_t bdf, uint64_
 void pci_invoke_get_bar(struct cte *pci, const struct pci_bar_grant *g, struct cte *dest);
 
 /*
+ * PCI_GET_VF_BAR: VF BAR bar of the PF at pf (its SR-IOV capability's, sized
+ * with VF MSE off meanwhile), and device untyped over VF n's part of it in the
+ * empty slot dest. The cap must cover the PF and VF n. E_UNSUPP: no SR-IOV
+ * capability (or no ECAM); E_NOENT: VFs not enabled, or the BAR not implemented
+ * or unassigned; E_RANGE: n beyond NumVFs, VF n or the PF not covered, bar > 5;
+ * otherwise the errors of PCI_GET_BAR, the overlap check on VF n's part.
+ */
+MUST_CHECK err_t pci_decode_get_vf_bar(const struct cte *pci, uint64_t pf, uint64_t n, uint64_t bar,
+				       const struct cte *dest, struct pci_bar_grant *out);
+
+/*
  * PCI_NARROW: a PCI cap over functions [first, first + count), a part of pci's
  * range, into the empty slot dest, as a child of pci (revoking pci takes it).
  * E_RANGE: not a non-empty part of pci's range; E_NOTEMPTY: dest is full.

@@ -84,6 +84,29 @@ err_t pci_bar_decode(uint32_t lo, uint32_t hi, uint32_t size_lo, uint32_t size_h
 	return E_OK;
 }
 
+err_t pci_vf_rid(uint16_t pf, unsigned offset, unsigned stride, uint64_t n, unsigned num_vfs,
+		 uint16_t *rid)
+{
+	if (n == 0 || n > num_vfs)
+		return E_RANGE;
+	uint64_t r = (uint64_t)pf + offset + (n - 1) * stride;
+	if (r > 0xFFFF)
+		return E_RANGE;
+	*rid = (uint16_t)r;
+	return E_OK;
+}
+
+err_t pci_vf_bar_slice(uint64_t base, uint64_t size, uint64_t n, unsigned num_vfs, uint64_t *slice)
+{
+	if (n == 0 || n > num_vfs)
+		return E_RANGE;
+	/* size is a power of two below 2^64 and num_vfs below 2^16: the product fits unless it wraps. */
+	if (size > UINT64_MAX / num_vfs || base + size * num_vfs < base)
+		return E_OVERLAP;
+	*slice = base + (n - 1) * size;
+	return E_OK;
+}
+
 bool pci_range_within(uint64_t outer_first, uint64_t outer_count, uint64_t first, uint64_t count)
 {
 	/* Each bound separately, so no sum can wrap. */

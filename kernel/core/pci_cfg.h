@@ -9,6 +9,7 @@
 #define PCI_VENDOR 0x00
 #define PCI_COMMAND 0x04
 #define PCI_STATUS 0x06
+#define PCI_CLASS_REV 0x08	/* revision id, then the class code */
 #define PCI_HEADER_TYPE 0x0E
 #define PCI_BAR0 0x10
 #define PCI_CAP_PTR 0x34
@@ -73,5 +74,31 @@ MUST_CHECK err_t pci_bar_decode(uint32_t lo, uint32_t hi, uint32_t size_lo, uint
 
 /* True if the BAR word says 64-bit memory (it then takes the next BAR too). */
 bool pci_bar_is64(uint32_t lo);
+
+/* The SR-IOV extended capability (PCIe 5.0 9.3.3): the fields the kernel reads. */
+#define PCI_EXT_CAP_SRIOV 0x0010
+#define PCI_SRIOV_CTRL 0x08		/* u16: VF Enable bit 0, VF MSE bit 3 */
+#define PCI_SRIOV_CTRL_VFE (1u << 0)
+#define PCI_SRIOV_CTRL_MSE (1u << 3)
+#define PCI_SRIOV_NUM_VFS 0x10		/* u16 */
+#define PCI_SRIOV_VF_OFFSET 0x14	/* u16 */
+#define PCI_SRIOV_VF_STRIDE 0x16	/* u16 */
+#define PCI_SRIOV_VF_BAR0 0x24		/* six u32, as a type 0 header's BARs */
+
+/*
+ * The routing id of VF n (1-based) of the PF at pf with NumVFs num_vfs, First
+ * VF Offset offset and VF Stride stride (PCIe 5.0 9.3.3.10); E_RANGE if n is not
+ * 1..num_vfs or the id leaves the 16-bit space.
+ */
+MUST_CHECK err_t pci_vf_rid(uint16_t pf, unsigned offset, unsigned stride, uint64_t n,
+			    unsigned num_vfs, uint16_t *rid);
+
+/*
+ * VF n's part of a VF BAR that the PF's capability places at base with size bytes
+ * per VF (VF n starts at base + (n - 1) * size, PCIe 5.0 9.3.3.14); E_RANGE if n
+ * is not 1..num_vfs, E_OVERLAP if the VFs' whole range wraps the address space.
+ */
+MUST_CHECK err_t pci_vf_bar_slice(uint64_t base, uint64_t size, uint64_t n, unsigned num_vfs,
+				  uint64_t *slice);
 
 #endif

@@ -183,6 +183,41 @@ static void test_narrowed_range(void **state)
 	assert_false(pci_range_within(0x100, 0, 0x100, 1));	/* an empty cap gives nothing */
 }
 
+static void test_vf_rid(void **state)
+{
+	uint16_t rid = 0;
+
+	(void)state;
+	/* QEMU's NVMe PF at 01:00.0: offset 1, stride 1. */
+	assert_int_equal(pci_vf_rid(0x100, 1, 1, 1, 2, &rid), E_OK);
+	assert_int_equal(rid, 0x101);
+	assert_int_equal(pci_vf_rid(0x100, 1, 1, 2, 2, &rid), E_OK);
+	assert_int_equal(rid, 0x102);
+	assert_int_equal(pci_vf_rid(0x100, 0x80, 4, 3, 8, &rid), E_OK);
+	assert_int_equal(rid, 0x188);
+	assert_int_equal(pci_vf_rid(0x100, 1, 1, 0, 2, &rid), E_RANGE);	/* VFs count from 1 */
+	assert_int_equal(pci_vf_rid(0x100, 1, 1, 3, 2, &rid), E_RANGE);	/* beyond NumVFs */
+	assert_int_equal(pci_vf_rid(0x100, 1, 1, 1, 0, &rid), E_RANGE);	/* no VFs at all */
+	assert_int_equal(pci_vf_rid(0xFFF0, 0x10, 1, 1, 1, &rid), E_RANGE);	/* past bus 255 */
+	assert_int_equal(pci_vf_rid(0x100, 1, 1, UINT64_MAX, 2, &rid), E_RANGE);
+}
+
+static void test_vf_bar_slice(void **state)
+{
+	uint64_t at = 0;
+
+	(void)state;
+	assert_int_equal(pci_vf_bar_slice(0xFE800000, 0x4000, 1, 2, &at), E_OK);
+	assert_int_equal(at, 0xFE800000);
+	assert_int_equal(pci_vf_bar_slice(0xFE800000, 0x4000, 2, 2, &at), E_OK);
+	assert_int_equal(at, 0xFE804000);
+	assert_int_equal(pci_vf_bar_slice(0xFE800000, 0x4000, 3, 2, &at), E_RANGE);
+	assert_int_equal(pci_vf_bar_slice(0xFE800000, 0x4000, 0, 2, &at), E_RANGE);
+	/* The VFs' whole range must not wrap, even if VF n's part alone would not. */
+	assert_int_equal(pci_vf_bar_slice(0xFFFFFFFFFFFF0000ull, 0x4000, 1, 8, &at), E_OVERLAP);
+	assert_int_equal(pci_vf_bar_slice(0x1000, 1ull << 62, 1, 8, &at), E_OVERLAP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +231,8 @@ int main(void)
 		cmocka_unit_test(test_bar_count_by_header),
 		cmocka_unit_test(test_narrowed_range),
 		cmocka_unit_test(test_ext_cap_walk),
+		cmocka_unit_test(test_vf_rid),
+		cmocka_unit_test(test_vf_bar_slice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

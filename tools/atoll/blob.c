@@ -135,12 +135,18 @@ bool spec_read(const uint8_t *blob, size_t size, struct spec *out, char *err, si
 			FAIL("device %u has an owner out of range", i);
 		if (dv->kind == SPEC_DEV_VF && dv->pf >= h->ndevices)
 			FAIL("device %u names a PF out of range", i);
+		if ((dv->online != SPEC_NONE && dv->online >= h->nobjects) ||
+		    dv->nvectors > SPEC_VF_MAX_VECTORS || dv->vm_slot >= SPEC_VM_MAX_VFS)
+			FAIL("device %u is out of range", i);
 	}
 	for (uint32_t i = 0; i < h->nvms; i++) {
 		const struct spec_vm *v = &out->vms[i];
 		bool vmm = v->vmm != SPEC_NONE;
 		if ((uint64_t)v->first_map + v->nmaps > h->nmaps ||
-		    (vmm && (v->vmm >= h->ncomponents || v->vcpu >= h->nobjects || v->gspace >= h->nobjects)))
+		    (vmm && (v->vmm >= h->ncomponents || v->vcpu >= h->nobjects || v->gspace >= h->nobjects)) ||
+		    v->nvfs > SPEC_VM_MAX_VFS ||
+		    (v->nvfs && (v->handover >= h->nobjects || v->devices >= h->nobjects ||
+				 v->devinfo >= h->nobjects)))
 			FAIL("VM %u is out of range", i);
 	}
 	return true;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "abi/spec.h"
 #include "desc.h"
 #include "diag.h"
 
@@ -233,6 +234,61 @@ static void give_device(struct system *s, struct diag *d, const struct named *al
 	dv->owner_loc = ref->loc;
 }
 
+/*
+ * A VM's VFs (docs/pcimgr.md, "VFs for VMs"): its RAM and shared regions end
+ * below the PCI hole where their BARs go, it has one core whose block of
+ * interrupt-remapping entries exists, and each VF's PF has a driver to enable it.
+ */
+static void check_vm_vfs(struct system *s, struct diag *d, const struct named *all, unsigned n,
+			 unsigned vi)
+{
+	const struct vm *v = &s->vms[vi];
+	unsigned nvfs = 0;
+	struct loc at = v->loc;
+
+	for (unsigned k = 0; k < v->ndevices; k++) {
+		const struct named *t = find(all, n, v->devices[k].name);
+		if (!t || strcmp(t->kind, "device") || s->devices[t->index].kind != DEV_VF)
+			continue;
+		const struct device *vf = &s->devices[t->index];
+		if (!nvfs++)
+			at = v->devices[k].loc;
+		const struct named *pf = find(all, n, vf->pf.name);
+		if (pf && !strcmp(pf->kind, "device") && s->devices[pf->index].owner_kind != OWN_COMPONENT)
+			diag_error(d, v->devices[k].loc, "vf-pf-owner",
+				   "VM '%s' is given VF '%s', but no component owns its PF '%s' to enable it",
+				   v->name, vf->name, vf->pf.name);
+	}
+	if (!nvfs)
+		return;
+	if (nvfs > SPEC_VM_MAX_VFS)
+		diag_error(d, at, "too-many", "VM '%s' is given %u VFs, more than %d", v->name, nvfs,
+			   SPEC_VM_MAX_VFS);
+	if (v->ncores != 1) {
+		diag_error(d, at, "vf-vm-cores",
+			   "VM '%s' has %u cores and is given a VF; only a VM of one core gets its VFs", v->name,
+			   v->ncores);
+		return;
+	}
+	/* Instance k's vectors use remapping entries 32 + 32 * k .. + 31 of a 256-entry table. */
+	if (v->cores[0] == 0 || v->cores[0] > 6)
+		diag_error(d, at, "vf-core",
+			   "VM '%s' on core %u is given a VF; a VF's VM runs on one of cores 1-6", v->name,
+			   v->cores[0]);
+	uint64_t end = v->memory;
+	for (unsigned k = 0; k < s->nchannels; k++) {
+		const struct channel *ch = &s->channels[k];
+		if (ch->type == CH_SHARED && !strcmp(ch->from.name, v->name))
+			end += ch->size + PAGE;
+		if (ch->type == CH_SHARED && !strcmp(ch->to.name, v->name))
+			end += ch->size + PAGE;
+	}
+	if (end > SPEC_VM_PCI_HOLE)
+		diag_error(d, v->memory_loc, "vf-vm-memory",
+			   "VM '%s' is given a VF, so its memory and shared regions must end below 0x%llx (they end at 0x%llx)",
+			   v->name, (unsigned long long)SPEC_VM_PCI_HOLE, (unsigned long long)end);
+}
+
 static void check_devices(struct system *s, struct diag *d, const struct named *all, unsigned n)
 {
 	for (unsigned i = 0; i < s->ndevices; i++) {
@@ -271,6 +327,8 @@ static void check_devices(struct system *s, struct diag *d, const struct named *
 	for (unsigned i = 0; i < s->nvms; i++)
 		for (unsigned k = 0; k < s->vms[i].ndevices; k++)
 			give_device(s, d, all, n, &s->vms[i].devices[k], OWN_VM, (int)i, s->vms[i].name);
+	for (unsigned i = 0; i < s->nvms; i++)
+		check_vm_vfs(s, d, all, n, i);
 }
 
 /* The core an end of a channel runs on; a VM may be an end of a shared region only. */

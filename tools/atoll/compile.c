@@ -22,9 +22,9 @@ struct builder {
 	struct diag *d;
 	const struct system *sys;
 	uint32_t cap_objs, cap_caps, cap_maps, cap_data, cap_str;
-	uint64_t pool_used;
 	int xsig_ntfn[MAX_CORES];	/* per core: the notification that hears other cores */
 	int xsig_owner[MAX_CORES];
+	uint32_t pf_online[MAX_DEVICES];	/* per device: its VFs-online notification, SPEC_NONE */
 };
 
 static void *grow(void *p, uint32_t n, uint32_t *cap, size_t elem)
@@ -89,6 +89,20 @@ static void add_cap(struct builder *b, uint32_t comp, uint32_t obj, uint32_t nam
 		.object = obj, .name = name, .badge = badge, .rights = (uint8_t)rights,
 		.role = (uint8_t)role };
 	c->ncaps++;
+}
+
+/* Bytes of an object of this type (size_bits: a CNode's radix), wherever it is made. */
+static uint64_t type_bytes(const struct spec_object *o)
+{
+	static const uint8_t bits[OBJ_TYPE_COUNT] = {
+#define OBJ(name, value, b) [value] = b,
+#include "abi/objects.def"
+#undef OBJ
+	};
+
+	if (o->type == OBJ_CNODE)
+		return 1ull << (o->size_bits + CTE_SIZE_BITS);
+	return o->type < OBJ_TYPE_COUNT && bits[o->type] ? 1ull << bits[o->type] : 0;
 }
 
 /* Bytes of an object of this type (size_bits: a CNode's radix). */
@@ -364,17 +378,44 @@ static bool component_image(struct builder *b, const struct component *c, uint32
 	return true;
 }
 
+/* A frame of the shared pool (placed in it by place()). */
+static uint32_t pool_object(struct builder *b, unsigned type, uint32_t name)
+{
+	uint32_t o = add_object(b, SPEC_CORE_ANY, type, 0, name);
+
+	b->s->objects[o].flags |= SPEC_OBJ_SHARED;
+	return o;
+}
+
+/* How many VFs the VM owns. */
+static unsigned vm_vfs(const struct system *sys, uint32_t vi)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sys->ndevices; i++)
+		n += sys->devices[i].kind == DEV_VF && sys->devices[i].owner_kind == 2 &&
+		     sys->devices[i].owner == (int)vi;
+	return n;
+}
+
 static void vm_memory(struct builder *b, uint32_t vi, const uint32_t *shared_first)
 {
 	const struct vm *v = &b->sys->vms[vi];
 	struct spec_vm *sv = &b->s->vms[vi];
 	uint32_t owner = SPEC_VM_OWNER | vi;
 	uint64_t per_core = v->memory / v->ncores;
+	/*
+	 * A VM with VFs has its RAM in the shared pool: instance 0 maps the same
+	 * frames into the VFs' IOSpaces (docs/pcimgr.md, "VFs for VMs").
+	 */
+	bool pool = vm_vfs(b->sys, vi) > 0;
 
 	sv->first_map = b->s->h.nmaps;
 	for (uint64_t gpa = 0; gpa < v->memory; gpa += 2 * 1024 * 1024) {
 		unsigned core = v->cores[gpa / per_core < v->ncores ? gpa / per_core : v->ncores - 1];
-		uint32_t o = add_object(b, core, OBJ_FRAME_2M, 0, add_str(b, "%s.ram%s", v->name, ""));
+		uint32_t name = add_str(b, "%s.ram%s", v->name, "");
+		uint32_t o = pool ? pool_object(b, OBJ_FRAME_2M, name)
+				  : add_object(b, core, OBJ_FRAME_2M, 0, name);
 		add_map(b, owner, o, gpa, CAP_READ | CAP_WRITE | CAP_EXEC, 0, 0, 0);
 	}
 	/* Shared regions appear in guest-physical space right after the RAM. */
@@ -397,6 +438,14 @@ static void vm_memory(struct builder *b, uint32_t vi, const uint32_t *shared_fir
 		page_tables(b, owner, v->cores[0], sv->first_map, v->name);
 	}
 	sv->nmaps = b->s->h.nmaps - sv->first_map;
+	sv->handover = sv->devices = sv->devinfo = SPEC_NONE;
+	if (!pool || v->ncores != 1)
+		return;
+	sv->nvfs = vm_vfs(b->sys, vi);
+	sv->handover = pool_object(b, OBJ_FRAME_4K, add_str(b, "%s.handover%s", v->name, ""));
+	sv->devices = add_object(b, v->cores[0], OBJ_NOTIFICATION, 0,
+				 add_str(b, "%s.devices%s", v->name, ""));
+	sv->devinfo = add_object(b, v->cores[0], OBJ_FRAME_4K, 0, add_str(b, "%s.devinfo%s", v->name, ""));
 }
 
 /* Devices and their owners (what the checker found), for reach and the later IOMMU work. */
@@ -427,9 +476,46 @@ static void devices(struct builder *b)
 		o->flags = dv->kind == DEV_PCI && !dv->by_bdf ? SPEC_DEV_BY_ID : 0;
 		o->vf_index = (uint16_t)dv->vf_index;
 		o->sriov_vfs = dv->sriov_vfs;
+		o->online = b->pf_online[i];
 		for (unsigned k = 0; k < sys->ndevices; k++)
 			if (dv->kind == DEV_VF && !strcmp(sys->devices[k].name, dv->pf.name))
 				o->pf = k;
+		if (dv->kind != DEV_VF || dv->owner_kind != 2)
+			continue;
+		/* The VM's j-th VF: its BAR window and SPEC_VF_VECTORS vectors of the VM's core. */
+		unsigned j = 0;
+		for (unsigned k = 0; k < i; k++)
+			j += sys->devices[k].kind == DEV_VF && sys->devices[k].owner_kind == 2 &&
+			     sys->devices[k].owner == dv->owner;
+		o->vm_slot = (uint8_t)j;
+		o->gpa = SPEC_VM_PCI_HOLE + j * SPEC_VF_WINDOW;
+		o->nvectors = SPEC_VF_VECTORS;
+		for (unsigned v = 0; v < SPEC_VF_VECTORS; v++)
+			o->vectors[v] = (uint8_t)(0xD0 + j * SPEC_VF_VECTORS + v);
+	}
+}
+
+/*
+ * The owner of an SR-IOV PF signals instance 0's root task when its VFs are
+ * online: one notification on the owner's core, a badged cap "<pf>.online" per PF.
+ */
+static void pf_online_caps(struct builder *b)
+{
+	const struct system *sys = b->sys;
+	uint32_t ntfn = SPEC_NONE;
+
+	for (unsigned i = 0; i < sys->ndevices; i++) {
+		const struct device *dv = &sys->devices[i];
+		b->pf_online[i] = SPEC_NONE;
+		if (dv->kind != DEV_PCI || !dv->sriov_vfs || dv->owner_kind != 1)
+			continue;
+		const struct component *c = &sys->components[dv->owner];
+		if (ntfn == SPEC_NONE)
+			ntfn = add_object(b, c->core, OBJ_NOTIFICATION, 0,
+					  add_str(b, "pci.vfs-online%s%s", "", ""));
+		b->pf_online[i] = ntfn;
+		add_cap(b, (uint32_t)dv->owner, ntfn, add_str(b, "%s.online%s", dv->name, ""), CAP_WRITE,
+			1ull << i, SPEC_ROLE_FROM);
 	}
 }
 
@@ -474,6 +560,8 @@ static void vmm_maps(struct builder *b, uint32_t ci, unsigned core, uint32_t vi)
 	} else {
 		diag_error(b->d, v->kernel_loc, "image-missing", "cannot read '%s'", v->kernel);
 	}
+	if (sv->nvfs)
+		add_map(b, ci, sv->devinfo, COMPONENT_VM_DEVICES_VA, CAP_READ, 0, 0, 0);
 	if (!v->initramfs[0])
 		return;
 	if ((data = read_file(b->sys, v->initramfs, &len))) {
@@ -554,6 +642,9 @@ static void vm_vmm(struct builder *b, uint32_t vi)
 	add_cap(b, ci, sv->vcpu, add_str(b, "vcpu%s%s", "", ""), CAP_READ | CAP_WRITE, 0, SPEC_ROLE_TO);
 	add_cap(b, ci, sv->gspace, add_str(b, "guest-space%s%s", "", ""), CAP_READ | CAP_WRITE, 0,
 		SPEC_ROLE_TO);
+	if (sv->nvfs)
+		add_cap(b, ci, sv->devices, add_str(b, "devices%s%s", "", ""), CAP_READ | CAP_WRITE, 0,
+			SPEC_ROLE_TO);
 	sv->vmm = ci;
 	uint64_t no_shared = COMPONENT_SHARED_VA;
 	(void)component_image(b, &c, ci, &no_shared, NULL, vi);
@@ -589,18 +680,24 @@ static void place(struct builder *b)
 		for (int bits = 40; bits >= 0; bits--)
 			for (uint32_t i = 0; i < n; i++) {
 				const struct spec_object *o = &s->objects[i];
-				uint64_t sz = object_bytes(o);
+				uint64_t sz = o->flags & SPEC_OBJ_SHARED ? type_bytes(o) : object_bytes(o);
 				unsigned oc = o->core == SPEC_CORE_ANY ? MAX_CORES : o->core;
 				int ob = sz ? __builtin_ctzll(sz) : 0;
 				if (oc == core && ob == bits)
 					order[k++] = i;
 			}
-	uint64_t at[MAX_CORES] = { 0 };
+	uint64_t at[MAX_CORES + 1] = { 0 };
 	for (uint32_t j = 0; j < n; j++) {
 		sorted[j] = s->objects[order[j]];
 		where[order[j]] = j;
 		uint64_t sz = object_bytes(&sorted[j]);
-		if (sz && sorted[j].core < MAX_CORES) {
+		/* The shared pool is one more region, laid out the same way: largest first. */
+		if (sorted[j].flags & SPEC_OBJ_SHARED) {
+			uint64_t *a = &at[MAX_CORES], psz = type_bytes(&sorted[j]);
+			*a = (*a + psz - 1) & ~(psz - 1);
+			sorted[j].offset = *a;
+			*a += psz;
+		} else if (sz && sorted[j].core < MAX_CORES) {
 			uint64_t *a = &at[sorted[j].core];
 			*a = (*a + sz - 1) & ~(sz - 1);
 			sorted[j].offset = *a;
@@ -620,13 +717,23 @@ static void place(struct builder *b)
 		c->ipc_buffer = where[c->ipc_buffer];
 		c->info = where[c->info];
 	}
-	for (uint32_t i = 0; i < s->h.nvms; i++)
+	for (uint32_t i = 0; i < s->h.nvms; i++) {
 		if (s->vms[i].vcpu != SPEC_NONE) {
 			s->vms[i].vcpu = where[s->vms[i].vcpu];
 			s->vms[i].gspace = where[s->vms[i].gspace];
 		}
+		if (s->vms[i].nvfs) {
+			s->vms[i].handover = where[s->vms[i].handover];
+			s->vms[i].devices = where[s->vms[i].devices];
+			s->vms[i].devinfo = where[s->vms[i].devinfo];
+		}
+	}
+	for (uint32_t i = 0; i < s->h.ndevices; i++)
+		if (s->devices[i].online != SPEC_NONE)
+			s->devices[i].online = where[s->devices[i].online];
 	for (unsigned c = 0; c < MAX_CORES; c++)
 		s->h.pool_bytes[c] = (uint32_t)at[c];
+	s->h.shared_bytes = at[MAX_CORES];
 	free(order);
 	free(where);
 	free(sorted);
@@ -701,15 +808,14 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 		bool pool = fc != tc || find_vm(sys, ch->from.name, &vi) || find_vm(sys, ch->to.name, &vi);
 		shared_first[k] = out->h.nobjects;
 		for (uint64_t off = 0; off < ch->size; off += 4096) {
-			uint32_t o = add_object(&b, pool ? SPEC_CORE_ANY : fc, OBJ_FRAME_4K, 0,
-						add_str(&b, "%s.shared%s", ch->name, ""));
-			if (pool) {
-				out->objects[o].flags |= SPEC_OBJ_SHARED;
-				out->objects[o].offset = b.pool_used;
-				b.pool_used += 4096;
-			}
+			uint32_t oname = add_str(&b, "%s.shared%s", ch->name, "");
+			if (pool)
+				(void)pool_object(&b, OBJ_FRAME_4K, oname);
+			else
+				(void)add_object(&b, fc, OBJ_FRAME_4K, 0, oname);
 		}
 	}
+	pf_online_caps(&b);
 	uint64_t next_shared[MAX_COMPONENTS];
 	for (unsigned i = 0; i < sys->ncomponents; i++) {
 		next_shared[i] = COMPONENT_SHARED_VA;
@@ -737,7 +843,6 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 				   "'%s' gets %u caps, more than %d", sys->components[i].name,
 				   out->components[i].ncaps, COMPONENT_MAX_CAPS);
 	devices(&b);
-	out->h.shared_bytes = b.pool_used;
 	place(&b);
 	return d->n == before;
 }

@@ -129,6 +129,16 @@ void spec_dump(const struct spec *s, FILE *out)
 			fprintf(out, "platform");
 		if (d->sriov_vfs)
 			fprintf(out, ", %u VFs", d->sriov_vfs);
+		if (d->online != SPEC_NONE)
+			fprintf(out, ", signals #%u when they are online", d->online);
+		if (d->kind == SPEC_DEV_VF && (d->owner & SPEC_VM_OWNER) && d->owner != SPEC_NO_OWNER) {
+			const struct spec_vm *v = &s->vms[d->owner & ~SPEC_VM_OWNER];
+			fprintf(out, ", VF %u of its VM: BARs at guest 0x%llx, vectors", d->vm_slot,
+				(unsigned long long)d->gpa);
+			for (unsigned k = 0; k < d->nvectors && k < SPEC_VF_MAX_VECTORS; k++)
+				fprintf(out, " 0x%x", d->vectors[k]);
+			fprintf(out, " on core %u, DMA into its RAM only", v->cores[0]);
+		}
 		if (d->owner == SPEC_NO_OWNER)
 			fprintf(out, ", no owner\n");
 		else if (d->owner & SPEC_VM_OWNER)
@@ -141,6 +151,9 @@ void spec_dump(const struct spec *s, FILE *out)
 		fprintf(out, "vm %s: %u cores, memory %llu, kernel %s, initramfs %s, cmdline \"%s\"\n",
 			spec_str(s, v->name), v->ncores, (unsigned long long)v->memory,
 			spec_str(s, v->kernel), spec_str(s, v->initramfs), spec_str(s, v->cmdline));
+		if (v->nvfs)
+			fprintf(out, "  %u VFs: RAM in the shared pool, hand-over page #%u, VMM notification #%u, devices page #%u\n",
+				v->nvfs, v->handover, v->devices, v->devinfo);
 		maps(s, out, v->first_map, v->nmaps);
 	}
 }

@@ -15,6 +15,7 @@ struct owner {
 	const char *name;
 	bool trusted;
 	uint32_t first_map, nmaps;
+	uint64_t below;		/* only mappings below this address count (a VF: its VM's RAM) */
 };
 
 static unsigned owners(const struct spec *s, struct owner *o)
@@ -24,10 +25,10 @@ static unsigned owners(const struct spec *s, struct owner *o)
 	for (uint32_t i = 0; i < s->h.ncomponents; i++)
 		o[n++] = (struct owner){ "component", spec_str(s, s->components[i].name),
 					 s->components[i].trusted != 0, s->components[i].first_map,
-					 s->components[i].nmaps };
+					 s->components[i].nmaps, UINT64_MAX };
 	for (uint32_t i = 0; i < s->h.nvms; i++)
 		o[n++] = (struct owner){ "vm", spec_str(s, s->vms[i].name), false, s->vms[i].first_map,
-					 s->vms[i].nmaps };
+					 s->vms[i].nmaps, UINT64_MAX };
 	return n;
 }
 
@@ -44,7 +45,7 @@ static unsigned overlap(const struct spec *s, const struct owner *a, const struc
 
 	*pages = 0;
 	for (uint32_t i = a->first_map; i < a->first_map + a->nmaps; i++) {
-		if (!is_frame(s, s->maps[i].object))
+		if (!is_frame(s, s->maps[i].object) || s->maps[i].vaddr >= a->below)
 			continue;
 		for (uint32_t j = b->first_map; j < b->first_map + b->nmaps; j++)
 			if (s->maps[j].object == s->maps[i].object) {
@@ -114,12 +115,24 @@ unsigned spec_reach(const struct spec *s, FILE *out)
 			continue;
 		unsigned a = dv->owner & SPEC_VM_OWNER ? s->h.ncomponents + (dv->owner & ~SPEC_VM_OWNER)
 						       : dv->owner;
-		fprintf(out, "dma: device %s of %s %s can DMA into the memory %s maps\n",
-			spec_str(s, dv->name), o[a].kind, o[a].name, o[a].name);
+		struct owner io = o[a];
+		const struct spec_vm *v = dv->owner & SPEC_VM_OWNER ? &s->vms[dv->owner & ~SPEC_VM_OWNER] : NULL;
+		if (v && v->nvfs && dv->kind == SPEC_DEV_VF) {
+			/* Its IOSpace (instance 0's) holds the VM's RAM at IOVA = guest-physical, nothing else. */
+			io.below = v->memory;
+			unsigned frames = 0;
+			for (uint32_t i = io.first_map; i < io.first_map + io.nmaps; i++)
+				frames += is_frame(s, s->maps[i].object) && s->maps[i].vaddr < io.below;
+			fprintf(out, "dma: device %s of vm %s can DMA into the %u frames of its RAM (IOVA = guest-physical 0x0-0x%llx)\n",
+				spec_str(s, dv->name), io.name, frames, (unsigned long long)v->memory);
+		} else {
+			fprintf(out, "dma: device %s of %s %s can DMA into the memory %s maps\n",
+				spec_str(s, dv->name), o[a].kind, o[a].name, o[a].name);
+		}
 		for (unsigned b = 0; b < n; b++) {
 			unsigned pages;
 			const char *what = "";
-			if (a == b || !overlap(s, &o[a], &o[b], &pages, &what))
+			if (a == b || !overlap(s, &io, &o[b], &pages, &what))
 				continue;
 			bool vm_b = !strcmp(o[b].kind, "vm");
 			bool bad = vm_b && (!strcmp(o[a].kind, "vm") || !o[a].trusted);
@@ -134,10 +147,18 @@ unsigned spec_reach(const struct spec *s, FILE *out)
 		if (c->role != SPEC_ROLE_FROM)
 			continue;
 		int to = receiver(s, c->object);
-		fprintf(out, "signal: component %s -> component %s (%s %s)\n",
-			spec_str(s, s->components[c->component].name),
-			to < 0 ? "(nobody)" : spec_str(s, s->components[to].name),
-			spec_type_name(s->objects[c->object].type), spec_str(s, c->name));
+		bool root = false;
+		for (uint32_t d = 0; d < s->h.ndevices; d++)
+			root |= s->devices[d].online == c->object;	/* a PF's "VFs online": the root task hears it */
+		if (root)
+			fprintf(out, "signal: component %s -> the root task of core %u (%s %s)\n",
+				spec_str(s, s->components[c->component].name), s->objects[c->object].core,
+				spec_type_name(s->objects[c->object].type), spec_str(s, c->name));
+		else
+			fprintf(out, "signal: component %s -> component %s (%s %s)\n",
+				spec_str(s, s->components[c->component].name),
+				to < 0 ? "(nobody)" : spec_str(s, s->components[to].name),
+				spec_type_name(s->objects[c->object].type), spec_str(s, c->name));
 	}
 	fprintf(out, "reach: %u forbidden\n", forbidden);
 	free(o);

@@ -10,6 +10,7 @@
 #include "kstring.h"
 #include "spec_boot.h"
 #include "spec_devices.h"
+#include "spec_vfs.h"
 
 #define SCRATCH_VA 0x5FF000ull	/* in the page table that maps our own image */
 #define COMPONENT_CNODE_GUARD (64 - COMPONENT_CNODE_RADIX)
@@ -26,7 +27,9 @@ struct boot {
 	const char *strings;
 	uint32_t *slot;		/* per object: where our cap to it is (0: none) */
 	uint32_t next;		/* next free slot of our CNode */
-	uint32_t pool_first;	/* shared-pool frames, one per page, from this slot */
+	bool pool_made;		/* the shared pool's frames are in slot[] */
+	uint8_t *mapped;	/* per object: mapped by this core (pool frames not mapped are dropped) */
+	struct vfs vfs;		/* VFs handed to VMs (spec_vfs.c) */
 	uint32_t two_level;	/* our CNode with no guard: reaches into components' CNodes */
 	uint32_t supervisor;	/* the endpoint components' exits and faults arrive on */
 	unsigned me;
@@ -145,27 +148,34 @@ static long make_objects(struct boot *b)
 	return E_OK;
 }
 
-/* Our cap to a pool frame (the shared pool is made into frames the first time one is needed). */
-static long pool_frame(struct boot *b, const struct spec_object *o, uint32_t *slot)
+/*
+ * Our caps to every frame of the shared pool, made the first time one is needed:
+ * in blob order (largest first), so each lands at its offset as on every core.
+ */
+static long pool_make(struct boot *b)
 {
-	uint64_t pages = b->h->shared_bytes / 4096;
-
-	if (!b->pool_first) {
-		if (!b->bi->shared_bits || (1ull << b->bi->shared_bits) < b->h->shared_bytes)
-			return E_NOMEM;
-		b->pool_first = b->next;
-		for (uint64_t done = 0; done < pages; done += 256) {
-			uint64_t n = pages - done < 256 ? pages - done : 256;
-			long e = untyped_retype(CAP_INIT_SHARED, OBJ_FRAME_4K, 0, CAP_INIT_CNODE,
-						b->next, n);
-			if (e)
-				return e;
-			b->next += (uint32_t)n;
-		}
+	if (b->pool_made)
+		return E_OK;
+	if (!b->bi->shared_bits || (1ull << b->bi->shared_bits) < b->h->shared_bytes)
+		return E_NOMEM;
+	for (uint32_t i = 0, run; i < b->h->nobjects; i += run) {
+		const struct spec_object *o = &b->objs[i];
+		run = 1;
+		if (!(o->flags & SPEC_OBJ_SHARED))
+			continue;
+		while (i + run < b->h->nobjects && run < 256 && b->objs[i + run].type == o->type &&
+		       (b->objs[i + run].flags & SPEC_OBJ_SHARED))
+			run++;
+		if (b->next + run >= (1u << b->bi->cnode_radix))
+			return E_FULL;
+		long e = untyped_retype(CAP_INIT_SHARED, o->type, 0, CAP_INIT_CNODE, b->next, run);
+		if (e)
+			return e;
+		for (uint32_t k = 0; k < run; k++)
+			b->slot[i + k] = b->next + k;
+		b->next += run;
 	}
-	if (o->offset / 4096 >= pages)
-		return E_RANGE;
-	*slot = b->pool_first + (uint32_t)(o->offset / 4096);
+	b->pool_made = true;
 	return E_OK;
 }
 
@@ -191,8 +201,11 @@ static long map_all(struct boot *b, uint32_t first, uint32_t n, uint32_t vspace)
 		const struct spec_object *o = &b->objs[m->object];
 		uint32_t slot = b->slot[m->object];
 		long e = E_OK;
-		if (o->flags & SPEC_OBJ_SHARED)
-			e = pool_frame(b, o, &slot);
+		if (o->flags & SPEC_OBJ_SHARED) {
+			e = pool_make(b);
+			slot = b->slot[m->object];
+			b->mapped[m->object] = 1;
+		}
 		if (!e && !slot)
 			e = E_NOENT;
 		if (!e && o->type >= OBJ_PDPT && o->type <= OBJ_PT)
@@ -243,6 +256,11 @@ static void write_vm_info(struct boot *b, uint32_t index, struct component_info 
 		vm->initramfs_va = COMPONENT_VM_INITRAMFS_VA;
 		vm->initramfs_size = v->initramfs_size;
 		snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", str(b, v->cmdline));
+		vm->nvfs = v->nvfs;
+		for (uint32_t k = 0; k < info->ncaps && v->nvfs; k++)
+			if (info->caps[k].type == OBJ_NOTIFICATION && !strcmp(info->caps[k].name, "devices"))
+				vm->devices = info->caps[k].slot;
+		vm->devices_va = v->nvfs ? COMPONENT_VM_DEVICES_VA : 0;
 	}
 }
 
@@ -332,7 +350,8 @@ static long start_component(struct boot *b, uint32_t index)
 		}
 	}
 	if ((e = map_all(b, c->first_map, c->nmaps, vspace)) || (e = write_info(b, c)) ||
-	    (e = spec_devices_give(b->bi, b->blob, b->slot, &b->next, b->two_level, index, space)))
+	    (e = spec_devices_give(b->bi, b->blob, b->slot, &b->next, b->two_level, index, space)) ||
+	    (e = spec_vfs_vmm(&b->vfs, index)))
 		return e;
 	if ((e = cnode_mint(CAP_INIT_CNODE, fault, b->supervisor, CAP_WRITE | CAP_GRANT, index + 1)) ||
 	    (e = tcb_set_space(tcb, space)) || (e = tcb_set_vspace(tcb, vspace)) ||
@@ -352,12 +371,20 @@ static unsigned drop_caps(struct boot *b)
 
 	for (unsigned i = 0; i < b->bi->untyped_count; i++)
 		n += cnode_delete(CAP_INIT_CNODE, b->bi->untyped_first + i) == E_OK;
-	for (unsigned i = 0; i < b->bi->xsignal_count; i++)
+	bool vfs = spec_vfs_pending(&b->vfs);
+	/* Until the VFs are handed over: the PCI cap, and on instance 0 the right to route and signal. */
+	for (unsigned i = 0; i < b->bi->xsignal_count && !(vfs && b->me == 0); i++)
 		n += cnode_delete(CAP_INIT_CNODE, b->bi->xsignal_first + i) == E_OK;
-	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IRQ_CONTROL) == E_OK;
+	if (!(vfs && b->me == 0))
+		n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IRQ_CONTROL) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IO_PORT) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_SHARED) == E_OK;
-	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_PCI) == E_OK;
+	if (!vfs)
+		n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_PCI) == E_OK;
+	/* Pool frames this core maps nothing with (other VMs' RAM, others' channels). */
+	for (uint32_t i = 0; b->pool_made && i < b->h->nobjects; i++)
+		if ((b->objs[i].flags & SPEC_OBJ_SHARED) && !b->mapped[i] && !spec_vfs_keeps(&b->vfs, i))
+			n += cnode_delete(CAP_INIT_CNODE, b->slot[i]) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, b->two_level) == E_OK;
 	return n;
 }
@@ -369,6 +396,10 @@ static unsigned supervise(struct boot *b, unsigned running)
 
 	while (running) {
 		struct msg m = ipc_recv(b->supervisor);
+		if (!m.err && (m.info & MSGINFO_NTFN)) {
+			spec_vfs_signalled(&b->vfs, m.badge);	/* a PF's VFs online, or core 0's hand-over */
+			continue;
+		}
 		if (m.err || m.badge == 0 || m.badge > b->h->ncomponents)
 			continue;
 		const char *name = str(b, b->comps[m.badge - 1].name);
@@ -377,11 +408,13 @@ static unsigned supervise(struct boot *b, unsigned running)
 			printf("instance %u: component %s exited with status %llu\n", b->me, name,
 			       (unsigned long long)m.mr[0]);
 			failed += m.mr[0] != 0;
+			spec_vfs_exited(&b->vfs, (uint32_t)m.badge - 1, m.mr[0]);
 		} else {
 			printf("instance %u: component %s stopped: fault %u at rip 0x%llx, address 0x%llx\n",
 			       b->me, name, FAULT_VECTOR(label), (unsigned long long)m.mr[0],
 			       (unsigned long long)m.mr[1]);
 			failed++;
+			spec_vfs_exited(&b->vfs, (uint32_t)m.badge - 1, ~0ull);
 		}
 		running--;
 	}
@@ -415,9 +448,11 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 				printf("instance %u: vm %s not started: a VM of several cores needs guest memory shared between instances (issue #5)\n",
 				       b.me, str(&b, b.vms[i].name));
 	spec_devices_note(bi, blob);
-	if (!(b.slot = malloc(b.h->nobjects * sizeof(*b.slot) + 1)))
+	if (!(b.slot = malloc(b.h->nobjects * sizeof(*b.slot) + 1)) ||
+	    !(b.mapped = malloc(b.h->nobjects + 1)))
 		return 1;
 	memset(b.slot, 0, b.h->nobjects * sizeof(*b.slot));
+	memset(b.mapped, 0, b.h->nobjects);
 	/* The supervisor endpoint comes from another region: the pool region stays fresh. */
 	unsigned bits;
 	uint32_t pool = pool_untyped(bi, &bits), other = 0;
@@ -437,6 +472,10 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 	for (uint32_t i = 0; i < b.h->nobjects && !e; i++)
 		if (b.objs[i].core == b.me && (b.objs[i].flags & SPEC_OBJ_BIND_XSIGNALS))
 			e = ntfn_bind_xsignals(b.slot[i]);
+	b.vfs = (struct vfs){ .bi = bi, .blob = blob, .slot = b.slot, .next = &b.next,
+			      .two_level = b.two_level };
+	if (!e && spec_vfs_needed(&b.vfs) && !(e = pool_make(&b)))
+		e = spec_vfs_boot(&b.vfs);
 	/* Guest spaces first: a VMM may run its guest as soon as it starts. */
 	for (uint32_t i = 0; i < b.h->nvms && !e; i++) {
 		const struct spec_vm *v = &b.vms[i];

@@ -53,8 +53,9 @@ void spec_devices_note(const struct bootinfo *bi, const uint8_t *blob)
 		if (d->owner == SPEC_NO_OWNER)
 			continue;
 		if (d->owner & SPEC_VM_OWNER) {
-			if (k < h->nvms && vms[k].cores[0] == bi->instance)
-				printf("instance %u: device %s not handed out: VMs get devices later (issue #6)\n",
+			/* A VF comes at run time (spec_vfs.c); other devices are not passed through yet. */
+			if (k < h->nvms && vms[k].cores[0] == bi->instance && d->kind != SPEC_DEV_VF)
+				printf("instance %u: device %s not handed out: VMs get VFs only (issue #6)\n",
 				       bi->instance, str(h, d->name));
 		} else if (k < h->ncomponents && comps[k].core == bi->instance && !is_pci(d)) {
 			printf("instance %u: device %s not handed out: platform devices are not handed out yet (issue #6)\n",

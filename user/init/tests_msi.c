@@ -1,5 +1,6 @@
 /* In-kernel test suite, MSI vectors: allocation, the address/data pair, freeing, delivery. */
 #include "cap.h"
+#include "core/pci_cfg.h"
 #include "test.h"
 #include "tests.h"
 
@@ -198,7 +199,67 @@ static void msi_delivery_and_ack(struct test_env *env)
 	CHECK_ERR(cnode_delete(ROOT, n2), E_OK);
 }
 
+/* A root task claims the vectors the description gave a VM's VFs: exactly those, once. */
+static void msi_vector_by_choice(struct test_env *env)
+{
+	struct msi_result m = irq_control_get_msi_vector(IRQC, S(0), 0xE7);
+
+	CHECK_ERR(m.err, E_OK);
+	CHECK(m.data == 0xE7);
+	m = irq_control_get_msi_vector(IRQC, S(1), 0xE7);
+	CHECK(m.err == E_BUSY && m.address == ARG_MR(1));
+	m = irq_control_get_msi_vector(IRQC, S(1), 0xCF);
+	CHECK(m.err == E_RANGE && m.address == ARG_MR(1));
+	m = irq_control_get_msi_vector(IRQC, S(1), 0xF0);
+	CHECK(m.err == E_RANGE && m.address == ARG_MR(1));
+	m = irq_control_get_msi_vector(IRQC, S(0), 0xE8);
+	CHECK(m.err == E_NOTEMPTY && m.address == ARG_MR(0));
+	/* Any vector (0) never hands out the chosen one. */
+	m = irq_control_get_msi(IRQC, S(1));
+	CHECK(m.err == E_OK && m.data != 0xE7);
+	CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
+	CHECK_ERR(irq_control_get_msi_vector(IRQC, S(0), 0xE7).err, E_OK);
+	CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
+	CHECK_ERR(cnode_delete(ROOT, S(1)), E_OK);
+}
+
+/*
+ * Instance 0 routes a device's MSI to a vector of another instance (a VM's VF):
+ * only there, once per entry, and only for a function its PCI cap covers.
+ */
+static void msi_route_to_another_instance(struct test_env *env)
+{
+	struct msi_result m = irq_control_route_msi(IRQC, CAP_INIT_PCI, 0, 1, 0xEF);
+
+	if (env->bi->instance != 0 || !env->bi->intremap || !env->bi->pci_count) {
+		CHECK(m.err == E_UNSUPP && m.address == ARG_CAP);
+		return;
+	}
+	if (env->bi->ninstances < 2) {
+		CHECK(m.err == E_RANGE && m.address == ARG_MR(2));
+		return;
+	}
+	CHECK_ERR(m.err, E_OK);
+	/* Remappable format, the handle of instance 1's block: 32 + 32 * 1 + (0xEF - 0xD0). */
+	CHECK((m.address & 0xFFF0001Full) == 0xFEE00010ull);
+	CHECK(((m.address >> 5) & 0x7FFF) == 95 && m.data == 0xEF);
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, 0, 1, 0xEF);
+	CHECK(m.err == E_BUSY && m.address == ARG_CAP);
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, 0, 0, 0xEE);
+	CHECK(m.err == E_RANGE && m.address == ARG_MR(2));
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, 0, 16, 0xEE);
+	CHECK(m.err == E_RANGE && m.address == ARG_MR(2));
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, 0, 1, 0xCF);
+	CHECK(m.err == E_RANGE && m.address == ARG_MR(3));
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, PCI_BDF(0, 0x1e, 0), 1, 0xEE);
+	CHECK(m.err == E_NOENT && m.address == ARG_MR(1));
+	m = irq_control_route_msi(IRQC, IRQC, 0, 1, 0xEE);
+	CHECK(m.err == E_WRONGTYPE && m.address == ARG_MR(0));
+}
+
 const struct test_case msi_tests[] = {
+	{ "msi_vector_by_choice", msi_vector_by_choice },
+	{ "msi_route_to_another_instance", msi_route_to_another_instance },
 	{ "msi_address_and_data", msi_address_and_data },
 	{ "msi_exhaustion_and_reuse", msi_exhaustion_and_reuse },
 	{ "msi_wrong_caps_and_rights", msi_wrong_caps_and_rights },

@@ -497,7 +497,39 @@ static void guest_fpu_state_is_its_own(struct test_env *env)
 	cleanup(env);
 }
 
+/*
+ * A signal for the VMM thread's bound notification ends VCPU_RUN with
+ * VMEXIT_NOTIFY and the word: one pending at the call, and one that arrives while
+ * the guest spins (an MSI raised on this core, taken as a host interrupt).
+ */
+static void bound_signal_stops_the_guest(struct test_env *env)
+{
+	uint64_t vcpu = guest(env);
+	uint64_t n = test_make(env, OBJ_NOTIFICATION, 0, 10), h = S(11);
+
+	CHECK_ERR(tcb_bind_ntfn(CAP_INIT_TCB, n), E_OK);
+	CHECK_ERR(ipc_send(n, 0, 0, 0), E_OK);
+	struct vcpu_exit x = run_at(vcpu, AT_CPUID, 0);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_NOTIFY && x.info1 == 1 && x.rip == AT_CPUID);
+	/* The word was taken: the next run enters the guest. */
+	x = vcpu_run(vcpu);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_CPUID);
+	CHECK_ERR(irq_control_get_msi(CAP_INIT_IRQ_CONTROL, h).err, E_OK);
+	CHECK_ERR(irq_handler_set_ntfn(h, n), E_OK);
+	idt_and_deadline(env, vcpu, 2000);
+	CHECK_ERR(sys_debug_irq_raise(h, 0), E_OK);
+	x = run_at(vcpu, AT_SPIN, 0);
+	if (x.reason != VMEXIT_NOTIFY)
+		printf("    spinning guest: exit %llu, not VMEXIT_NOTIFY\n", (unsigned long long)x.reason);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_NOTIFY && (x.info1 >> 32) != 0 && x.rip == AT_SPIN);
+	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_DEADLINE, 0), E_OK);
+	CHECK_ERR(cnode_delete(ROOT, h), E_OK);
+	CHECK_ERR(cnode_revoke(ROOT, n), E_OK);	/* the TCB's copy: the binding goes */
+	cleanup(env);
+}
+
 const struct test_case vcpu_tests[] = {
+	{ "bound_signal_stops_the_guest", bound_signal_stops_the_guest },
 	{ "objects_check_their_arguments", objects_check_their_arguments },
 	{ "cpuid_exit_reports_guest_state", cpuid_exit_reports_guest_state },
 	{ "edited_rax_reaches_the_guest", edited_rax_reaches_the_guest },

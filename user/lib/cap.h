@@ -68,6 +68,15 @@ static inline struct bar_result pci_get_bar(uint64_t pci, uint64_t bdf, unsigned
 	return (struct bar_result){ r.err, r.arg, r.bits_left };
 }
 
+/* VF n's part of VF BAR bar of the PF at pf (its SR-IOV capability's): device untyped in dest. */
+static inline struct bar_result pci_get_vf_bar(uint64_t pci, uint64_t pf, uint64_t n, unsigned bar,
+					       uint64_t dest)
+{
+	struct call_result r = atoll_call(pci, INV_PCI_GET_VF_BAR, pf, n, bar, dest);
+
+	return (struct bar_result){ r.err, r.arg, r.bits_left };
+}
+
 /* IOSpaces (docs/iommu.md): frames and tables go in with frame_map() and page_table_map(). */
 static inline long iospace_assign(uint64_t iospace, uint64_t pci, uint64_t bdf)
 {
@@ -162,6 +171,27 @@ struct msi_result {
 static inline struct msi_result irq_control_get_msi(uint64_t control, uint64_t dest)
 {
 	struct call_result r = atoll_call(control, INV_IRQ_CONTROL_GET_MSI, dest, 0, 0, 0);
+
+	return (struct msi_result){ r.err, r.arg, r.bits_left };
+}
+
+/* As above, but exactly vector (0xD0-0xEF): E_BUSY if it is taken. */
+static inline struct msi_result irq_control_get_msi_vector(uint64_t control, uint64_t dest,
+							   uint64_t vector)
+{
+	struct call_result r = atoll_call(control, INV_IRQ_CONTROL_GET_MSI, dest, vector, 0, 0);
+
+	return (struct msi_result){ r.err, r.arg, r.bits_left };
+}
+
+/*
+ * Instance 0 only: device bdf (covered by pci) may raise vector on instance
+ * target; returns the MSI address and data the device must be given.
+ */
+static inline struct msi_result irq_control_route_msi(uint64_t control, uint64_t pci, uint64_t bdf,
+						      uint64_t target, uint64_t vector)
+{
+	struct call_result r = atoll_call(control, INV_IRQ_CONTROL_ROUTE_MSI, pci, bdf, target, vector);
 
 	return (struct msi_result){ r.err, r.arg, r.bits_left };
 }

@@ -206,6 +206,8 @@ int main(const struct component_info *info)
 	if (!e)
 		e = vcpu_write_reg(vm->vcpu, VCPU_HALT_IN_GUEST, 1);
 	if (!e)
+		e = vf_wait_ready(vm);
+	if (!e)
 		e = linux_load(vm);
 	if (e) {
 		printf("[%s] vm not started: %s\n", vm->info->name, err_str(e));
@@ -230,5 +232,8 @@ int main(const struct component_info *info)
 	vf_stats(vm);
 	printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
 	       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
+	if (vm->info->nvfs)
+		printf("[%s] %llu VF interrupts while the guest ran\n", vm->info->name,
+		       (unsigned long long)vm->vf_interrupts);
 	return 0;
 }

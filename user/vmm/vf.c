@@ -2,10 +2,12 @@
  * The guest's PCI bus as the VMM runs it: configuration mechanism #1 on the
  * ports, the host bridge, and the VFs the description gives the VM, each at
  * 00:(1 + j).0. pci.c emulates their configuration space and MSI-X table; this
- * file takes the hand-over (the devices page, spec.h), programs the real MSI-X
- * entries with the remapped messages it names, carries the guest's bus-master
- * bit over, forwards what the guest touches in a BAR outside the mapped pages,
- * and turns each physical MSI (a VMEXIT_NOTIFY bit) into the guest's vector.
+ * file waits for the hand-over (the devices page, spec.h), programs the real
+ * MSI-X entries with the remapped messages it names, carries the guest's
+ * bus-master bit over, forwards what the guest touches in a BAR outside the
+ * mapped pages, and turns each physical MSI (a VMEXIT_NOTIFY bit) into the
+ * guest's vector. With atoll.vf_dma_test on the guest's command line it first
+ * runs vf_dma_test.c on each VF.
  */
 #include "vmm.h"
 
@@ -16,6 +18,17 @@
 
 /* Per VF: physical MSIs seen, and how many of them raised a vector at once. */
 static unsigned msis[SPEC_VM_MAX_VFS], raised[SPEC_VM_MAX_VFS];
+
+/* True if the guest's command line has this word (space-separated). */
+static bool cmdline_has(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = line; *p; p++)
+		if ((p == line || p[-1] == ' ') && !strncmp(p, word, n) && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
 
 static const struct vm_devices_info *devices(const struct vm *vm)
 {
@@ -54,24 +67,6 @@ static void deliver_pending(struct vm *vm)
 		raise_vector(vm, v);
 }
 
-/* Waits for the root task's "devices ready" signal; MSI bits that came with it are kept. */
-static uint64_t wait_ready(struct vm *vm)
-{
-	uint64_t word = 0;
-
-	printf("[%s] waiting for %u VF(s) from the root task\n", vm->info->name, vm->info->nvfs);
-	while (!(word & (1ull << VM_DEV_READY))) {
-		struct msg m = ipc_recv(vm->info->devices);
-		if (m.err) {
-			printf("[%s] vm stopped: device: waiting for the hand-over failed: %s\n", vm->info->name,
-			       err_str(m.err));
-			return 0;
-		}
-		word |= m.badge;
-	}
-	return word;
-}
-
 /* Puts VF j on the guest's bus and points its real MSI-X entries at the VM's vectors. */
 static err_t vf_attach(struct vm *vm, unsigned j)
 {
@@ -89,16 +84,8 @@ static err_t vf_attach(struct vm *vm, unsigned j)
 						    .size = f->bar[i].size, .is64 = f->bar[i].is64,
 						    .prefetchable = f->bar[i].prefetch };
 	err_t e = vpci_add_passthrough(&vm->pci, VF_SLOT(j), &pt);
-	if (e != E_OK)
+	if (e != E_OK || !f->msix_cap)
 		return e;
-	/*
-	 * Memory Space Enable is read-only zero in a VF (the PF's VF MSE rules, SR-IOV 1.1
-	 * 3.4.1.3), but QEMU 7.2 maps a VF's BARs only with it set, as Linux sets it in every
-	 * function it enables; the guest's own bit is emulated and changes nothing here.
-	 */
-	*config16(f, PCI_COMMAND) |= PCI_COMMAND_MEMORY;
-	if (!f->msix_cap)
-		return E_OK;
 	/* The real entries carry the remapped messages for ever; the guest's live in pci.c. */
 	volatile uint32_t *table = (volatile uint32_t *)(bar_va(f, f->msix_table_bar) + f->msix_table_offset);
 	for (unsigned v = 0; v < f->nvectors; v++) {
@@ -112,51 +99,70 @@ static err_t vf_attach(struct vm *vm, unsigned j)
 	return E_OK;
 }
 
-/* What the VMM sees of VF j before the guest runs: its ids and, for NVMe, CAP and VS. */
-static void vf_report(struct vm *vm, unsigned j)
+long vf_wait_ready(struct vm *vm)
 {
-	const struct vm_vf_info *f = &devices(vm)->vf[j];
+	const struct vm_devices_info *d = devices(vm);
 
-	printf("[%s] VF %s: host %02x:%02x.%x, id %04x:%04x, config command 0x%x, MSI-X %u entries in BAR%u "
-	       "at 0x%x; guest 00:%02x.0 with %u of them\n", vm->info->name, f->name, f->bdf >> 8, f->bdf >> 3 & 31,
-	       f->bdf & 7, f->vendor, f->device, *config16(f, PCI_COMMAND), f->msix_entries,
-	       f->msix_table_bar, f->msix_table_offset, VF_SLOT(j), vm->pci.dev[VF_SLOT(j)].msix_n);
-	if (!f->bar[0].size)
-		return;
-	/* An NVMe controller's registers (NVMe 1.4 3.1): CAP at 0, VS at 8. */
-	const volatile uint32_t *regs = (const volatile uint32_t *)bar_va(f, 0);
-	printf("[%s] VF %s: BAR0 %llu KiB at guest 0x%llx: CAP 0x%08x%08x, VS 0x%08x\n", vm->info->name,
-	       f->name, (unsigned long long)(f->bar[0].size >> 10),
-	       (unsigned long long)(f->window_gpa + f->bar[0].offset), regs[1], regs[0], regs[2]);
+	if (!vm->info->nvfs)
+		return E_OK;
+	printf("[%s] waiting for %u VF(s) from the root task\n", vm->info->name, vm->info->nvfs);
+	/* Bit VM_DEV_READY: the page is final; MSI bits may come along, and nothing is lost meanwhile. */
+	uint64_t word = 0;
+	while (!(word & 1ull << VM_DEV_READY)) {
+		struct msg m = ipc_recv(vm->info->devices);
+		if (m.err)
+			return m.err;
+		word |= m.badge;
+	}
+	if (d->magic != VM_DEVICES_MAGIC || d->state != VM_DEV_OK || d->nvfs != vm->info->nvfs) {
+		printf("[%s] vm stopped: device not handed over: %s\n", vm->info->name,
+		       d->magic != VM_DEVICES_MAGIC ? "no devices page" :
+		       d->state != VM_DEV_OK ? d->why : "the devices page lists other VFs");
+		return E_NOENT;
+	}
+	vf_notify(vm, word);	/* an MSI that came with it is counted and acknowledged */
+	for (uint32_t j = 0; j < d->nvfs && j < SPEC_VM_MAX_VFS; j++) {
+		const struct vm_vf_info *f = &d->vf[j];
+		printf("[%s] VF %s: host %02x:%02x.%x, id %04x:%04x, config command 0x%x, MSI-X %u entries in BAR%u at 0x%x\n",
+		       vm->info->name, f->name, f->bdf >> 8, f->bdf >> 3 & 31, f->bdf & 7, f->vendor,
+		       f->device, *config16(f, PCI_COMMAND), f->msix_entries, f->msix_table_bar,
+		       f->msix_table_offset);
+		if (!f->bar[0].size)
+			continue;
+		/*
+		 * Memory Space Enable is read-only zero in a VF (the PF's VF MSE rules, SR-IOV 1.1
+		 * 3.4.1.3), but QEMU 7.2 maps a VF's BARs only with it set, as Linux sets it in every
+		 * function it enables; the guest's own bit is emulated and changes nothing here.
+		 */
+		*config16(f, PCI_COMMAND) |= PCI_COMMAND_MEMORY;
+		/* An NVMe controller's registers (NVMe 1.4 3.1): CAP at 0, VS at 8, through the BAR mapping. */
+		const volatile uint32_t *regs = (const volatile uint32_t *)bar_va(f, 0);
+		printf("[%s] VF %s: BAR0 %llu KiB at guest 0x%llx: CAP 0x%08x%08x, VS 0x%08x\n", vm->info->name,
+		       f->name, (unsigned long long)(f->bar[0].size >> 10),
+		       (unsigned long long)(f->window_gpa + f->bar[0].offset), regs[1], regs[0], regs[2]);
+		if (cmdline_has(vm->info->cmdline, "atoll.vf_dma_test")) {
+			long e = vf_dma_test(vm, f);
+			if (e)
+				return e;
+		}
+	}
+	return E_OK;
 }
 
 long vf_init(struct vm *vm)
 {
 	vpci_init(&vm->pci);
-	if (!vm->info->nvfs)
-		return 0;
-	uint64_t word = wait_ready(vm);
-	if (!word)
-		return E_INVAL;
-	const struct vm_devices_info *d = devices(vm);
-	if (d->magic != VM_DEVICES_MAGIC || d->state != VM_DEV_OK || d->nvfs != vm->info->nvfs ||
-	    d->nvfs > SPEC_VM_MAX_VFS) {
-		printf("[%s] vm stopped: device: %s\n", vm->info->name,
-		       d->magic != VM_DEVICES_MAGIC ? "the devices page was not written" :
-		       d->state != VM_DEV_OK ? d->why : "the devices page lists other VFs");
-		return E_INVAL;
-	}
-	for (unsigned j = 0; j < d->nvfs; j++) {
-		const struct vm_vf_info *f = &d->vf[j];
+	for (unsigned j = 0; j < vm->info->nvfs && j < SPEC_VM_MAX_VFS; j++) {
+		const struct vm_vf_info *f = &devices(vm)->vf[j];
 		err_t e = vf_attach(vm, j);
 		if (e != E_OK) {
 			printf("[%s] vm stopped: device %s: cannot pass it through: %s\n", vm->info->name,
 			       f->name, err_str(e));
 			return e;
 		}
-		vf_report(vm, j);
+		printf("[%s] VF %s: guest 00:%02x.0, %u MSI-X vector(s)\n", vm->info->name, f->name,
+		       VF_SLOT(j), vm->pci.dev[VF_SLOT(j)].msix_n);
 	}
-	vf_notify(vm, word & ~(1ull << VM_DEV_READY));
 	return 0;
 }
 
@@ -254,6 +260,7 @@ void vf_notify(struct vm *vm, uint64_t word)
 				continue;
 			int vector = vpci_msix_fire(&vm->pci, VF_SLOT(j), v);
 			msis[j]++;
+			vm->vf_interrupts++;
 			if (vector >= 0) {
 				raise_vector(vm, vector);
 				raised[j]++;

@@ -79,6 +79,7 @@ struct vm {
 	bool reset_requested;	/* the guest asked to restart: a clean end */
 	bool powered_off;	/* the guest entered ACPI S5: a clean end */
 	uint64_t exits;
+	uint64_t vf_interrupts;	/* physical MSIs of the VFs seen (VMEXIT_NOTIFY bits) */
 };
 
 /* An I/O access: the guest's IN (write = false) or OUT of size 1, 2 or 4 bytes. */
@@ -166,7 +167,9 @@ uint32_t acpi_build(uint8_t *buf, uint32_t gpa);
 void pm_access(struct vm *vm, struct io *io);
 
 /* vf.c: the guest's PCI bus and the VFs passed through to it (docs/vmm.md). */
-/* Sets the bus up; with VFs, waits for the hand-over first. Non-zero (said why): do not start. */
+/* Waits for the hand-over (E_OK at once without VFs) and reports the VFs; non-zero: do not start. */
+MUST_CHECK long vf_wait_ready(struct vm *vm);
+/* Sets the bus up with the host bridge and the VFs; non-zero (said why): do not start. */
 MUST_CHECK long vf_init(struct vm *vm);
 /* Configuration mechanism #1; false for a port that is not its. */
 bool vf_port_access(struct vm *vm, struct io *io);
@@ -190,6 +193,9 @@ bool msr_write(struct vm *vm, uint32_t msr, uint64_t value);
 void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip);
 /* MOV to or from a debug register: writes are dropped, reads give the reset values. */
 void debug_register_access(struct vm *vm, bool write, uint64_t rip);
+
+/* vf_dma_test.c: DMA into and past the guest's RAM through an NVMe VF (atoll.vf_dma_test). */
+long vf_dma_test(struct vm *vm, const struct vm_vf_info *f);
 
 #define PIT_HZ 1193182ull
 #define GUEST_EVENT_GP (13u | 3u << 8 | 1u << 11 | 1u << 31)	/* #GP(0), EVENTINJ format */

@@ -344,10 +344,11 @@ static err_t map_image(struct pt_alloc *a, paddr_t pml4, const char *s, const ch
 }
 
 /*
- * Instance 0 drives the PCI functions and the IOMMU (docs/iommu.md): it alone
- * maps the ECAM windows of segment 0 and the VT-d register pages, uncached.
+ * Every instance maps the ECAM windows of segment 0, uncached: a root task hands
+ * its VMs' VFs out from its own PCI capability (docs/pcimgr.md). Configuration
+ * space is device registers, not kernel state: no instance keeps anything in it.
  */
-static err_t boot_map_devices(struct pt_alloc *a, paddr_t pml4)
+static err_t boot_map_ecam(struct pt_alloc *a, paddr_t pml4)
 {
 	const uint64_t uc = PTE_W | PTE_NX | PTE_PCD | PTE_PWT;
 	const struct acpi_info *ai = &machine.acpi;
@@ -361,6 +362,16 @@ static err_t boot_map_devices(struct pt_alloc *a, paddr_t pml4)
 				    (uint64_t)(m->bus_end - m->bus_start + 1) << 20, uc)))
 			return e;
 	}
+	return E_OK;
+}
+
+/* Instance 0 drives the IOMMU (docs/iommu.md): it alone maps the VT-d register pages, uncached. */
+static err_t boot_map_devices(struct pt_alloc *a, paddr_t pml4)
+{
+	const uint64_t uc = PTE_W | PTE_NX | PTE_PCD | PTE_PWT;
+	const struct acpi_info *ai = &machine.acpi;
+	err_t e;
+
 	for (unsigned i = 0; machine.have_acpi && i < ai->ndmar; i++)
 		if ((e = paging_map(a, pml4, PHYSMAP_BASE + ai->dmar[i].reg_base, ai->dmar[i].reg_base,
 				    PAGE_SIZE, uc)))
@@ -423,7 +434,7 @@ static err_t boot_build_instance(struct instance_info *in)
 	if (machine.tramp_pa &&
 	    (e = paging_map(&a, pml4, machine.tramp_pa, machine.tramp_pa, PAGE_SIZE, PTE_W)))
 		return e;
-	if (in == &machine.inst[0] && (e = boot_map_devices(&a, pml4)))
+	if ((e = boot_map_ecam(&a, pml4)) || (in == &machine.inst[0] && (e = boot_map_devices(&a, pml4))))
 		return e;
 	in->cr3 = pml4;
 	in->kmem_end = a.next;

@@ -59,6 +59,7 @@ void iommu_detach(uint16_t bdf, uint16_t domain);
  * MSI vector VEC_MSI_BASE + i is IOMMU_IRTE_MSI + i.
  */
 #define IOMMU_IRTE_MSI 32
+#define IOMMU_IRTE_COUNT 256	/* one page of entries (vtd.h IRT_SIZE_FIELD) */
 bool iommu_intremap(void);
 /*
  * Entry index delivers vector to the local APIC apic_id (fixed, physical), and

@@ -225,6 +225,20 @@ static int map_bar0(struct pf *p, volatile uint8_t **regs)
 	return 0;
 }
 
+/* The VFs of d are online: the root task hands them to their VMs (cap "<device>.online", if given). */
+static void tell_online(const struct component_info *info, const struct component_device_info *d)
+{
+	char name[40];
+
+	snprintf(name, sizeof(name), "%s.online", d->name);
+	for (uint32_t k = 0; k < info->ncaps; k++)
+		if (!strcmp(info->caps[k].name, name) && info->caps[k].slot) {
+			long e = ipc_send(info->caps[k].slot, 0, 0, 0);
+			printf("pcimgr: %s: told the root task that its VFs are online%s%s\n", d->name,
+			       e ? ": " : "", e ? err_str(e) : "");
+		}
+}
+
 int main(const struct component_info *info)
 {
 	if (info->magic != COMPONENT_INFO_MAGIC)
@@ -246,6 +260,7 @@ int main(const struct component_info *info)
 		    (rc = enable_vfs(&p)) || (rc = map_bar0(&p, &regs)) ||
 		    (rc = pcimgr_bring_up(&p, regs, (uint8_t *)(uintptr_t)info->heap_va)))
 			return rc;
+		tell_online(info, p.d);
 	}
 	return 0;
 }

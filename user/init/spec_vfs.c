@@ -1,0 +1,689 @@
+/*
+ * Handing SR-IOV VFs to VMs on other cores (docs/pcimgr.md, "VFs for VMs").
+ * Instance 0's root task makes each VF's IOSpace over its VM's RAM (frames of the
+ * shared pool) at boot; when the PF's driver signals that the VFs are online it
+ * assigns the IOSpaces, routes each VF's MSIs to the vectors the description gave
+ * it on the VM's core, writes the VM's hand-over page and signals that core. The
+ * VM's root task then maps the VF's configuration page and BARs into the VMM (and
+ * the BARs into the guest), fills the VMM's devices page and signals the VMM.
+ */
+#include "abi/spec.h"
+#include "atoll.h"
+#include "cap.h"
+#include "core/pci_cfg.h"
+#include "kstring.h"
+#include "spec_vfs.h"
+
+#define PEEK_VA 0x5FD000ull	/* beside spec.c's and spec_devices.c's scratch pages */
+
+static const struct spec_header *hdr(const struct vfs *v)
+{
+	return (const struct spec_header *)v->blob;
+}
+
+static const struct spec_device *dev(const struct vfs *v, uint32_t i)
+{
+	return (const struct spec_device *)(v->blob + hdr(v)->devices_off) + i;
+}
+
+static const struct spec_vm *vm(const struct vfs *v, uint32_t i)
+{
+	return (const struct spec_vm *)(v->blob + hdr(v)->vms_off) + i;
+}
+
+static const struct spec_component *comp(const struct vfs *v, uint32_t i)
+{
+	return (const struct spec_component *)(v->blob + hdr(v)->components_off) + i;
+}
+
+static const char *str(const struct vfs *v, uint32_t off)
+{
+	return off < hdr(v)->strings_size ? (const char *)v->blob + hdr(v)->strings_off + off : "?";
+}
+
+static unsigned ndev(const struct vfs *v)
+{
+	return hdr(v)->ndevices < VFS_MAX_DEVICES ? hdr(v)->ndevices : VFS_MAX_DEVICES;
+}
+
+/* Device i is a VF owned by a VM with VFs: its VM's index in *vi. */
+static bool vm_vf(const struct vfs *v, uint32_t i, uint32_t *vi)
+{
+	const struct spec_device *d = dev(v, i);
+
+	*vi = d->owner & ~SPEC_VM_OWNER;
+	return d->kind == SPEC_DEV_VF && d->owner != SPEC_NO_OWNER && (d->owner & SPEC_VM_OWNER) &&
+	       *vi < hdr(v)->nvms && vm(v, *vi)->nvfs && *vi < VFS_MAX_DEVICES;
+}
+
+static void settle(struct vfs *v);
+
+static uint32_t take(struct vfs *v)
+{
+	return (*v->next)++;
+}
+
+/* One object from whichever untyped region still has room (the blob's objects are made). */
+static long make(struct vfs *v, unsigned type, uint32_t *out)
+{
+	long e = E_NOMEM;
+
+	for (unsigned i = 0; i < v->bi->untyped_count && e; i++)
+		e = untyped_retype(v->bi->untyped_first + i, type, 0, CAP_INIT_CNODE, *v->next, 1);
+	if (!e)
+		*out = take(v);
+	return e;
+}
+
+/* Copies len bytes at off of a frame out (out != NULL) or in (in != NULL), through a mapping of a copy. */
+static long peek_at(struct vfs *v, uint32_t frame, size_t off, void *out, const void *in, size_t len)
+{
+	uint32_t copy = take(v);
+	long e = cnode_copy(CAP_INIT_CNODE, copy, frame, CAP_ALL_RIGHTS);
+
+	if (!e && !(e = frame_map(copy, CAP_INIT_VSPACE, PEEK_VA, in ? CAP_WRITE : 0))) {
+		if (out)
+			memcpy(out, (const void *)(uintptr_t)(PEEK_VA + off), len);
+		if (in)
+			memcpy((void *)(uintptr_t)(PEEK_VA + off), in, len);
+		e = frame_unmap(copy);
+	}
+	(void)cnode_delete(CAP_INIT_CNODE, copy);
+	(*v->next)--;	/* the slot is free again */
+	return e;
+}
+
+static long peek(struct vfs *v, uint32_t frame, void *out, const void *in, size_t len)
+{
+	return peek_at(v, frame, 0, out, in, len);
+}
+
+/* A function's 4 KiB of configuration space, read through our PCI cap. */
+static long read_config(struct vfs *v, uint16_t bdf, uint8_t *cfg)
+{
+	uint32_t page = take(v);
+	long e = pci_get_config(CAP_INIT_PCI, bdf, page);
+
+	if (!e)
+		e = peek(v, page, cfg, NULL, PCI_EXT_CFG_SIZE);
+	(void)cnode_delete(CAP_INIT_CNODE, page);
+	(*v->next)--;
+	return e;
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
+}
+
+bool spec_vfs_needed(struct vfs *v)
+{
+	uint32_t vi;
+
+	for (uint32_t i = 0; i < ndev(v); i++)
+		if (vm_vf(v, i, &vi) && (v->bi->instance == 0 || vm(v, vi)->cores[0] == v->bi->instance))
+			v->active = true;
+	return v->active;
+}
+
+bool spec_vfs_pending(const struct vfs *v)
+{
+	return v->active && !v->done;
+}
+
+bool spec_vfs_keeps(const struct vfs *v, uint32_t i)
+{
+	for (uint32_t k = 0; v->active && k < hdr(v)->nvms; k++)
+		if (vm(v, k)->nvfs && vm(v, k)->handover == i &&
+		    (v->bi->instance == 0 || vm(v, k)->cores[0] == v->bi->instance))
+			return true;
+	return false;
+}
+
+/* Instance 0: the VF's IOSpace, holding every RAM frame of its VM at IOVA = guest-physical. */
+static long make_iospace(struct vfs *v, uint32_t i, uint32_t vi)
+{
+	const struct spec_vm *m = vm(v, vi);
+	const struct spec_map *maps = (const struct spec_map *)(v->blob + hdr(v)->maps_off);
+	const struct spec_object *objs = (const struct spec_object *)(v->blob + hdr(v)->objects_off);
+	uint64_t pd_at = ~0ull, bytes = 0;
+	uint32_t io, t;
+	long e;
+
+	if ((e = make(v, OBJ_IOSPACE, &io)))
+		return e;
+	if (v->bi->iommu_levels == 4 && ((e = make(v, OBJ_PDPT, &t)) || (e = page_table_map(t, io, 0))))
+		return e;
+	for (uint32_t k = m->first_map; k < m->first_map + m->nmaps; k++) {
+		const struct spec_map *p = &maps[k];
+		if (objs[p->object].type != OBJ_FRAME_2M || p->vaddr >= m->memory)
+			continue;	/* page tables and shared regions: not the guest's RAM */
+		if (pd_at != p->vaddr >> 30) {
+			if ((e = make(v, OBJ_PD, &t)) || (e = page_table_map(t, io, p->vaddr)))
+				return e;
+			pd_at = p->vaddr >> 30;
+		}
+		uint32_t copy = take(v);
+		if ((e = cnode_copy(CAP_INIT_CNODE, copy, v->slot[p->object], CAP_ALL_RIGHTS)) ||
+		    (e = frame_map(copy, io, p->vaddr, CAP_WRITE)))
+			return e;
+		bytes += 2ull << 20;
+	}
+	v->iospace[i] = io;
+	printf("instance 0: VF %s for vm %s: IOSpace with its %llu MiB of RAM at IOVA = guest-physical\n",
+	       str(v, dev(v, i)->name), str(v, m->name), (unsigned long long)(bytes >> 20));
+	return E_OK;
+}
+
+long spec_vfs_boot(struct vfs *v)
+{
+	uint32_t vi, ntfn = 0;
+	long e = E_OK;
+
+	if (v->bi->instance == 0) {
+		if (!v->bi->pci_count || !v->bi->iommu_levels || !v->bi->intremap) {
+			/* Without DMA and interrupt remapping a VF would reach all memory: refuse. */
+			printf("instance 0: spec: VFs for VMs need an IOMMU with interrupt remapping; none is handed over\n");
+			for (uint32_t i = 0; i < ndev(v); i++)
+				if (vm_vf(v, i, &vi)) {
+					v->state[i] = VM_DEV_FAILED;
+					snprintf(v->why[i], sizeof(v->why[i]), "no IOMMU with interrupt remapping");
+				}
+			/* Told now: a signal that comes before the VM's core listens is kept for it. */
+			settle(v);
+			return E_OK;
+		}
+		for (uint32_t i = 0; i < ndev(v) && !e; i++) {
+			if (!vm_vf(v, i, &vi))
+				continue;
+			if ((e = make_iospace(v, i, vi)))
+				printf("instance 0: spec: IOSpace for VF %s: %s\n", str(v, dev(v, i)->name),
+				       err_str(e));
+			const struct spec_device *pf = dev(v, dev(v, i)->pf);
+			if (!e && pf->online == SPEC_NONE) {
+				printf("instance 0: spec: VF %s: its PF %s has no driver to enable it\n",
+				       str(v, dev(v, i)->name), str(v, pf->name));
+				e = E_NOENT;
+			}
+			if (!e)
+				ntfn = v->slot[pf->online];
+		}
+	} else if (!(e = make(v, OBJ_NOTIFICATION, &ntfn))) {
+		/* Instance 0 tells us by a cross-core signal: bit 0 of this notification's word. */
+		e = ntfn_bind_xsignals(ntfn);
+	}
+	if (!e && ntfn)
+		e = tcb_bind_ntfn(CAP_INIT_TCB, ntfn);
+	if (e)
+		printf("instance %u: spec: VF hand-over not set up: %s\n", v->bi->instance, err_str(e));
+	return e;
+}
+
+/* Moves our cap in `from` into slot `at` of component c's CNode. */
+static long give(struct vfs *v, const struct spec_component *c, uint32_t from, uint32_t at)
+{
+	unsigned radix = v->bi->cnode_radix;
+	uint64_t dest = (uint64_t)v->slot[c->cnode] << COMPONENT_CNODE_RADIX | at;
+
+	if (at >= (1u << COMPONENT_CNODE_RADIX))
+		return E_FULL;
+	return atoll_call(v->two_level, INV_CNODE_MOVE, dest, from,
+			  CNODE_ARGS(0, 0, radix + COMPONENT_CNODE_RADIX, radix), 0).err;
+}
+
+long spec_vfs_vmm(struct vfs *v, uint32_t index)
+{
+	const struct spec_component *c = comp(v, index);
+	uint32_t vi = 0, t, at = c->ncaps + 1;
+	long e;
+
+	while (vi < hdr(v)->nvms && (vm(v, vi)->vmm != index || !vm(v, vi)->nvfs))
+		vi++;
+	if (vi == hdr(v)->nvms || !v->active || vi >= VFS_MAX_DEVICES)
+		return E_OK;
+	const struct spec_vm *m = vm(v, vi);
+	uint32_t devices = v->slot[m->devices];
+	/* The guest's BAR windows below 4 GiB (its RAM ends below them) and the VMM's. */
+	if ((e = make(v, OBJ_PD, &t)) || (e = page_table_map(t, v->slot[m->gspace], SPEC_VM_PCI_HOLE)))
+		goto out;
+	for (uint32_t i = 0; i < ndev(v); i++) {
+		uint32_t owner;
+		if (!vm_vf(v, i, &owner) || owner != vi)
+			continue;
+		const struct spec_device *d = dev(v, i);
+		if ((e = make(v, OBJ_PT, &t)) || (e = page_table_map(t, v->slot[m->gspace], d->gpa)) ||
+		    (e = make(v, OBJ_PT, &t)) ||
+		    (e = page_table_map(t, v->slot[c->vspace], COMPONENT_VM_VF_VA(d->vm_slot))))
+			goto out;
+		/* The description's vectors on this core, each signalling its own bit of "devices". */
+		for (unsigned k = 0; k < d->nvectors; k++) {
+			uint32_t h = take(v), badged = take(v);
+			struct msi_result r = irq_control_get_msi_vector(CAP_INIT_IRQ_CONTROL, h, d->vectors[k]);
+			if ((e = r.err) ||
+			    (e = cnode_mint(CAP_INIT_CNODE, badged, devices, CAP_WRITE,
+					    1ull << VM_DEV_MSI_BIT(d->vm_slot, k))) ||
+			    (e = irq_handler_set_ntfn(h, badged)) || (e = give(v, c, h, at))) {
+				printf("instance %u: spec: vector 0x%x for VF %s: %s\n", v->bi->instance,
+				       d->vectors[k], str(v, d->name), err_str(e));
+				goto out;
+			}
+			(void)cnode_delete(CAP_INIT_CNODE, badged);
+			v->handler[i][k] = at++;
+		}
+	}
+	v->ready[vi] = take(v);
+	if ((e = cnode_mint(CAP_INIT_CNODE, v->ready[vi], devices, CAP_WRITE, 1ull << VM_DEV_READY)) ||
+	    (e = tcb_bind_ntfn(v->slot[c->tcb], devices)))
+		goto out;
+	printf("instance %u: vm %s: %u VF(s) from instance 0 awaited; %s waits for them\n",
+	       v->bi->instance, str(v, m->name), m->nvfs, str(v, c->name));
+out:
+	if (e)
+		printf("instance %u: spec: VFs of vm %s: %s\n", v->bi->instance, str(v, m->name), err_str(e));
+	return e;
+}
+
+/* Instance 0: VF i's routing id from its PF's SR-IOV capability as it is now. */
+static long vf_rid(struct vfs *v, uint32_t i, uint16_t *pf_bdf, uint16_t *rid)
+{
+	static uint8_t cfg[PCI_EXT_CFG_SIZE];
+	const struct spec_device *pf = dev(v, dev(v, i)->pf);
+	long e;
+
+	*pf_bdf = PCI_BDF(pf->bus, pf->dev, pf->fn);
+	if ((e = read_config(v, *pf_bdf, cfg)))
+		return e;
+	unsigned at = pci_cfg_find_ext_cap(cfg, PCI_EXT_CAP_SRIOV);
+	if (!at)
+		return E_UNSUPP;
+	if (!(rd16(cfg + at + PCI_SRIOV_CTRL) & PCI_SRIOV_CTRL_VFE))
+		return E_NOENT;
+	return pci_vf_rid(*pf_bdf, rd16(cfg + at + PCI_SRIOV_VF_OFFSET),
+			  rd16(cfg + at + PCI_SRIOV_VF_STRIDE), dev(v, i)->vf_index,
+			  rd16(cfg + at + PCI_SRIOV_NUM_VFS), rid);
+}
+
+/* Instance 0: VF i is online: its IOSpace takes it, its MSIs go to its VM's core. */
+static void hand_over(struct vfs *v, uint32_t i, uint32_t vi)
+{
+	const struct spec_device *d = dev(v, i);
+	uint16_t pf, rid = 0;
+	long e = vf_rid(v, i, &pf, &rid);
+
+	if (!e)
+		e = iospace_assign(v->iospace[i], CAP_INIT_PCI, rid);
+	for (unsigned k = 0; !e && k < d->nvectors; k++) {
+		struct msi_result r = irq_control_route_msi(CAP_INIT_IRQ_CONTROL, CAP_INIT_PCI, rid,
+							    vm(v, vi)->cores[0], d->vectors[k]);
+		e = r.err;
+		v->address[i][k] = r.address;
+		v->data[i][k] = (uint32_t)r.data;
+	}
+	if (e) {
+		v->state[i] = VM_DEV_FAILED;
+		snprintf(v->why[i], sizeof(v->why[i]), "instance 0 could not take VF %s: %s",
+			 str(v, d->name), err_str(e));
+		printf("instance 0: VF %s for vm %s: %s\n", str(v, d->name), str(v, vm(v, vi)->name),
+		       err_str(e));
+		return;
+	}
+	v->state[i] = VM_DEV_OK;
+	printf("instance 0: VF %s (%02x:%02x.%x) for vm %s: IOSpace assigned, MSIs routed to vectors 0x%x-0x%x of core %u\n",
+	       str(v, d->name), rid >> 8, rid >> 3 & 31, rid & 7, str(v, vm(v, vi)->name), d->vectors[0],
+	       d->vectors[d->nvectors - 1], vm(v, vi)->cores[0]);
+	v->rid[i] = rid;
+	v->pf_bdf[i] = pf;
+}
+
+static uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+#define TSC_PER_MS 5000000ull	/* at most 5 GHz: a wait lasts at least as long as meant */
+
+/* Our cap that signals core `target`, or 0. */
+static uint32_t signal_cap(const struct vfs *v, unsigned target)
+{
+	for (unsigned k = 0; k < v->bi->xsignal_count; k++)
+		if (v->bi->xsignal_target[k] == target)
+			return v->bi->xsignal_first + k;
+	return 0;
+}
+
+/*
+ * Instance 0, second phase: once every VM's core has mapped its VFs (so no VF BAR
+ * is sized any more), each may tell its VMM. A core that does not answer within
+ * 3 s is told anyway, and the line says so.
+ */
+static void go(struct vfs *v)
+{
+	static const uint32_t one = 1;
+	const size_t state_at = __builtin_offsetof(struct spec_handover, state);
+	const size_t mapped_at = __builtin_offsetof(struct spec_handover, mapped);
+	const size_t go_at = __builtin_offsetof(struct spec_handover, go);
+	unsigned waited = 0, late = 0;
+
+	for (uint32_t vi = 0; vi < hdr(v)->nvms; vi++) {
+		const struct spec_vm *m = vm(v, vi);
+		uint32_t state = 0, mapped = 0;
+		if (!m->nvfs || peek_at(v, v->slot[m->handover], state_at, &state, NULL, 4) ||
+		    state != VM_DEV_OK)
+			continue;
+		for (uint64_t end = tsc() + 3000 * TSC_PER_MS; !mapped && tsc() < end;) {
+			if (peek_at(v, v->slot[m->handover], mapped_at, &mapped, NULL, 4))
+				break;
+			if (!mapped)
+				(void)sys_yield(0, 0);
+		}
+		waited++;
+		late += !mapped;
+	}
+	for (uint32_t vi = 0; vi < hdr(v)->nvms; vi++) {
+		const struct spec_vm *m = vm(v, vi);
+		uint32_t sig = signal_cap(v, m->cores[0]);
+		if (m->nvfs && !peek_at(v, v->slot[m->handover], go_at, NULL, &one, 4) && sig)
+			(void)ipc_send(sig, 0, 0, 0);
+	}
+	if (waited)
+		printf("instance 0: %u VM core(s) mapped their VFs%s; told them to start their VMs\n", waited - late,
+		       late ? ", some did not answer in 3 s" : "");
+}
+
+/* Instance 0: every VM whose VFs are all settled gets its hand-over page and a signal. */
+static void settle(struct vfs *v)
+{
+	static struct spec_handover ho;
+	bool all = true;
+
+	for (uint32_t vi = 0; vi < hdr(v)->nvms && vi < VFS_MAX_DEVICES; vi++) {
+		const struct spec_vm *m = vm(v, vi);
+		bool ready = m->nvfs > 0 && !v->vm_done[vi];
+		for (uint32_t i = 0; i < ndev(v) && ready; i++) {
+			uint32_t owner;
+			ready = !vm_vf(v, i, &owner) || owner != vi || v->state[i] != VM_DEV_PENDING;
+		}
+		if (!ready) {
+			all &= !m->nvfs || v->vm_done[vi];
+			continue;
+		}
+		memset(&ho, 0, sizeof(ho));
+		ho.magic = SPEC_HANDOVER_MAGIC;
+		ho.state = VM_DEV_OK;
+		ho.nvfs = m->nvfs;
+		for (uint32_t i = 0; i < ndev(v); i++) {
+			uint32_t owner;
+			if (!vm_vf(v, i, &owner) || owner != vi)
+				continue;
+			const struct spec_device *d = dev(v, i);
+			ho.vf[d->vm_slot].state = v->state[i];
+			ho.vf[d->vm_slot].bdf = v->rid[i];
+			ho.vf[d->vm_slot].pf_bdf = v->pf_bdf[i];
+			ho.vf[d->vm_slot].vf_number = d->vf_index;
+			ho.vf[d->vm_slot].nvectors = d->nvectors;
+			for (unsigned k = 0; k < d->nvectors; k++) {
+				ho.vf[d->vm_slot].address[k] = v->address[i][k];
+				ho.vf[d->vm_slot].data[k] = v->data[i][k];
+			}
+			if (v->state[i] != VM_DEV_OK) {
+				ho.state = VM_DEV_FAILED;
+				snprintf(ho.why, sizeof(ho.why), "%s", v->why[i]);
+			}
+		}
+		uint32_t sig = signal_cap(v, m->cores[0]);
+		long e = peek(v, v->slot[m->handover], NULL, &ho, sizeof(ho));
+		if (!e)
+			e = sig ? ipc_send(sig, 0, 0, 0) : E_NOENT;
+		printf("instance 0: vm %s: %u VF(s) %s; core %u signalled%s%s\n", str(v, m->name), m->nvfs,
+		       ho.state == VM_DEV_OK ? "handed over" : "failed", m->cores[0], e ? ": " : "",
+		       e ? err_str(e) : "");
+		v->vm_done[vi] = 1;
+	}
+	if (all && !v->done) {
+		go(v);
+		/* Nothing more to route or assign: the PCI cap and the rest go (the IOSpaces stay). */
+		unsigned n = 0;
+		v->done = true;
+		n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_PCI) == E_OK;
+		n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IRQ_CONTROL) == E_OK;
+		for (unsigned k = 0; k < v->bi->xsignal_count; k++)
+			n += cnode_delete(CAP_INIT_CNODE, v->bi->xsignal_first + k) == E_OK;
+		for (uint32_t vi = 0; vi < hdr(v)->nvms; vi++)
+			if (vm(v, vi)->nvfs)
+				n += cnode_delete(CAP_INIT_CNODE, v->slot[vm(v, vi)->handover]) == E_OK;
+		printf("instance 0: VF hand-over done; root task dropped %u more caps\n", n);
+	}
+}
+
+/* A VM's core: maps VF j's BARs into the VMM's window and, but for MSI-X pages, the guest's. */
+static long map_bars(struct vfs *v, const struct spec_vm *m, const struct spec_component *c,
+		     const uint8_t *pf_cfg, unsigned sriov, struct vm_vf_info *f)
+{
+	uint64_t used = 0;
+
+	for (unsigned i = 0; i < 6; i++) {
+		uint32_t lo = rd32(pf_cfg + sriov + PCI_SRIOV_VF_BAR0 + 4 * i), ut = take(v);
+		struct bar_result b = pci_get_vf_bar(CAP_INIT_PCI, f->pf_bdf, f->vf_number, i, ut);
+		bool is64 = pci_bar_is64(lo);
+		if (b.err == E_NOENT || b.err == E_UNSUPP) {
+			(void)cnode_delete(CAP_INIT_CNODE, ut);
+			i += is64;
+			continue;	/* not implemented, or an I/O BAR (VFs have none) */
+		}
+		if (b.err)
+			return b.err;
+		uint64_t size = 1ull << b.bits, off = (used + size - 1) & ~(size - 1);
+		if (off + size > SPEC_VF_WINDOW)
+			return E_NOMEM;
+		f->bar[i] = (struct vm_vf_bar){ .size = size, .offset = off, .hpa = b.base,
+						.is64 = is64, .prefetch = (lo & 8) != 0 };
+		used = off + size;
+		for (uint64_t p = 0; p < size; p += 4096) {
+			uint32_t fr = take(v), copy = take(v);
+			long e = untyped_retype(ut, OBJ_FRAME_4K, 0, CAP_INIT_CNODE, fr, 1);
+			if (!e)
+				e = frame_map(fr, v->slot[c->vspace], f->window_va + off + p, CAP_WRITE);
+			/* The MSI-X table and PBA are the VMM's to emulate: not in the guest. */
+			bool msix = f->msix_cap &&
+				    ((f->msix_table_bar == i && p + 4096 > f->msix_table_offset &&
+				      p < f->msix_table_offset + 16ull * f->msix_entries) ||
+				     (f->msix_pba_bar == i && p + 4096 > f->msix_pba_offset &&
+				      p < f->msix_pba_offset + 8ull * ((f->msix_entries + 63) / 64)));
+			if (!e && !msix && !(e = cnode_copy(CAP_INIT_CNODE, copy, fr, CAP_ALL_RIGHTS)))
+				e = frame_map(copy, v->slot[m->gspace], f->window_gpa + off + p, CAP_WRITE);
+			if (e)
+				return e;
+		}
+		i += is64;
+	}
+	return E_OK;
+}
+
+/* A VM's core: VF j of the hand-over page into the VMM's devices page (and its mappings). */
+static long receive_vf(struct vfs *v, const struct spec_vm *m, const struct spec_handover *ho,
+		       uint32_t i, struct vm_vf_info *f)
+{
+	static uint8_t cfg[PCI_EXT_CFG_SIZE], pf_cfg[PCI_EXT_CFG_SIZE];
+	const struct spec_device *d = dev(v, i);
+	const struct spec_component *c = comp(v, m->vmm);
+	unsigned j = d->vm_slot;
+	uint32_t narrow = take(v), page = take(v);
+	long e;
+
+	snprintf(f->name, sizeof(f->name), "%s", str(v, d->name));
+	f->bdf = ho->vf[j].bdf;
+	f->pf_bdf = ho->vf[j].pf_bdf;
+	f->vf_number = ho->vf[j].vf_number;
+	f->config_va = COMPONENT_VM_VF_CONFIG_VA(j);
+	f->window_va = COMPONENT_VM_VF_VA(j);
+	f->window_gpa = d->gpa;
+	if ((e = read_config(v, f->pf_bdf, pf_cfg)))
+		return e;
+	unsigned sriov = pci_cfg_find_ext_cap(pf_cfg, PCI_EXT_CAP_SRIOV);
+	if (!sriov)
+		return E_UNSUPP;
+	f->vendor = rd16(pf_cfg + PCI_VENDOR);
+	f->device = rd16(pf_cfg + sriov + 0x1A);	/* VF Device ID */
+	/* Its configuration page, through a cap narrowed to it, read-write in the VMM. */
+	if ((e = pci_narrow(CAP_INIT_PCI, f->bdf, 1, narrow)) || (e = pci_get_config(narrow, f->bdf, page)) ||
+	    (e = peek(v, page, cfg, NULL, sizeof(cfg))) ||
+	    (e = frame_map(page, v->slot[c->vspace], f->config_va, CAP_WRITE)))
+		return e;
+	unsigned x = pci_cfg_find_cap(cfg, PCI_CAP_MSIX);
+	if (x) {
+		f->msix_cap = x;
+		f->msix_entries = (rd16(cfg + x + 2) & 0x7FF) + 1u;
+		f->msix_table_bar = rd32(cfg + x + 4) & 7;
+		f->msix_table_offset = rd32(cfg + x + 4) & ~7u;
+		f->msix_pba_bar = rd32(cfg + x + 8) & 7;
+		f->msix_pba_offset = rd32(cfg + x + 8) & ~7u;
+	}
+	if ((e = map_bars(v, m, c, pf_cfg, sriov, f)))
+		return e;
+	f->nvectors = d->nvectors;
+	for (unsigned k = 0; k < d->nvectors; k++)
+		f->vectors[k] = (struct vm_vf_vector){ .vector = d->vectors[k], .handler_slot = v->handler[i][k],
+			.address = ho->vf[j].address[k], .data = ho->vf[j].data[k],
+			.bit = VM_DEV_MSI_BIT(j, k) };
+	f->state = VM_DEV_OK;
+	printf("instance %u: vm %s: VF %s (%02x:%02x.%x, VF %u of %02x:%02x.%x) given to %s: config page, BAR0 %llu KiB at 0x%llx -> guest 0x%llx, vectors 0x%x-0x%x\n",
+	       v->bi->instance, str(v, m->name), f->name, f->bdf >> 8, f->bdf >> 3 & 31, f->bdf & 7,
+	       f->vf_number, f->pf_bdf >> 8, f->pf_bdf >> 3 & 31, f->pf_bdf & 7, str(v, c->name),
+	       (unsigned long long)(f->bar[0].size >> 10), (unsigned long long)f->bar[0].hpa,
+	       (unsigned long long)(f->window_gpa + f->bar[0].offset), d->vectors[0],
+	       d->vectors[d->nvectors - 1]);
+	return E_OK;
+}
+
+/*
+ * A VM's core: instance 0 has signalled. A VM whose hand-over page is written gets
+ * its VFs mapped and its devices page filled, and we answer `mapped`; once instance
+ * 0 says `go` (every VM's core has mapped, so no VF BAR is sized any more) the VMM
+ * is told. A failed hand-over is told at once.
+ */
+static void receive(struct vfs *v)
+{
+	static struct spec_handover ho;
+	static struct vm_devices_info info;
+	static const uint32_t one = 1;
+	bool mapped_all = true, told_all = true;
+
+	for (uint32_t vi = 0; vi < hdr(v)->nvms && vi < VFS_MAX_DEVICES; vi++) {
+		const struct spec_vm *m = vm(v, vi);
+		if (!m->nvfs || m->cores[0] != v->bi->instance || v->vm_done[vi] == 2)
+			continue;
+		if (peek(v, v->slot[m->handover], &ho, NULL, sizeof(ho)) || ho.magic != SPEC_HANDOVER_MAGIC) {
+			mapped_all = told_all = false;
+			continue;	/* not written yet */
+		}
+		bool tell = false;
+		if (!v->vm_done[vi]) {
+			memset(&info, 0, sizeof(info));
+			info.magic = VM_DEVICES_MAGIC;
+			info.nvfs = m->nvfs;
+			info.state = ho.state;
+			snprintf(info.why, sizeof(info.why), "%s", ho.why);
+			for (uint32_t i = 0; i < ndev(v) && info.state == VM_DEV_OK; i++) {
+				uint32_t owner;
+				if (!vm_vf(v, i, &owner) || owner != vi)
+					continue;
+				long e = receive_vf(v, m, &ho, i, &info.vf[dev(v, i)->vm_slot]);
+				if (e) {
+					info.state = VM_DEV_FAILED;
+					snprintf(info.why, sizeof(info.why), "VF %s: %s", str(v, dev(v, i)->name),
+						 err_str(e));
+				}
+			}
+			if (info.state != VM_DEV_OK)
+				printf("instance %u: vm %s: no VFs handed over: %s\n", v->bi->instance,
+				       str(v, m->name), info.why);
+			tell = info.state != VM_DEV_OK;	/* nothing to wait for */
+			/* Complete but for its state: VM_DEV_OK goes in only at go. */
+			if (!tell)
+				info.state = VM_DEV_PENDING;
+			long e = peek(v, v->slot[m->devinfo], NULL, &info, sizeof(info));
+			if (!e && !tell)
+				e = peek_at(v, v->slot[m->handover], __builtin_offsetof(struct spec_handover, mapped),
+					    NULL, &one, sizeof(one));
+			if (e)
+				printf("instance %u: vm %s: devices page: %s\n", v->bi->instance, str(v, m->name),
+				       err_str(e));
+			v->vm_done[vi] = 1;
+		}
+		if (tell || ho.go) {
+			static const uint32_t ok = VM_DEV_OK;
+			long e = tell ? E_OK : peek_at(v, v->slot[m->devinfo],
+						       __builtin_offsetof(struct vm_devices_info, state),
+						       NULL, &ok, sizeof(ok));
+			if (!e)
+				e = ipc_send(v->ready[vi], 0, 0, 0);
+			if (e)
+				printf("instance %u: vm %s: telling its VMM: %s\n", v->bi->instance,
+				       str(v, m->name), err_str(e));
+			v->vm_done[vi] = 2;
+		}
+		told_all &= v->vm_done[vi] == 2;
+	}
+	if (mapped_all && !v->done) {
+		v->done = true;
+		(void)cnode_delete(CAP_INIT_CNODE, CAP_INIT_PCI);
+		printf("instance %u: VFs received; root task dropped its PCI cap\n", v->bi->instance);
+	}
+	if (told_all && v->done)
+		v->active = false;	/* nothing more to hear from instance 0 */
+}
+
+void spec_vfs_signalled(struct vfs *v, uint64_t word)
+{
+	uint32_t vi;
+
+	if (!v->active)
+		return;
+	if (v->bi->instance != 0) {
+		if (word & 1)	/* core 0 */
+			receive(v);
+		return;
+	}
+	if (v->done)
+		return;
+	/* The badge of "<pf>.online" is 1 << the PF's device index. */
+	for (uint32_t i = 0; i < ndev(v); i++) {
+		if (!vm_vf(v, i, &vi) || v->state[i] != VM_DEV_PENDING || dev(v, i)->pf >= 64 ||
+		    !(word & 1ull << dev(v, i)->pf))
+			continue;
+		hand_over(v, i, vi);
+	}
+	settle(v);
+}
+
+void spec_vfs_exited(struct vfs *v, uint32_t index, uint64_t status)
+{
+	uint32_t vi;
+
+	if (!v->active || v->done || v->bi->instance != 0)
+		return;
+	for (uint32_t i = 0; i < ndev(v); i++) {
+		const struct spec_device *pf;
+		if (!vm_vf(v, i, &vi) || v->state[i] != VM_DEV_PENDING)
+			continue;
+		pf = dev(v, dev(v, i)->pf);
+		if (pf->owner != index)
+			continue;
+		v->state[i] = VM_DEV_FAILED;
+		if (status == ~0ull)
+			snprintf(v->why[i], sizeof(v->why[i]), "%s, the driver of PF %s, faulted before its VFs were online",
+				 str(v, comp(v, index)->name), str(v, pf->name));
+		else
+			snprintf(v->why[i], sizeof(v->why[i]), "%s, the driver of PF %s, exited with status %llu before its VFs were online",
+				 str(v, comp(v, index)->name), str(v, pf->name), (unsigned long long)status);
+	}
+	settle(v);
+}

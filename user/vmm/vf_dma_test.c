@@ -1,0 +1,193 @@
+/*
+ * A DMA check a VMM runs on its NVMe VF before the guest starts, when the guest's
+ * command line says `atoll.vf_dma_test` (tests/qemu/cases/linux-nvme-vfs.sh): the
+ * VF's admin queue in guest RAM, one Identify into guest RAM (it must arrive: the
+ * IOSpace holds the RAM at IOVA = guest-physical) and one to just past the RAM (it
+ * must not: instance 0's IOMMU reports the fault, and the RAM is unchanged). The
+ * first completion raises the VF's MSI-X vector 0, programmed with what instance 0
+ * routed: it must arrive here as its bit of "devices". The second is programmed with
+ * the remapping handle of the next core's same vector (a forged entry): nothing may
+ * arrive, here or there.
+ */
+#include "nvme.h"
+#include "vmm.h"
+
+#define SCRATCH_GPA 0x100000ull	/* admin queues and the Identify page; Linux is loaded later */
+#define ASQ_GPA SCRATCH_GPA
+#define ACQ_GPA (SCRATCH_GPA + 0x1000)
+#define DATA_GPA (SCRATCH_GPA + 0x2000)
+#define QUEUE_ENTRIES 4
+
+struct ctl {
+	struct vm *vm;
+	volatile uint8_t *regs;
+	unsigned stride;	/* doorbell stride in bytes */
+	uint64_t timeout_ms;
+	unsigned tail, head, phase;
+};
+
+static uint32_t rd32(struct ctl *c, unsigned off)
+{
+	return *(volatile uint32_t *)(c->regs + off);
+}
+
+static void wr32(struct ctl *c, unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(c->regs + off) = v;
+}
+
+static void wr64(struct ctl *c, unsigned off, uint64_t v)
+{
+	wr32(c, off, (uint32_t)v);
+	wr32(c, off + 4, (uint32_t)(v >> 32));
+}
+
+/* Waits for CSTS.RDY == want within CAP.TO; false on timeout or a fatal status. */
+static bool wait_ready(struct ctl *c, unsigned want)
+{
+	uint64_t end = tsc_now() + c->timeout_ms * c->vm->tsc_khz;
+
+	while (tsc_now() < end) {
+		uint32_t csts = rd32(c, NVME_REG_CSTS);
+		if (csts == 0xFFFFFFFFu || (csts & 2))
+			return false;
+		if ((csts & 1) == want)
+			return true;
+	}
+	return false;
+}
+
+/* Issues one Identify with PRP1 = prp; returns the completion's status field, or -1 on timeout. */
+static int identify(struct ctl *c, uint16_t cid, uint64_t prp)
+{
+	struct nvme_sqe *sq = (struct nvme_sqe *)(c->vm->ram + ASQ_GPA);
+	volatile struct nvme_cqe *cq = (volatile struct nvme_cqe *)(c->vm->ram + ACQ_GPA);
+
+	sq[c->tail] = (struct nvme_sqe){ .cdw0 = NVME_ADMIN_IDENTIFY | (uint32_t)cid << 16,
+					 .prp1 = prp, .cdw10 = NVME_CNS_CONTROLLER };
+	c->tail = (c->tail + 1) % QUEUE_ENTRIES;
+	__asm__ volatile("mfence" ::: "memory");
+	wr32(c, NVME_DOORBELLS, c->tail);
+	uint64_t end = tsc_now() + 2000 * c->vm->tsc_khz;
+	while (tsc_now() < end) {
+		if ((cq[c->head].status & 1) != c->phase)
+			continue;
+		int status = cq[c->head].status >> 1;
+		bool mine = cq[c->head].cid == cid;
+		c->head = (c->head + 1) % QUEUE_ENTRIES;
+		c->phase ^= c->head == 0;
+		wr32(c, NVME_DOORBELLS + c->stride, c->head);
+		return mine ? status : -1;
+	}
+	return -1;
+}
+
+/* Waits up to about a second for a word on "devices"; 0 if none came. */
+static uint64_t await_devices(struct vm *vm)
+{
+	uint64_t end = tsc_now() + 1000 * vm->tsc_khz;
+
+	for (;;) {
+		struct msg m = ipc_nbrecv(vm->info->devices);
+		if (!m.err && m.badge)
+			return m.badge;
+		if (tsc_now() >= end)
+			return 0;
+		(void)sys_yield(0, 0);
+	}
+}
+
+/* MSI-X table entry 0 of the VF (PCI 3.0 6.8.2.9: address, upper address, data, control). */
+static void msix_entry0(const struct vm_vf_info *f, uint64_t address, uint32_t data)
+{
+	volatile uint32_t *e = (volatile uint32_t *)(uintptr_t)(f->window_va +
+		f->bar[f->msix_table_bar].offset + f->msix_table_offset);
+
+	e[3] = 1;	/* masked while it changes */
+	e[0] = (uint32_t)address;
+	e[1] = (uint32_t)(address >> 32);
+	e[2] = data;
+	e[3] = 0;
+}
+
+/* FNV-1a over the guest's RAM outside the scratch pages. */
+static uint32_t ram_sum(const struct vm *vm)
+{
+	uint32_t h = 2166136261u;
+
+	for (uint64_t i = 0; i < vm->ram_size; i += 64)
+		if (i < SCRATCH_GPA || i >= DATA_GPA + 0x1000)
+			h = (h ^ vm->ram[i]) * 16777619u;
+	return h;
+}
+
+long vf_dma_test(struct vm *vm, const struct vm_vf_info *f)
+{
+	struct ctl c = { .vm = vm, .regs = (volatile uint8_t *)(uintptr_t)(f->window_va + f->bar[0].offset),
+			 .phase = 1 };
+	volatile uint16_t *cmd = (volatile uint16_t *)(uintptr_t)(f->config_va + 4);
+	uint64_t cap = rd32(&c, NVME_REG_CAP) | (uint64_t)rd32(&c, NVME_REG_CAP + 4) << 32;
+	const char *name = vm->info->name;
+
+	c.stride = 4u << ((cap >> 32) & 0xF);
+	c.timeout_ms = ((cap >> 24) & 0xFF) * 500 + 500;
+	*cmd |= 4;	/* bus mastering: the VF's DMA goes through its IOSpace */
+	memset(vm->ram + SCRATCH_GPA, 0, 0x3000);
+	wr32(&c, NVME_REG_CC, 0);
+	if (!wait_ready(&c, 0)) {
+		printf("[%s] vf dma test: the controller does not stop\n", name);
+		return E_TIMEOUT;
+	}
+	/* MSI-X on (control bit 15), entry 0 as instance 0 routed it: the admin queue's vector. */
+	volatile uint16_t *msix = (volatile uint16_t *)(uintptr_t)(f->config_va + f->msix_cap + 2);
+	bool irq = f->msix_cap && f->nvectors && f->bar[f->msix_table_bar].size;
+	if (irq) {
+		msix_entry0(f, f->vectors[0].address, f->vectors[0].data);
+		*msix = (uint16_t)((*msix | 0x8000u) & ~0x4000u);
+	}
+	wr32(&c, NVME_REG_AQA, (QUEUE_ENTRIES - 1) << 16 | (QUEUE_ENTRIES - 1));
+	wr64(&c, NVME_REG_ASQ, ASQ_GPA);
+	wr64(&c, NVME_REG_ACQ, ACQ_GPA);
+	wr32(&c, NVME_REG_CC, 6u << 16 | 4u << 20 | 1);	/* 64-byte SQEs, 16-byte CQEs, enable */
+	if (!wait_ready(&c, 1)) {
+		printf("[%s] vf dma test: the controller does not become ready\n", name);
+		return E_TIMEOUT;
+	}
+	/* Into guest RAM: IOVA = guest-physical, so the bytes land where the guest would look. */
+	int st = identify(&c, 1, DATA_GPA);
+	char model[41];
+	memcpy(model, vm->ram + DATA_GPA + 24, 40);
+	model[40] = 0;
+	for (int i = 39; i >= 0 && model[i] == ' '; i--)
+		model[i] = 0;
+	printf("[%s] vf dma test: Identify into guest-physical 0x%llx: status 0x%x, model \"%s\"\n", name,
+	       (unsigned long long)DATA_GPA, st, model);
+	if (irq) {
+		uint64_t w = await_devices(vm);
+		printf("[%s] vf dma test: its MSI-X vector 0 arrived: word 0x%llx (bit %u is vector 0x%x of this core)\n",
+		       name, (unsigned long long)w, f->vectors[0].bit, f->vectors[0].vector);
+		(void)atoll_call(f->vectors[0].handler_slot, INV_IRQ_HANDLER_ACK, 0, 0, 0, 0);
+		/* Forged: the remapping handle of the next core's same vector (VT-d 5.1.5.2, bits 19:5). */
+		msix_entry0(f, f->vectors[0].address + (32u << 5), f->vectors[0].data);
+	}
+	/* Just past the RAM: nothing is mapped there in the IOSpace. */
+	uint32_t before = ram_sum(vm);
+	uint64_t outside = vm->ram_size + 0x1000;
+	st = identify(&c, 2, outside);
+	uint32_t after = ram_sum(vm);
+	printf("[%s] vf dma test: Identify to guest-physical 0x%llx (outside RAM): status 0x%x, RAM checksum %s\n",
+	       name, (unsigned long long)outside, st, before == after ? "unchanged" : "CHANGED");
+	if (irq) {
+		uint64_t w = await_devices(vm);
+		printf("[%s] vf dma test: MSI-X entry forged to another core's handle: word 0x%llx here\n", name,
+		       (unsigned long long)w);
+		*msix = (uint16_t)(*msix & ~0x8000u);
+		msix_entry0(f, 0, 0);
+	}
+	/* Leave the controller as it was found for the guest's driver. */
+	wr32(&c, NVME_REG_CC, 0);
+	(void)wait_ready(&c, 0);
+	*cmd &= (uint16_t)~4u;
+	memset(vm->ram + SCRATCH_GPA, 0, 0x3000);
+	return before == after ? E_OK : E_IO;
+}
