@@ -86,9 +86,13 @@ static err_t vf_attach(struct vm *vm, unsigned j)
 	err_t e = vpci_add_passthrough(&vm->pci, VF_SLOT(j), &pt);
 	if (e != E_OK || !f->msix_cap)
 		return e;
-	/* The real entries carry the remapped messages for ever; the guest's live in pci.c. */
+	/*
+	 * The real entries carry the remapped messages for ever; the guest's live in pci.c.
+	 * Only the entries both the table and the hand-over have (QEMU's VF has one, the
+	 * description gives two vectors): the guest sees as many.
+	 */
 	volatile uint32_t *table = (volatile uint32_t *)(bar_va(f, f->msix_table_bar) + f->msix_table_offset);
-	for (unsigned v = 0; v < f->nvectors; v++) {
+	for (unsigned v = 0; v < vm->pci.dev[VF_SLOT(j)].msix_n; v++) {
 		table[4 * v + 0] = (uint32_t)f->vectors[v].address;
 		table[4 * v + 1] = (uint32_t)(f->vectors[v].address >> 32);
 		table[4 * v + 2] = f->vectors[v].data;
