@@ -72,7 +72,7 @@ endif
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -Iuser/pcimgr -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
-	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi vpci
+	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp vpci
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -85,16 +85,19 @@ unit_elf_SRCS := kernel/core/elf.c kernel/lib/error.c
 unit_cspace_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/lib/error.c
 unit_untyped_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/obj/untyped.c kernel/lib/error.c
 unit_decode_SRCS := user/vmm/decode.c
+unit_strio_SRCS := user/vmm/strio.c
 unit_pic_SRCS := user/vmm/pic.c
 unit_pic_CFLAGS := -Iuser/lib
 # The interrupt path the PIT drives: the PIC, the I/O APIC, the local APIC and irq.c between them.
-VMM_IRQ_SRCS := user/vmm/pic.c user/vmm/irq.c user/vmm/lapic.c user/vmm/ioapic.c
+VMM_IRQ_SRCS := user/vmm/pic.c user/vmm/irq.c user/vmm/lapic.c user/vmm/ioapic.c user/vmm/smp.c
 unit_pit_SRCS := user/vmm/pit.c $(VMM_IRQ_SRCS)
 unit_pit_CFLAGS := -Iuser/lib
 unit_lapic_SRCS := user/vmm/pit.c $(VMM_IRQ_SRCS)
 unit_lapic_CFLAGS := -Iuser/lib
 unit_ioapic_SRCS := user/vmm/pit.c $(VMM_IRQ_SRCS)
 unit_ioapic_CFLAGS := -Iuser/lib
+unit_smp_SRCS := user/vmm/pit.c $(VMM_IRQ_SRCS)
+unit_smp_CFLAGS := -Iuser/lib
 unit_vmm_acpi_SRCS := user/vmm/acpi.c $(unit_acpi_SRCS)
 unit_vmm_acpi_CFLAGS := -Iuser/lib
 unit_vpci_SRCS := user/vmm/pci.c kernel/core/pci_cfg.c
@@ -274,14 +277,14 @@ $(BUILD)/host-printf/%.o: %.c
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HOST_CFLAGS) $(unit_printf_CFLAGS) -c $< -o $@
 
-# The VMM's device models (unit tests pic, pit, lapic, ioapic, vmm_acpi) include user/lib headers.
+# The VMM's device models (unit tests pic, pit, lapic, ioapic, vmm_acpi, smp) include user/lib headers.
 define host_vmm_rule
 $(BUILD)/host-$(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
 	@echo "  HOSTCC  $$<"
 	$(Q)$(CC) $(HOST_CFLAGS) $(unit_$(1)_CFLAGS) -c $$< -o $$@
 endef
-$(foreach t,pic pit lapic ioapic vmm_acpi,$(eval $(call host_vmm_rule,$(t))))
+$(foreach t,pic pit lapic ioapic vmm_acpi smp,$(eval $(call host_vmm_rule,$(t))))
 
 define unit_rule
 $(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \
@@ -291,7 +294,7 @@ $(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 1G -display none -serial stdio \
+QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 1G -display none -serial mon:stdio \
 	-no-reboot -net none
 
 # make run boots systems/$(SYSTEM).yaml, compiled to a spec blob given as the boot module.

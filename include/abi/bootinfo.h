@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC 0x4F464E49544F4F42ull	/* "BOOTINFO" */
-#define BOOTINFO_VERSION 4
+#define BOOTINFO_VERSION 5
 #define BOOTINFO_MAX_UNTYPED 64
 #define BOOTINFO_MAX_MODULES 8
 
@@ -64,6 +64,7 @@ struct bootinfo {
 #define CAP_INIT_IO_PORT 5	/* the I/O ports this instance may use (may be empty) */
 #define CAP_INIT_SHARED 6	/* the same shared pool on every instance (may be empty) */
 #define CAP_INIT_PCI 7		/* the PCI functions this instance drives (may be empty; docs/iommu.md) */
+#define CAP_INIT_CONSOLE 8	/* reads what arrives on the host console (docs/syscalls.md) */
 #define ROOT_TASK_PRIORITY 100
 
 /* Root-task layout: fixed user virtual addresses. */

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define SPEC_MAGIC 0x434550534C4C5441ull	/* "ATLLSPEC" */
-#define SPEC_VERSION 3	/* 2: VMs have a VMM component, a VCPU and a guest space; 3: VFs for VMs */
+#define SPEC_VERSION 4	/* 2: VMs have a VMM component, a VCPU and a guest space; 3: VFs for VMs; 4: vCPUs */
 
 struct spec_header {
 	uint64_t magic;
@@ -94,9 +94,10 @@ struct spec_component {
  * regions) go into its guest space. A VM on one core is run by a VMM component
  * on that core (`vmm`, an index into the components) holding caps to the VCPU
  * and the guest space, the RAM mapped at COMPONENT_VM_RAM_VA and the kernel and
- * initramfs bytes mapped read-only (docs/vmm.md). A VM of more cores has no VMM
- * yet: vmm, vcpu and gspace are SPEC_NONE.
+ * initramfs bytes mapped read-only (docs/vmm.md). A VM of more cores has a VMM
+ * per core, one per vCPU (cpu[] below); vmm, vcpu and gspace are vCPU 0's.
  */
+#define SPEC_VM_MAX_CPUS 8	/* vCPUs of a VM: the xAPIC's flat logical mode names 8 CPUs */
 struct spec_vm {
 	uint32_t name;
 	uint32_t ncores;
@@ -118,9 +119,21 @@ struct spec_vm {
 	 */
 	uint32_t nvfs;
 	uint32_t handover, devices, devinfo;	/* object indices */
-	uint32_t pad;
+	/*
+	 * A VM of several cores (docs/vmm.md, "VMs of several cores"): vCPU k runs on
+	 * cores[k] in its own VMM with its own VCPU and guest space over the same pool
+	 * RAM frames (maps [first_map, +nmaps) of cpu[k]); `wake` is that core's
+	 * cross-core notification, bound to the VMM's TCB. cpu[0] repeats vmm, vcpu,
+	 * gspace, first_map and nmaps above. `state`: the first of VM_STATE_SHARED_PAGES
+	 * pool frames every VMM of the VM maps (SPEC_NONE for a VM of one core).
+	 */
+	uint32_t state;
+	struct spec_vm_cpu {
+		uint32_t vmm, vcpu, gspace, first_map, nmaps, wake;
+	} cpu[SPEC_VM_MAX_CPUS];
 };
 #define SPEC_VM_CONSOLE 1u	/* the guest's serial output goes to the host console */
+#define SPEC_VM_CONSOLE_INPUT 2u	/* and what is typed on the host console reaches its UART */
 #define SPEC_NONE 0xFFFFFFFFu
 
 /* Where a VMM finds its VM (all in its own address space, above the shared regions). */
@@ -174,6 +187,7 @@ struct spec_device {
 #define COMPONENT_SHARED_VA 0x100000000ull	/* shared regions, in channel order, */
 #define COMPONENT_SHARED_END 0x10000000000ull	/* up to here */
 #define COMPONENT_CNODE_RADIX 6
+#define COMPONENT_CONSOLE_SLOT 63	/* a VMM whose VM takes the console input: the console cap */
 #define COMPONENT_MAX_CAPS 32
 
 struct component_cap_info {
@@ -210,7 +224,7 @@ struct component_vm_info {
 	uint8_t pad[3];
 	uint32_t vcpu, gspace;
 	uint32_t console;		/* 1: show the guest's serial output; 0: drop it */
-	uint32_t pad2;
+	uint32_t console_input;		/* the slot of a console cap (CAP_READ) to read input from; 0: none */
 	uint64_t ram_va, ram_size;
 	uint64_t kernel_va, kernel_size;
 	uint64_t initramfs_va, initramfs_size;
@@ -220,7 +234,21 @@ struct component_vm_info {
 	uint32_t nvfs;
 	uint32_t devices;		/* slot: notification, bit VM_DEV_READY and the VFs' MSIs */
 	uint64_t devices_va;		/* COMPONENT_VM_DEVICES_VA: struct vm_devices_info, read-only */
+	/*
+	 * vCPU `cpu` of `ncpus` (ncpus 1: a VM of one core, the rest 0). Several: the VM's
+	 * state is at state_va (VM_STATE_SHARED_OFFSET private bytes, then the pages all
+	 * its VMMs share); `wake` (slot) is bound to this TCB and hears the other vCPUs'
+	 * kicks; kick[j] (slot) signals vCPU j's core, 0 for this one.
+	 */
+	uint32_t cpu, ncpus;
+	uint32_t wake;
+	uint32_t kick[SPEC_VM_MAX_CPUS];
+	uint32_t pad4;
+	uint64_t state_va;
 };
+#define COMPONENT_VM_STATE_VA 0x50000000000ull
+#define VM_STATE_SHARED_OFFSET 0x2000u	/* private bytes of a VMM's state before the shared ones */
+#define VM_STATE_SHARED_PAGES 6
 
 /*
  * A VMM's VFs (docs/vmm.md, "Passed-through VFs"). The root task of the VM's core

@@ -55,6 +55,18 @@ void vkprintf(const char *fmt, va_list ap)
 		unlock_console();
 }
 
+unsigned console_read(uint8_t *buf, unsigned max)
+{
+	unsigned n = 0;
+	bool locked = lock_console();
+
+	while (n < max && console_hw_getc(&buf[n]))
+		n++;
+	if (locked)
+		unlock_console();
+	return n;
+}
+
 void kprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -1,6 +1,7 @@
 /* SYS_CALL on kernel objects: look up, decode every argument, then perform. */
 #include "abi/invocations.h"
 #include "core/arch.h"
+#include "core/console.h"
 #include "core/invoke.h"
 #include "kstring.h"
 #include "arch/x86_64/ioapic.h"
@@ -476,6 +477,25 @@ static err_t device_call(struct call *c, struct cte *slot, unsigned label)
 	return fail(c, ARG_CAP, E_INVAL);
 }
 
+/* The console's input: up to CONSOLE_READ_MAX bytes that have arrived, in r8, r10, r9; the count in rdx. */
+static err_t console_call(struct call *c, struct cte *slot, unsigned label)
+{
+	uint8_t buf[CONSOLE_READ_MAX];
+	uint64_t w[3] = { 0, 0, 0 };
+
+	if (label != INV_CONSOLE_READ)
+		return fail(c, ARG_CAP, E_INVAL);
+	if (!(slot->cap.rights & CAP_READ))
+		return fail(c, ARG_CAP, E_RIGHTS);
+	unsigned n = console_read(buf, sizeof(buf));
+	memcpy(w, buf, n);
+	c->value = n;
+	c->value2 = w[0];
+	c->value3 = w[1];
+	c->value4 = w[2];
+	return E_OK;
+}
+
 /* PCI functions: configuration pages and BARs (docs/iommu.md). */
 static err_t pci_call(struct call *c, struct cte *slot, unsigned label)
 {
@@ -609,6 +629,9 @@ long invoke_call(struct cte *target, struct trap_frame *f)
 	case OBJ_PCI:
 		e = pci_call(&c, target, label);
 		break;
+	case OBJ_CONSOLE:
+		e = console_call(&c, target, label);
+		break;
 	case OBJ_IOSPACE:
 		e = iospace_call(&c, target, label);
 		break;
@@ -721,7 +744,9 @@ err_t invoke_init_root(paddr_t cnode_pa, unsigned radix, paddr_t tcb_pa,
 	}
 	bi->iommu_levels = bi->pci_count && iommu_ready() ? iommu_levels() : 0;
 	bi->intremap = iommu_intremap();
-	next = CAP_INIT_PCI + 1;
+	/* Every instance may read the console; the root tasks give it to at most one VMM. */
+	slots[CAP_INIT_CONSOLE].cap = (struct cap){ .type = OBJ_CONSOLE, .rights = CAP_ALL_RIGHTS };
+	next = CAP_INIT_CONSOLE + 1;
 	bi->cnode_radix = radix;
 	/* The right to signal every other instance; the description will narrow this (#4). */
 	bi->xsignal_first = next;

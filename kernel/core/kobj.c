@@ -23,6 +23,7 @@ void kobj_finalise(const struct cap *cap)
 	case OBJ_IO_PORT:
 	case OBJ_XSIGNAL:
 	case OBJ_PCI:
+	case OBJ_CONSOLE:
 	case OBJ_TYPE_COUNT:
 		return;
 	case OBJ_TCB:

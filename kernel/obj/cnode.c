@@ -70,6 +70,7 @@ static err_t check_badge(const struct cap *c, uint64_t badge, unsigned guard_bit
 	case OBJ_XSIGNAL:
 	case OBJ_VCPU:
 	case OBJ_GUEST_SPACE:
+	case OBJ_CONSOLE:
 	case OBJ_TYPE_COUNT:
 		break;
 	}

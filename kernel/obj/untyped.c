@@ -56,6 +56,7 @@ err_t untyped_object_bits(unsigned type, unsigned size_bits, unsigned *bits)
 	case OBJ_IO_PORT:
 	case OBJ_XSIGNAL:
 	case OBJ_PCI:
+	case OBJ_CONSOLE:
 	case OBJ_TYPE_COUNT:
 		return E_INVAL;	/* no memory behind them: the kernel makes their caps at boot */
 	}

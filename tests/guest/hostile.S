@@ -107,6 +107,80 @@ entry:
 	lea msg_ud, %esi
 	call puts
 
+	/*
+	 * String I/O. Out: rep outsb to the UART forwards, backwards (DF set, the text stored
+	 * reversed), and through FS (base 0x1000000 from our own GDT) with 16-bit addresses
+	 * (0x67: only SI and CX count; the garbage above them must stay). In: 10000 bytes
+	 * (more than the VMM does per exit) from a port where nothing is, words likewise,
+	 * dwords from PCI's address latch, and one INSD without REP.
+	 */
+	lea msg_outs, %esi
+	mov $(msg_outs_end - msg_outs), %ecx
+	mov $0x3F8, %dx
+	rep outsb
+	test %ecx, %ecx
+	jnz fail
+	cmp $msg_outs_end, %esi
+	jne fail
+	std
+	lea msg_back_end - 1, %esi
+	mov $(msg_back_end - msg_back), %ecx
+	rep outsb
+	cld
+	cmp $(msg_back - 1), %esi
+	jne fail
+	lgdt gdtr
+	mov $0x20, %ax
+	mov %ax, %fs
+	mov $(msg_fs - 0x1000000 + 0xDEAD0000), %esi
+	mov $(0x5A5A0000 + msg_fs_end - msg_fs), %ecx
+	.byte 0x67, 0x64, 0xF3, 0x6E	/* addr16 rep outsb %fs:(%si), (%dx) */
+	cmp $0x5A5A0000, %ecx
+	jne fail
+	cmp $(msg_fs_end - 0x1000000 + 0xDEAD0000), %esi
+	jne fail
+
+	mov $0x1234, %dx
+	mov $0x200000, %edi
+	mov $10000, %ecx
+	rep insb
+	test %ecx, %ecx
+	jnz fail
+	cmp $(0x200000 + 10000), %edi
+	jne fail
+	cmpb $0, (%edi)			/* nothing written past the end */
+	jne fail
+	mov $0x200000, %edi
+	mov $10000, %ecx
+	mov $0xFF, %al
+	repe scasb
+	jne fail
+	mov $0x210000, %edi
+	mov $2, %ecx
+	rep insw
+	cmpl $0xFFFFFFFF, 0x210000
+	jne fail
+	cmpw $0, 0x210004
+	jne fail
+	mov $0xCF8, %dx
+	mov $0x80001234, %eax
+	out %eax, %dx
+	mov $0x220000, %edi
+	mov $3, %ecx
+	rep insl
+	cmpl $0x80001234, 0x220008
+	jne fail
+	mov $7, %ecx
+	insl
+	cmp $7, %ecx
+	jne fail
+	cmp $0x220010, %edi
+	jne fail
+	cmpl $0x80001234, 0x22000C
+	jne fail
+	lea msg_ins, %esi
+	call puts
+
 	mov 0x228(%ebp), %esi		/* cmd_line_ptr */
 	cmpb $'t', (%esi)
 	je triple
@@ -172,6 +246,11 @@ gp_count: .long 0
 ud_count: .long 0
 	.balign 8
 idt:	.fill 14, 8, 0
+	.balign 8
+/* Our GDT: the VMM's flat code (0x10) and data (0x18), and data with base 0x1000000 (0x20). */
+gdt:	.quad 0, 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF, 0x01CF92000000FFFF
+gdtr:	.word 5 * 8 - 1
+	.long gdt
 
 msg_start:	.asciz "hostile: start\n"
 msg_msr:	.asciz "hostile: 3 bad MSR accesses took #GP\n"
@@ -182,5 +261,12 @@ msg_movs:	.asciz "hostile: rep movs from where nothing is\n"
 msg_alive:	.asciz "hostile: STILL RUNNING after rep movs\n"
 msg_triple:	.asciz "hostile: triple fault\n"
 msg_fail:	.asciz "hostile: FAIL\n"
+msg_outs:	.ascii "hostile: rep outsb reached the uart\n"
+msg_outs_end:
+msg_back:	.ascii "\nsdrawkcab tnew bstuo per dts :elitsoh"
+msg_back_end:
+msg_fs:		.ascii "hostile: fs rep outsb with 16-bit addresses\n"
+msg_fs_end:
+msg_ins:	.asciz "hostile: rep insb, insw, insl and insl read right\n"
 	.org 0xFFF			/* the VMM wants at least 4 KiB */
 	.byte 0

@@ -4,11 +4,32 @@
 # isa-debug-exit pass code), TIMEOUT (seconds), MACHINE, and a function check().
 # STOP_WHEN_SEEN=1 is for systems that never end (VMs sitting at a shell): QEMU is
 # stopped once every EXPECT line is in the log, and its exit status is not judged.
+# INPUT is typed on the serial console (QEMU's stdin) once the log has a line matching each
+# regex of the array INPUT_AFTER; without INPUT the console gets no input at all.
 
 QEMU=${QEMU:-qemu-system-x86_64}
 OVMF=/usr/share/ovmf/OVMF.fd
 KERNEL=build/atoll.elf
 TEST_ISO=build/atoll-test.iso
+
+# QEMU's stdin: INPUT once the log has lines matching every INPUT_AFTER regex (waiting at
+# most TIMEOUT seconds), else nothing; then end of file, which QEMU's serial takes as no
+# more input.
+type_input() {
+	local log=$1 i re ready
+	[[ -n $INPUT ]] || return 0
+	for ((i = 0; i < TIMEOUT; i++)); do
+		ready=1
+		for re in "${INPUT_AFTER[@]}"; do
+			grep -qE -- "$re" "$log" 2>/dev/null || { ready=0; break; }
+		done
+		if ((ready)); then
+			printf '%s' "$INPUT"
+			return 0
+		fi
+		sleep 1
+	done
+}
 
 qemu_case() {
 	local file=$1 name
@@ -22,6 +43,8 @@ qemu_case() {
 		EXIT=33
 		TIMEOUT=120
 		MACHINE=q35
+		INPUT=
+		INPUT_AFTER=()
 		unset -f check
 		source "$file"
 		local pidfile=build/tests/qemu/$name.pid rcfile=build/tests/qemu/$name.rc rc
@@ -30,14 +53,14 @@ qemu_case() {
 			timeout -k 5 "$TIMEOUT" "$QEMU" -machine "$MACHINE" -m 512M -display none \
 				-serial stdio -no-reboot -net none -pidfile "$pidfile" \
 				-device isa-debug-exit,iobase=0xf4,iosize=4 "${ARGS[@]}" \
-				</dev/null 2>&1 | stdbuf -oL tr -d '\r' >"$log"
+				< <(type_input "$log") 2>&1 | stdbuf -oL tr -d '\r' >"$log"
 			echo "${PIPESTATUS[0]}" >"$rcfile"
 		) &
 		local pipe=$! seen=0
 		while ((${STOP_WHEN_SEEN:-0})) && kill -0 "$pipe" 2>/dev/null; do
 			seen=1
 			for re in "${EXPECT[@]}"; do
-				grep -qE -- "$re" "$log" || { seen=0; break; }
+				grep -qE -- "$re" "$log" 2>/dev/null || { seen=0; break; }
 			done
 			if ((seen)) && [[ -s $pidfile ]]; then
 				kill "$(cat "$pidfile")" 2>/dev/null

@@ -33,11 +33,16 @@ static uint32_t table(paddr_t a, const char *sig)
 	return len;
 }
 
-static paddr_t build(void)
+static paddr_t build_n(unsigned ncpus)
 {
 	reset();
 	memset(mem, 0xA5, sizeof(mem));	/* what was there before must not matter */
-	return acpi_build(mem + ACPI_GPA, ACPI_GPA);
+	return acpi_build(mem + ACPI_GPA, ACPI_GPA, ncpus);
+}
+
+static paddr_t build(void)
+{
+	return build_n(1);
 }
 
 static void test_rsdp_and_roots(void **state)
@@ -100,6 +105,30 @@ static void test_madt(void **state)
 	assert_int_equal(mem[madt + len - 6], 4);
 	assert_int_equal(mem[madt + len - 4], 0xFF);
 	assert_int_equal(mem[madt + len - 1], 1);
+}
+
+/* A VM of several vCPUs: a local APIC per vCPU, UID and APIC id its index, the rest as for one. */
+static void test_madt_cpus(void **state)
+{
+	struct acpi_info a;
+
+	(void)state;
+	for (unsigned n = 2; n <= SPEC_VM_MAX_CPUS; n += SPEC_VM_MAX_CPUS - 2) {
+		assert_int_equal(acpi_parse(&pv, build_n(n), &a), E_OK);
+		assert_int_equal(a.ncpus, n);
+		for (unsigned i = 0; i < n; i++) {
+			assert_int_equal(a.cpus[i].apic_id, i);
+			assert_int_equal(a.cpus[i].uid, i);
+			assert_true(a.cpus[i].enabled);
+		}
+		assert_int_equal(a.nioapics, 1);
+		assert_int_equal(a.ioapics[0].id, 1);
+		assert_int_equal(a.nisos, 2);
+		paddr_t madt = r64(r64(ACPI_GPA + 24) + 44);
+		uint32_t len = table(madt, "APIC");
+		assert_int_equal(len, 44 + 8 * n + 12 + 2 * 10 + 6);
+		assert_int_equal(mem[madt + len - 6], 4);
+	}
 }
 
 static void test_fadt_facs(void **state)
@@ -211,6 +240,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rsdp_and_roots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madt_cpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fadt_facs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dsdt_aml, setup, teardown),
 	};

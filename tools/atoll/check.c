@@ -70,6 +70,12 @@ static void check_cores(struct system *s, struct diag *d)
 					   core, s->cores);
 				continue;
 			}
+			if (vm_of_core[core] == (int)i) {
+				diag_error(d, v->core_locs[k], "core-twice",
+					   "VM '%s' lists core %u twice; each vCPU needs a core of its own",
+					   v->name, core);
+				continue;
+			}
 			if (vm_of_core[core] >= 0) {
 				diag_error(d, v->core_locs[k], "core-shared",
 					   "core %u is already dedicated to VM '%s'", core,
@@ -106,7 +112,26 @@ static void check_memory(struct system *s, struct diag *d)
 
 	if (!s->cores || !s->memory)
 		return;
-	uint64_t share = s->memory / s->cores;
+	/*
+	 * The RAM and state of VMs of several cores is in the shared pool, which the
+	 * kernel takes (a power of two, at most 1 GiB) before it splits the rest.
+	 */
+	uint64_t pool = 0, pool_pow2 = 0;
+	for (unsigned i = 0; i < s->nvms; i++) {
+		const struct vm *v = &s->vms[i];
+		if (v->ncores < 2)
+			continue;
+		pool += v->memory + VM_STATE_SHARED_PAGES * PAGE;
+		for (pool_pow2 = PAGE; pool_pow2 < pool; pool_pow2 <<= 1)
+			;
+		if (pool_pow2 > (1ull << 30)) {
+			diag_error(d, v->memory_loc, "shared-pool",
+				   "VM '%s' makes the shared pool for VMs of several cores %llu MiB (RAM and state, up to a power of two), more than 1024 MiB",
+				   v->name, (unsigned long long)(pool_pow2 >> 20));
+			return;
+		}
+	}
+	uint64_t share = (s->memory > pool_pow2 ? s->memory - pool_pow2 : 0) / s->cores;
 	for (unsigned i = 0; i < s->cores; i++)
 		per_core[i] = s->kernel_per_core;
 	for (unsigned i = 0; i < s->ncomponents; i++) {
@@ -125,6 +150,17 @@ static void check_memory(struct system *s, struct diag *d)
 	}
 	for (unsigned i = 0; i < s->nvms; i++) {
 		struct vm *v = &s->vms[i];
+		for (unsigned k = 0; k < i && !strcmp(v->console, "input"); k++)
+			if (!strcmp(s->vms[k].console, "input")) {
+				diag_error(d, v->console_loc, "console-input-twice",
+					   "VM '%s' takes the console input, which VM '%s' has already (line %d)",
+					   v->name, s->vms[k].name, s->vms[k].console_loc.line);
+				break;
+			}
+		if (!strcmp(v->console, "input") && v->ncores != 1)
+			diag_error(d, v->console_loc, "console-input-smp",
+				   "VM '%s' takes the console input, but a VM of %u cores has no VMM yet",
+				   v->name, v->ncores);
 		if (v->memory && v->memory < (16ull << 20))
 			diag_error(d, v->memory_loc, "vm-memory",
 				   "VM '%s' has %llu bytes; a Linux guest needs at least 16M", v->name,
@@ -133,9 +169,16 @@ static void check_memory(struct system *s, struct diag *d)
 			diag_error(d, v->memory_loc, "memory-align",
 				   "VM '%s' memory is not a multiple of 2M (guest RAM uses 2M pages)",
 				   v->name);
-		for (unsigned k = 0; k < v->ncores; k++)
+		/* A VM of several cores has its RAM in the shared pool and a VMM on each core. */
+		for (unsigned k = 0; k < v->ncores && v->ncores > 1; k++)
 			if (v->cores[k] < s->cores)
-				per_core[v->cores[k]] += v->memory / v->ncores;
+				per_core[v->cores[k]] += k ? VMM_MEMORY + VM_STATE_SHARED_OFFSET
+							   : vmm_bytes(s, v) + VM_STATE_SHARED_OFFSET;
+		if (v->ncores > 1)
+			total += (v->ncores - 1) * VMM_MEMORY + v->ncores * VM_STATE_SHARED_OFFSET +
+				 vmm_bytes(s, v) + VM_STATE_SHARED_PAGES * PAGE;
+		if (v->ncores == 1 && v->cores[0] < s->cores)
+			per_core[v->cores[0]] += v->memory;
 		total += v->memory;
 		/* A VM of one core also has its VMM there, with the kernel and initramfs it loads. */
 		if (v->ncores == 1 && v->cores[0] < s->cores) {

@@ -25,6 +25,7 @@ struct builder {
 	int xsig_ntfn[MAX_CORES];	/* per core: the notification that hears other cores */
 	int xsig_owner[MAX_CORES];
 	uint32_t pf_online[MAX_DEVICES];	/* per device: its VFs-online notification, SPEC_NONE */
+	unsigned vm_cpu;			/* vmm_maps(): the vCPU whose VMM it maps */
 };
 
 static void *grow(void *p, uint32_t n, uint32_t *cap, size_t elem)
@@ -408,7 +409,7 @@ static void vm_memory(struct builder *b, uint32_t vi, const uint32_t *shared_fir
 	 * A VM with VFs has its RAM in the shared pool: instance 0 maps the same
 	 * frames into the VFs' IOSpaces (docs/pcimgr.md, "VFs for VMs").
 	 */
-	bool pool = vm_vfs(b->sys, vi) > 0;
+	bool pool = vm_vfs(b->sys, vi) > 0 || v->ncores > 1;
 
 	sv->first_map = b->s->h.nmaps;
 	for (uint64_t gpa = 0; gpa < v->memory; gpa += 2 * 1024 * 1024) {
@@ -429,15 +430,45 @@ static void vm_memory(struct builder *b, uint32_t vi, const uint32_t *shared_fir
 		if (!strcmp(ch->to.name, v->name))
 			shared_end(b, ch, shared_first[k], ch->to_rights, &next, true, (int)vi);
 	}
-	/* A VM of one core gets its guest space and nested page tables on that core. */
-	sv->vmm = sv->vcpu = sv->gspace = SPEC_NONE;
-	if (v->ncores == 1) {
-		sv->gspace = add_object(b, v->cores[0], OBJ_GUEST_SPACE, 0,
-					add_str(b, "%s.guest-space%s", v->name, ""));
-		sv->vcpu = add_object(b, v->cores[0], OBJ_VCPU, 0, add_str(b, "%s.vcpu%s", v->name, ""));
-		page_tables(b, owner, v->cores[0], sv->first_map, v->name);
+	/*
+	 * Each vCPU gets its guest space and nested page tables on its core; a vCPU
+	 * after the first maps the same frames (pool RAM, shared regions) again.
+	 */
+	uint32_t nframes = b->s->h.nmaps - sv->first_map;
+	struct spec_map *frames = malloc((size_t)nframes * sizeof(*frames) + 1);
+	if (!frames) {
+		fprintf(stderr, "atoll: out of memory\n");
+		exit(1);
 	}
-	sv->nmaps = b->s->h.nmaps - sv->first_map;
+	memcpy(frames, b->s->maps + sv->first_map, (size_t)nframes * sizeof(*frames));
+	sv->vmm = sv->vcpu = sv->gspace = sv->state = SPEC_NONE;
+	for (unsigned k = 0; k < SPEC_VM_MAX_CPUS; k++)
+		sv->cpu[k] = (struct spec_vm_cpu){ SPEC_NONE, SPEC_NONE, SPEC_NONE, 0, 0, SPEC_NONE };
+	for (unsigned k = 0; k < v->ncores && k < SPEC_VM_MAX_CPUS; k++) {
+		struct spec_vm_cpu *cpu = &sv->cpu[k];
+		char sfx[8] = "", tname[NAME_MAX_LEN + 8];
+		if (v->ncores > 1)
+			snprintf(sfx, sizeof(sfx), "%u", k);
+		snprintf(tname, sizeof(tname), "%s%s", v->name, k ? sfx : "");
+		cpu->first_map = k ? b->s->h.nmaps : sv->first_map;
+		for (uint32_t i = 0; k && i < nframes; i++)
+			add_map(b, owner, frames[i].object, frames[i].vaddr, frames[i].rights, 0, 0, 0);
+		cpu->gspace = add_object(b, v->cores[k], OBJ_GUEST_SPACE, 0,
+					 add_str(b, "%s.guest-space%s", v->name, sfx));
+		cpu->vcpu = add_object(b, v->cores[k], OBJ_VCPU, 0, add_str(b, "%s.vcpu%s", v->name, sfx));
+		page_tables(b, owner, v->cores[k], cpu->first_map, tname);
+		cpu->nmaps = b->s->h.nmaps - cpu->first_map;
+	}
+	free(frames);
+	sv->vcpu = sv->cpu[0].vcpu;
+	sv->gspace = sv->cpu[0].gspace;
+	sv->nmaps = sv->cpu[0].nmaps;
+	/* The device models all vCPUs share (docs/vmm.md, "VMs of several cores"). */
+	for (unsigned i = 0; v->ncores > 1 && i < VM_STATE_SHARED_PAGES; i++) {
+		uint32_t o = pool_object(b, OBJ_FRAME_4K, add_str(b, "%s.state%s", v->name, ""));
+		if (!i)
+			sv->state = o;
+	}
 	sv->handover = sv->devices = sv->devinfo = SPEC_NONE;
 	if (!pool || v->ncores != 1)
 		return;
@@ -553,6 +584,18 @@ static void vmm_maps(struct builder *b, uint32_t ci, unsigned core, uint32_t vi)
 			add_map(b, ci, m->object, COMPONENT_VM_RAM_VA + m->vaddr, CAP_READ | CAP_WRITE,
 				0, 0, 0);
 	}
+	/* Several vCPUs: private state pages, then the shared ones; only vCPU 0 loads Linux. */
+	if (sv->state != SPEC_NONE) {
+		for (uint64_t off = 0; off < VM_STATE_SHARED_OFFSET; off += PAGE)
+			frame(b, ci, core, COMPONENT_VM_STATE_VA + off, CAP_READ | CAP_WRITE,
+			      add_str(b, "%s.vcpu-state%s", v->name, ""));
+		for (unsigned i = 0; i < VM_STATE_SHARED_PAGES; i++)
+			add_map(b, ci, sv->state + i,
+				COMPONENT_VM_STATE_VA + VM_STATE_SHARED_OFFSET + i * PAGE,
+				CAP_READ | CAP_WRITE, 0, 0, 0);
+	}
+	if (b->vm_cpu)
+		return;
 	if ((data = read_file(b->sys, v->kernel, &len))) {
 		sv->kernel_size = file_frames(b, ci, core, COMPONENT_VM_KERNEL_VA, data, len,
 					      add_str(b, "%s.kernel%s", v->name, ""));
@@ -591,31 +634,69 @@ static void default_vmm(char *out, size_t size)
 	}
 }
 
-/* A one-core VM's VMM: a trusted component on that core with caps to the VCPU and guest space. */
-static void vm_vmm(struct builder *b, uint32_t vi)
+/*
+ * A vCPU's wake-up: the cross-core notification of its core, bound to its VMM's
+ * TCB by the root task, and a cap to signal each other vCPU's core ("cpu<j>").
+ */
+static void vcpu_kicks(struct builder *b, uint32_t vi, unsigned k, uint32_t ci)
+{
+	const struct vm *v = &b->sys->vms[vi];
+	struct spec_vm *sv = &b->s->vms[vi];
+	unsigned core = v->cores[k];
+
+	if (b->xsig_ntfn[core] < 0) {
+		char nname[16];
+		snprintf(nname, sizeof(nname), "%u", core);
+		b->xsig_ntfn[core] = (int)add_object(b, core, OBJ_NOTIFICATION, 0,
+						     add_str(b, "core%s.xsignals%s", nname, ""));
+		b->s->objects[b->xsig_ntfn[core]].flags |= SPEC_OBJ_BIND_XSIGNALS;
+		b->xsig_owner[core] = (int)ci;
+	} else if (b->xsig_owner[core] != (int)ci) {
+		diag_error(b->d, v->loc, "channel-xcore-receiver",
+			   "'%s' and VM '%s' both receive cross-core notifications on core %u, but a core has one such receiver",
+			   b->s->strings + b->s->components[b->xsig_owner[core]].name, v->name, core);
+		return;
+	}
+	sv->cpu[k].wake = (uint32_t)b->xsig_ntfn[core];
+	add_cap(b, ci, sv->cpu[k].wake, add_str(b, "wake%s%s", "", ""), CAP_READ, 0, SPEC_ROLE_TO);
+	for (unsigned j = 0; j < v->ncores; j++) {
+		if (j == k)
+			continue;
+		char cname[16];
+		snprintf(cname, sizeof(cname), "%u", j);
+		uint32_t x = add_object(b, core, OBJ_XSIGNAL, 0,
+					add_str(b, "%s.kick-cpu%s", v->name, cname));
+		b->s->objects[x].target = (uint16_t)v->cores[j];
+		add_cap(b, ci, x, add_str(b, "cpu%s%s", cname, ""), CAP_WRITE, 0, SPEC_ROLE_FROM);
+	}
+}
+
+/* The VMM of vCPU k: a trusted component on its core with caps to the VCPU and guest space. */
+static void vm_vmm_cpu(struct builder *b, uint32_t vi, unsigned k)
 {
 	const struct vm *v = &b->sys->vms[vi];
 	struct spec_vm *sv = &b->s->vms[vi];
 	struct spec *s = b->s;
 	static struct component c;
+	char sfx[8] = "";
 	int dup;
 
-	if (v->ncores != 1)
-		return;
 	memset(&c, 0, sizeof(c));
-	if (strlen(v->name) + 4 > NAME_MAX_LEN) {
-		diag_error(b->d, v->loc, "too-long", "VM name '%s' leaves no room for its VMM's name '%s.vmm'",
-			   v->name, v->name);
+	if (k)
+		snprintf(sfx, sizeof(sfx), "%u", k);
+	if (strlen(v->name) + 4 + strlen(sfx) > NAME_MAX_LEN) {
+		diag_error(b->d, v->loc, "too-long", "VM name '%s' leaves no room for its VMM's name '%s.vmm%s'",
+			   v->name, v->name, sfx);
 		return;
 	}
-	snprintf(c.name, sizeof(c.name), "%s.vmm", v->name);
+	snprintf(c.name, sizeof(c.name), "%s.vmm%s", v->name, sfx);
 	if (find_component(b->sys, c.name, &dup)) {
 		diag_error(b->d, b->sys->components[dup].loc, "duplicate-name",
 			   "'%s' is the name of VM '%s''s VMM", c.name, v->name);
 		return;
 	}
 	c.loc = c.memory_loc = v->loc;
-	c.core = v->cores[0];
+	c.core = v->cores[k];
 	c.memory = VMM_MEMORY;
 	c.stack = 16 << 10;
 	c.priority = 100;
@@ -639,15 +720,28 @@ static void vm_vmm(struct builder *b, uint32_t vi)
 			       add_str(b, "%s.cnode%s", c.name, ""));
 	sc->tcb = add_object(b, c.core, OBJ_TCB, 0, add_str(b, "%s.tcb%s", c.name, ""));
 	sc->vspace = add_object(b, c.core, OBJ_PML4, 0, add_str(b, "%s.vspace%s", c.name, ""));
-	add_cap(b, ci, sv->vcpu, add_str(b, "vcpu%s%s", "", ""), CAP_READ | CAP_WRITE, 0, SPEC_ROLE_TO);
-	add_cap(b, ci, sv->gspace, add_str(b, "guest-space%s%s", "", ""), CAP_READ | CAP_WRITE, 0,
+	add_cap(b, ci, sv->cpu[k].vcpu, add_str(b, "vcpu%s%s", "", ""), CAP_READ | CAP_WRITE, 0,
 		SPEC_ROLE_TO);
+	add_cap(b, ci, sv->cpu[k].gspace, add_str(b, "guest-space%s%s", "", ""), CAP_READ | CAP_WRITE,
+		0, SPEC_ROLE_TO);
 	if (sv->nvfs)
 		add_cap(b, ci, sv->devices, add_str(b, "devices%s%s", "", ""), CAP_READ | CAP_WRITE, 0,
 			SPEC_ROLE_TO);
-	sv->vmm = ci;
+	if (v->ncores > 1)
+		vcpu_kicks(b, vi, k, ci);
+	sv->cpu[k].vmm = ci;
+	if (!k)
+		sv->vmm = ci;
 	uint64_t no_shared = COMPONENT_SHARED_VA;
+	b->vm_cpu = k;
 	(void)component_image(b, &c, ci, &no_shared, NULL, vi);
+}
+
+/* A VM's VMMs, one per vCPU. */
+static void vm_vmm(struct builder *b, uint32_t vi)
+{
+	for (unsigned k = 0; k < b->sys->vms[vi].ncores && k < SPEC_VM_MAX_CPUS; k++)
+		vm_vmm_cpu(b, vi, k);
 }
 
 /* The core an end of a channel runs on. */
@@ -722,6 +816,17 @@ static void place(struct builder *b)
 			s->vms[i].vcpu = where[s->vms[i].vcpu];
 			s->vms[i].gspace = where[s->vms[i].gspace];
 		}
+		for (unsigned vc = 0; vc < SPEC_VM_MAX_CPUS; vc++) {
+			struct spec_vm_cpu *cpu = &s->vms[i].cpu[vc];
+			if (cpu->vcpu == SPEC_NONE)
+				continue;
+			cpu->vcpu = where[cpu->vcpu];
+			cpu->gspace = where[cpu->gspace];
+			if (cpu->wake != SPEC_NONE)
+				cpu->wake = where[cpu->wake];
+		}
+		if (s->vms[i].state != SPEC_NONE)
+			s->vms[i].state = where[s->vms[i].state];
 		if (s->vms[i].nvfs) {
 			s->vms[i].handover = where[s->vms[i].handover];
 			s->vms[i].devices = where[s->vms[i].devices];
@@ -751,7 +856,10 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 	out->h.ncores = sys->cores;
 	out->h.ncomponents = sys->ncomponents;
 	out->h.nvms = sys->nvms;
-	out->components = calloc(sys->ncomponents + sys->nvms + 1, sizeof(*out->components));
+	unsigned nvmms = 0;
+	for (unsigned i = 0; i < sys->nvms; i++)
+		nvmms += sys->vms[i].ncores;
+	out->components = calloc(sys->ncomponents + nvmms + 1, sizeof(*out->components));
 	out->vms = calloc(sys->nvms + 1, sizeof(*out->vms));
 	if (!out->components || !out->vms) {
 		fprintf(stderr, "atoll: out of memory\n");
@@ -794,6 +902,8 @@ bool spec_compile(const struct system *sys, struct spec *out, struct diag *d)
 		sv->initramfs = add_str(&b, "%s%s", v->initramfs, "");
 		sv->cmdline = add_str(&b, "%s%s", v->cmdline, "");
 		sv->flags = strcmp(v->console, "none") ? SPEC_VM_CONSOLE : 0;
+		if (!strcmp(v->console, "input"))
+			sv->flags |= SPEC_VM_CONSOLE_INPUT;
 	}
 	/* Channels: caps in declaration order; shared frames made once, mapped by both ends. */
 	for (unsigned k = 0; k < sys->nchannels; k++) {

@@ -165,9 +165,11 @@ static void load_vm(struct yctx *c, yaml_node_t *n, struct system *s)
 	if (v[5])
 		(void)y_str(c, v[5], "VM cmdline", m->cmdline, sizeof(m->cmdline));
 	if (v[6] && y_str(c, v[6], "VM console", m->console, sizeof(m->console)) &&
-	    strcmp(m->console, "serial") && strcmp(m->console, "none"))
-		diag_error(c->d, y_loc(v[6]), "bad-value", "VM console is '%s'; use serial or none",
-			   m->console);
+	    strcmp(m->console, "serial") && strcmp(m->console, "none") && strcmp(m->console, "input"))
+		diag_error(c->d, y_loc(v[6]), "bad-value",
+			   "VM console is '%s'; use serial, none or input", m->console);
+	if (v[6])
+		m->console_loc = y_loc(v[6]);
 	if (v[7])
 		load_range(c, v[7], "VM fixed range", &m->fixed);
 	if (v[8])

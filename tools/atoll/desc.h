@@ -69,7 +69,8 @@ struct vm {
 	char cmdline[CMDLINE_MAX + 1];
 	char vmm[PATH_LEN];		/* the VMM image; empty: the one built beside the tool */
 	struct loc vmm_loc;
-	char console[16];
+	char console[16];	/* serial, none or input */
+	struct loc console_loc;
 	unsigned ndevices;
 	struct name_ref devices[MAX_REFS];
 };

@@ -154,6 +154,17 @@ void spec_dump(const struct spec *s, FILE *out)
 		if (v->nvfs)
 			fprintf(out, "  %u VFs: RAM in the shared pool, hand-over page #%u, VMM notification #%u, devices page #%u\n",
 				v->nvfs, v->handover, v->devices, v->devinfo);
-		maps(s, out, v->first_map, v->nmaps);
+		if (v->ncores < 2) {
+			maps(s, out, v->first_map, v->nmaps);
+			continue;
+		}
+		fprintf(out, "  RAM and state #%u.. in the shared pool\n", v->state);
+		for (uint32_t k = 0; k < v->ncores && k < SPEC_VM_MAX_CPUS; k++) {
+			const struct spec_vm_cpu *c = &v->cpu[k];
+			fprintf(out, "  vcpu %u on core %u: VMM %s, vcpu #%u, guest space #%u, wake #%u\n", k,
+				v->cores[k], c->vmm < h->ncomponents ? spec_str(s, s->components[c->vmm].name) : "?",
+				c->vcpu, c->gspace, c->wake);
+			maps(s, out, c->first_map, c->nmaps);
+		}
 	}
 }

@@ -5,6 +5,7 @@
  * the components, drops the caps it no longer needs and supervises them.
  */
 #include "abi/spec.h"
+#include "abi/vmstop.h"
 #include "atoll.h"
 #include "cap.h"
 #include "kstring.h"
@@ -84,10 +85,18 @@ static const char *check_blob(const uint8_t *blob, uint64_t size)
 		    p[i].ncaps > COMPONENT_MAX_CAPS || p[i].cnode_radix != COMPONENT_CNODE_RADIX)
 			return "a component is out of range";
 	const struct spec_vm *v = (const struct spec_vm *)(blob + h->vms_off);
-	for (uint32_t i = 0; i < h->nvms; i++)
+	for (uint32_t i = 0; i < h->nvms; i++) {
 		if (v[i].vmm != SPEC_NONE && (v[i].vmm >= h->ncomponents || v[i].vcpu >= h->nobjects ||
 					      v[i].gspace >= h->nobjects))
 			return "a VM is out of range";
+		for (uint32_t k = 0; k < v[i].ncores && k < SPEC_VM_MAX_CPUS; k++) {
+			const struct spec_vm_cpu *vc = &v[i].cpu[k];
+			if (vc->vmm >= h->ncomponents || vc->vcpu >= h->nobjects || vc->gspace >= h->nobjects ||
+			    (uint64_t)vc->first_map + vc->nmaps > h->nmaps ||
+			    (v[i].ncores > 1 && vc->wake >= h->nobjects))
+				return "a VM's vCPU is out of range";
+		}
+	}
 	return NULL;
 }
 
@@ -233,14 +242,38 @@ static long map_all(struct boot *b, uint32_t first, uint32_t n, uint32_t vspace)
 	return E_OK;
 }
 
+/* Which vCPU of how many a VMM runs, and its caps to wake and to kick the others. */
+static void vcpu_info(const struct spec_vm *v, uint32_t cpu, struct component_info *info)
+{
+	struct component_vm_info *vm = &info->vm;
+
+	vm->cpu = cpu;
+	vm->ncpus = v->ncores;
+	if (v->ncores < 2)
+		return;
+	vm->state_va = COMPONENT_VM_STATE_VA;
+	for (uint32_t k = 0; k < info->ncaps; k++) {
+		const struct component_cap_info *c = &info->caps[k];
+		if (!strcmp(c->name, "wake"))
+			vm->wake = c->slot;
+		if (c->name[0] == 'c' && c->name[1] == 'p' && c->name[2] == 'u' &&
+		    c->name[3] >= '0' && c->name[3] < '0' + SPEC_VM_MAX_CPUS && !c->name[4])
+			vm->kick[c->name[3] - '0'] = c->slot;
+	}
+}
+
 /* A VMM's info page also says which VM it runs and where that VM's parts are. */
 static void write_vm_info(struct boot *b, uint32_t index, struct component_info *info)
 {
 	for (uint32_t i = 0; i < b->h->nvms; i++) {
 		const struct spec_vm *v = &b->vms[i];
-		if (v->vmm != index)
+		uint32_t cpu = 0;
+		while (cpu < v->ncores && cpu < SPEC_VM_MAX_CPUS && v->cpu[cpu].vmm != index)
+			cpu++;
+		if (cpu == v->ncores || cpu == SPEC_VM_MAX_CPUS)
 			continue;
 		struct component_vm_info *vm = &info->vm;
+		vcpu_info(v, cpu, info);
 		snprintf(vm->name, sizeof(vm->name), "%s", str(b, v->name));
 		for (uint32_t k = 0; k < info->ncaps; k++) {
 			if (info->caps[k].type == OBJ_VCPU)
@@ -249,6 +282,7 @@ static void write_vm_info(struct boot *b, uint32_t index, struct component_info 
 				vm->gspace = info->caps[k].slot;
 		}
 		vm->console = (v->flags & SPEC_VM_CONSOLE) != 0;
+		vm->console_input = v->flags & SPEC_VM_CONSOLE_INPUT ? COMPONENT_CONSOLE_SLOT : 0;
 		vm->ram_va = COMPONENT_VM_RAM_VA;
 		vm->ram_size = v->memory;
 		vm->kernel_va = COMPONENT_VM_KERNEL_VA;
@@ -321,6 +355,29 @@ static uint32_t xsignal_slot(const struct bootinfo *bi, unsigned target)
 	return 0;
 }
 
+/* The VM this component is a VMM of (of any of its vCPUs), or NULL. */
+static const struct spec_vm *vm_of(const struct boot *b, uint32_t component)
+{
+	for (uint32_t i = 0; i < b->h->nvms; i++) {
+		if (b->vms[i].vmm == component)
+			return &b->vms[i];
+		for (uint32_t k = 0; b->vms[i].ncores > 1 && k < b->vms[i].ncores && k < SPEC_VM_MAX_CPUS; k++)
+			if (b->vms[i].cpu[k].vmm == component)
+				return &b->vms[i];
+	}
+	return NULL;
+}
+
+/* A vCPU's VMM hears the other vCPUs' kicks in VCPU_RUN (VMEXIT_NOTIFY): bind its wake-up. */
+static long bind_wake(struct boot *b, uint32_t index)
+{
+	for (uint32_t i = 0; i < b->h->nvms; i++)
+		for (uint32_t k = 0; b->vms[i].ncores > 1 && k < b->vms[i].ncores && k < SPEC_VM_MAX_CPUS; k++)
+			if (b->vms[i].cpu[k].vmm == index)
+				return tcb_bind_ntfn(b->slot[b->comps[index].tcb], b->slot[b->vms[i].cpu[k].wake]);
+	return E_OK;
+}
+
 static long start_component(struct boot *b, uint32_t index)
 {
 	const struct spec_component *c = &b->comps[index];
@@ -349,9 +406,23 @@ static long start_component(struct boot *b, uint32_t index)
 			return e;
 		}
 	}
+	const struct spec_vm *vm = vm_of(b, index);
+	if (vm && (vm->flags & SPEC_VM_CONSOLE_INPUT) &&
+	    (e = atoll_call(b->two_level, INV_CNODE_MINT,
+			    (uint64_t)cnode << COMPONENT_CNODE_RADIX | COMPONENT_CONSOLE_SLOT,
+			    CAP_INIT_CONSOLE,
+			    CNODE_ARGS(CAP_READ, 0, b->bi->cnode_radix + COMPONENT_CNODE_RADIX,
+				       b->bi->cnode_radix),
+			    0).err)) {
+		printf("instance %u: spec: giving vm %s the console input: %s\n", b->me,
+		       str(b, vm->name), err_str(e));
+		return e;
+	}
 	if ((e = map_all(b, c->first_map, c->nmaps, vspace)) || (e = write_info(b, c)) ||
 	    (e = spec_devices_give(b->bi, b->blob, b->slot, &b->next, b->two_level, index, space)) ||
 	    (e = spec_vfs_vmm(&b->vfs, index)))
+		return e;
+	if ((e = bind_wake(b, index)))
 		return e;
 	if ((e = cnode_mint(CAP_INIT_CNODE, fault, b->supervisor, CAP_WRITE | CAP_GRANT, index + 1)) ||
 	    (e = tcb_set_space(tcb, space)) || (e = tcb_set_vspace(tcb, vspace)) ||
@@ -381,6 +452,7 @@ static unsigned drop_caps(struct boot *b)
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_SHARED) == E_OK;
 	if (!vfs)
 		n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_PCI) == E_OK;
+	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_CONSOLE) == E_OK;
 	/* Pool frames this core maps nothing with (other VMs' RAM, others' channels). */
 	for (uint32_t i = 0; b->pool_made && i < b->h->nobjects; i++)
 		if ((b->objs[i].flags & SPEC_OBJ_SHARED) && !b->mapped[i] && !spec_vfs_keeps(&b->vfs, i))
@@ -389,7 +461,10 @@ static unsigned drop_caps(struct boot *b)
 	return n;
 }
 
-/* Waits until every component of this core has exited or faulted; returns the failures. */
+/*
+ * Waits until every component of this core has exited or faulted; returns the
+ * failures. A VMM's non-zero status is why its VM stopped (abi/vmstops.def).
+ */
 static unsigned supervise(struct boot *b, unsigned running)
 {
 	unsigned failed = 0;
@@ -404,7 +479,13 @@ static unsigned supervise(struct boot *b, unsigned running)
 			continue;
 		const char *name = str(b, b->comps[m.badge - 1].name);
 		unsigned label = MSGINFO_LABEL(m.info);
-		if (label == EXIT_LABEL) {
+		const struct spec_vm *vm = vm_of(b, (uint32_t)m.badge - 1);
+		if (label == EXIT_LABEL && vm && m.mr[0] != 0) {
+			const char *why = vmstop_str(m.mr[0]);
+			printf("instance %u: vm %s stopped: %s (exit status %llu)\n", b->me,
+			       str(b, vm->name), why ? why : "unknown reason", (unsigned long long)m.mr[0]);
+			failed += !vmstop_by_guest(m.mr[0]);	/* a guest's own end is no failure of ours */
+		} else if (label == EXIT_LABEL) {
 			printf("instance %u: component %s exited with status %llu\n", b->me, name,
 			       (unsigned long long)m.mr[0]);
 			failed += m.mr[0] != 0;
@@ -442,11 +523,6 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 		       b.me, b.h->ncores, bi->ninstances);
 		return 1;
 	}
-	for (uint32_t i = 0; i < b.h->nvms; i++)
-		for (uint32_t k = 0; k < b.vms[i].ncores && k < 16; k++)
-			if (b.vms[i].cores[k] == b.me && b.vms[i].vmm == SPEC_NONE)
-				printf("instance %u: vm %s not started: a VM of several cores needs guest memory shared between instances (issue #5)\n",
-				       b.me, str(&b, b.vms[i].name));
 	spec_devices_note(bi, blob);
 	if (!(b.slot = malloc(b.h->nobjects * sizeof(*b.slot) + 1)) ||
 	    !(b.mapped = malloc(b.h->nobjects + 1)))
@@ -479,12 +555,21 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 	/* Guest spaces first: a VMM may run its guest as soon as it starts. */
 	for (uint32_t i = 0; i < b.h->nvms && !e; i++) {
 		const struct spec_vm *v = &b.vms[i];
-		if (v->vmm == SPEC_NONE || b.comps[v->vmm].core != b.me)
-			continue;
-		if (!(e = map_all(&b, v->first_map, v->nmaps, b.slot[v->gspace])))
-			printf("instance %u: vm %s: %llu MiB of guest memory mapped; its VMM %s runs it\n",
-			       b.me, str(&b, v->name), (unsigned long long)(v->memory >> 20),
-			       str(&b, b.comps[v->vmm].name));
+		for (uint32_t k = 0; k < v->ncores && k < SPEC_VM_MAX_CPUS && !e; k++) {
+			const struct spec_vm_cpu *c = &v->cpu[k];
+			if (b.comps[c->vmm].core != b.me)
+				continue;
+			if ((e = map_all(&b, c->first_map, c->nmaps, b.slot[c->gspace])))
+				break;
+			if (v->ncores == 1)
+				printf("instance %u: vm %s: %llu MiB of guest memory mapped; its VMM %s runs it\n",
+				       b.me, str(&b, v->name), (unsigned long long)(v->memory >> 20),
+				       str(&b, b.comps[c->vmm].name));
+			else
+				printf("instance %u: vm %s: %llu MiB of guest memory mapped; its VMM %s runs vCPU %u of %u\n",
+				       b.me, str(&b, v->name), (unsigned long long)(v->memory >> 20),
+				       str(&b, b.comps[c->vmm].name), k, v->ncores);
+		}
 	}
 	unsigned running = 0;
 	for (uint32_t i = 0; i < b.h->ncomponents && !e; i++) {

@@ -387,15 +387,16 @@ static void go(struct vfs *v)
 		waited++;
 		late += !mapped;
 	}
+	/* Said before it is done, so that the line precedes anything a VMM prints after go. */
+	if (waited)
+		printf("instance 0: %u VM core(s) mapped their VFs%s; told them to start their VMs\n", waited - late,
+		       late ? ", some did not answer in 3 s" : "");
 	for (uint32_t vi = 0; vi < hdr(v)->nvms; vi++) {
 		const struct spec_vm *m = vm(v, vi);
 		uint32_t sig = signal_cap(v, m->cores[0]);
 		if (m->nvfs && !peek_at(v, v->slot[m->handover], go_at, NULL, &one, 4) && sig)
 			(void)ipc_send(sig, 0, 0, 0);
 	}
-	if (waited)
-		printf("instance 0: %u VM core(s) mapped their VFs%s; told them to start their VMs\n", waited - late,
-		       late ? ", some did not answer in 3 s" : "");
 }
 
 /* Instance 0: every VM whose VFs are all settled gets its hand-over page and a signal. */

@@ -21,7 +21,7 @@ static void bootinfo_initial_cspace(struct test_env *env)
 
 	CHECK(bi->cnode_radix == 14);
 	CHECK(bi->untyped_count > 0 && bi->untyped_count <= BOOTINFO_MAX_UNTYPED);
-	CHECK(bi->xsignal_first == CAP_INIT_PCI + 1);
+	CHECK(bi->xsignal_first == CAP_INIT_CONSOLE + 1);
 	CHECK(bi->shared_bits == 0);	/* no spec blob asked for a shared pool */
 	CHECK(bi->xsignal_count == bi->ninstances - 1);
 	CHECK(bi->untyped_first == bi->xsignal_first + bi->xsignal_count);

@@ -1,4 +1,4 @@
-/* In-kernel test suite, devices: I/O port ranges and interrupts, with the RTC as the device. */
+/* In-kernel test suite, devices: I/O port ranges and interrupts (the RTC), the console cap. */
 #include "cap.h"
 #include "test.h"
 #include "tests.h"
@@ -92,7 +92,21 @@ static void rtc_interrupts_reach_notification(struct test_env *env)
 	CHECK_ERR(cnode_delete(ROOT, S(1)), E_OK);
 }
 
+/* The console cap: nothing arrives in the suite (QEMU's stdin is empty); reading needs Read. */
+static void console_reads_need_read_right(struct test_env *env)
+{
+	uint8_t buf[24];
+
+	(void)env;
+	CHECK(console_read(CAP_INIT_CONSOLE, buf) == 0);
+	CHECK_ERR(cnode_copy(ROOT, S(0), CAP_INIT_CONSOLE, CAP_WRITE), E_OK);
+	CHECK(console_read(S(0), buf) == -E_RIGHTS);
+	CHECK(atoll_call(CAP_INIT_CONSOLE, INV_IO_PORT_IN, 0, 0, 0, 0).err == E_INVAL);
+	CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
+}
+
 const struct test_case device_tests[] = {
+	{ "console_reads_need_read_right", console_reads_need_read_right },
 	{ "io_ports_in_range_only", io_ports_in_range_only },
 	{ "rtc_interrupts_reach_notification", rtc_interrupts_reach_notification },
 };

@@ -185,8 +185,83 @@ static void vf_bar_needs_an_sriov_pf(struct test_env *env)
 	CHECK_ERR(cnode_delete(ROOT, S(1)), E_OK);
 }
 
+/*
+ * PCI_GET_VF_BAR on QEMU's NVMe PF behind a root port (iommu-edu adds one at 01:00.0):
+ * the case enables 2 VFs itself and places their BAR0 after the PF's, as pcimgr does,
+ * then checks each VF's slice and every refusal. Elsewhere (no such PF) it does nothing.
+ */
+#define NVME_PF PCI_BDF(1, 0, 0)
+
+static void vf_bar_is_vf_n_slice(struct test_env *env)
+{
+	static uint8_t copy[PCI_EXT_CFG_SIZE];
+
+	if (!owns_pci(env) || pci_get_config(PCI, NVME_PF, S(0)) != E_OK)
+		return;
+	volatile uint8_t *cfg = map_at(env, S(0), 0);
+	for (unsigned i = 0; i < PCI_EXT_CFG_SIZE; i++)
+		copy[i] = cfg[i];
+	unsigned at = pci_cfg_find_ext_cap(copy, PCI_EXT_CAP_SRIOV);
+	if (!at) {
+		CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
+		return;
+	}
+	volatile uint16_t *ctrl = (volatile uint16_t *)(cfg + at + PCI_SRIOV_CTRL);
+	volatile uint16_t *num = (volatile uint16_t *)(cfg + at + PCI_SRIOV_NUM_VFS);
+	volatile uint32_t *vbar = (volatile uint32_t *)(cfg + at + PCI_SRIOV_VF_BAR0);
+	/* VF BAR0's size per VF (all ones, read back, restore), placed after the PF's BAR0. */
+	struct bar_result pf = pci_get_bar(PCI, NVME_PF, 0, S(1));
+	CHECK_ERR(pf.err, E_OK);
+	uint32_t old = vbar[0];
+	vbar[0] = 0xFFFFFFFFu;
+	uint64_t size = (uint64_t)(~(vbar[0] & ~0xFu) + 1u);
+	vbar[0] = old;
+	uint64_t base = (pf.base + (1ull << pf.bits) + size - 1) & ~(size - 1);
+	CHECK(size >= 4096 && (size & (size - 1)) == 0);
+	*num = 2;
+	vbar[0] = (uint32_t)base;
+	vbar[1] = (uint32_t)(base >> 32);
+	*ctrl = (uint16_t)(*ctrl | PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE);
+	struct bar_result b = pci_get_vf_bar(PCI, NVME_PF, 1, 0, S(2));
+	CHECK(b.err == E_OK && b.base == base && (1ull << b.bits) == size);
+	b = pci_get_vf_bar(PCI, NVME_PF, 2, 0, S(3));
+	CHECK(b.err == E_OK && b.base == base + size);
+	printf("instance 0: pci: VF BAR0 of %02x:%02x.%x: %llu KiB per VF, VF 1 at 0x%llx, VF 2 at 0x%llx\n",
+	       NVME_PF >> 8, NVME_PF >> 3 & 31, NVME_PF & 7, (unsigned long long)(size >> 10),
+	       (unsigned long long)base, (unsigned long long)b.base);
+	b = pci_get_vf_bar(PCI, NVME_PF, 3, 0, S(4));
+	CHECK(b.err == E_RANGE && b.base == ARG_MR(1));	/* beyond NumVFs */
+	b = pci_get_vf_bar(PCI, NVME_PF, 0, 0, S(4));
+	CHECK(b.err == E_RANGE && b.base == ARG_MR(1));	/* VFs count from 1 */
+	b = pci_get_vf_bar(PCI, NVME_PF, 1, 6, S(4));
+	CHECK(b.err == E_RANGE && b.base == ARG_MR(2));
+	b = pci_get_vf_bar(PCI, NVME_PF, 1, 2, S(4));
+	CHECK(b.err == E_NOENT);			/* a VF BAR the PF does not implement */
+	/* A cap over the PF alone does not reach its VFs' BARs. */
+	CHECK_ERR(pci_narrow(PCI, NVME_PF, 1, S(5)), E_OK);
+	b = pci_get_vf_bar(S(5), NVME_PF, 1, 0, S(4));
+	CHECK(b.err == E_RANGE && b.base == ARG_MR(1));
+	/* VF BAR0 pointed at our own RAM: refused, as PCI_GET_BAR refuses it. */
+	vbar[0] = (uint32_t)env->bi->mem_base;
+	vbar[1] = (uint32_t)(env->bi->mem_base >> 32);
+	b = pci_get_vf_bar(PCI, NVME_PF, 1, 0, S(4));
+	CHECK(b.err == E_OVERLAP && b.base == ARG_MR(0));
+	/* VFs off again: no VF, no VF BAR. */
+	vbar[0] = (uint32_t)base;
+	vbar[1] = (uint32_t)(base >> 32);
+	*ctrl = (uint16_t)(*ctrl & ~(PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE));
+	b = pci_get_vf_bar(PCI, NVME_PF, 1, 0, S(4));
+	CHECK(b.err == E_NOENT && b.base == ARG_MR(0));
+	*num = 0;
+	vbar[0] = old;
+	vbar[1] = 0;
+	for (unsigned k = 0; k <= 5; k++)
+		(void)cnode_delete(ROOT, S(k));
+}
+
 const struct test_case pci_tests[] = {
 	{ "vf_bar_needs_an_sriov_pf", vf_bar_needs_an_sriov_pf },
+	{ "vf_bar_is_vf_n_slice", vf_bar_is_vf_n_slice },
 	{ "config_pages_of_own_functions_only", config_pages_of_own_functions_only },
 	{ "narrowed_cap_reaches_its_functions_only", narrowed_cap_reaches_its_functions_only },
 	{ "bar_becomes_device_untyped", bar_becomes_device_untyped },

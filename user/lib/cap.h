@@ -54,6 +54,19 @@ static inline long pci_narrow(uint64_t pci, uint64_t first, uint64_t count, uint
 	return atoll_call(pci, INV_PCI_NARROW, first, count, dest, 0).err;
 }
 
+/* Up to 24 bytes that arrived on the host console, into buf; how many, or a negative error. */
+static inline long console_read(uint64_t console, uint8_t buf[24])
+{
+	struct msg m = atoll_ipc(SYS_CALL, console, INV_CONSOLE_READ, 0, 0, 0, 0);
+
+	if (m.err)
+		return -m.err;
+	uint64_t w[3] = { m.mr[2], m.mr[1], m.mr[3] };	/* r8, r10, r9 */
+	for (unsigned i = 0; i < 24; i++)
+		buf[i] = (uint8_t)(w[i / 8] >> (i % 8 * 8));
+	return (long)m.mr[0];
+}
+
 /* Device untyped over memory BAR bar of bdf in dest; its address and log2 size come back. */
 struct bar_result {
 	long err;

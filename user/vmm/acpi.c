@@ -3,16 +3,18 @@
  * the BIOS-area scan finds it, an RSDT and XSDT naming a FADT (revision 6:
  * PM1a event and control blocks on ports, the SCI on irq 9, a reset register
  * at 0xCF9, no 8042, no VGA; MSI allowed, for passed-through VFs), its FACS and
- * DSDT, and a MADT (one local APIC, one I/O APIC, irq 0 on pin 2, the SCI
- * level-triggered, LINT1 as NMI). The DSDT is hand-assembled AML: \_S5 for power-off, and the PCI host
- * bridge PNP0A03 behind configuration mechanism #1. Pure logic: a unit test
- * builds the tables on the host.
+ * DSDT, and a MADT (a local APIC per vCPU, one I/O APIC, irq 0 on pin 2, the
+ * SCI level-triggered, LINT1 as NMI). The DSDT is hand-assembled AML: \_S5 for
+ * power-off, and the PCI host bridge PNP0A03 behind configuration mechanism #1.
+ * Pure logic: a unit test builds the tables on the host.
  */
 #include "vmm.h"
 
 /* Where each table goes, as offsets from the start (RSDP 16-byte, FACS 64-byte aligned). */
 enum { AT_RSDP = 0x000, AT_FACS = 0x040, AT_RSDT = 0x080, AT_XSDT = 0x0C0, AT_FADT = 0x100,
        AT_MADT = 0x240, AT_DSDT = 0x300 };
+_Static_assert(44 + 8 * SPEC_VM_MAX_CPUS + 12 + 2 * 10 + 6 <= AT_DSDT - AT_MADT,
+	       "the MADT of the largest VM fits before the DSDT");
 #define HDR_LEN 36
 #define FADT_LEN 276		/* revision 6 */
 #define FACS_LEN 64
@@ -87,15 +89,16 @@ static void seal(uint8_t *t, uint32_t len)
 	t[9] = checksum(t, len);
 }
 
-static uint32_t build_madt(uint8_t *t)
+static uint32_t build_madt(uint8_t *t, unsigned ncpus)
 {
 	uint8_t *e = t + 44;
 
 	header(t, "APIC", 5);
 	w32(t + 36, (uint32_t)LAPIC_BASE);
 	w32(t + 40, 1);	/* PCAT_COMPAT: there are 8259s, which Linux then masks */
-	/* Processor local APIC: UID 0, APIC id 0, enabled. */
-	e[0] = 0, e[1] = 8, e[2] = 0, e[3] = 0, w32(e + 4, 1), e += 8;
+	/* Processor local APICs: UID i, APIC id i, enabled. */
+	for (unsigned i = 0; i < ncpus; i++)
+		e[0] = 0, e[1] = 8, e[2] = (uint8_t)i, e[3] = (uint8_t)i, w32(e + 4, 1), e += 8;
 	/* I/O APIC: id 1, its base, GSIs from 0. */
 	e[0] = 1, e[1] = 12, e[2] = 1, e[3] = 0, w32(e + 4, (uint32_t)IOAPIC_BASE), w32(e + 8, 0), e += 12;
 	/* Interrupt source overrides: ISA irq 0 (the PIT) on GSI 2, bus-default polarity/trigger. */
@@ -224,7 +227,7 @@ static uint32_t build_fadt(uint8_t *t, uint32_t facs, uint32_t dsdt)
 	return FADT_LEN;
 }
 
-uint32_t acpi_build(uint8_t *buf, uint32_t gpa)
+uint32_t acpi_build(uint8_t *buf, uint32_t gpa, unsigned ncpus)
 {
 	memset(buf, 0, ACPI_SIZE);
 	uint8_t *facs = buf + AT_FACS;
@@ -233,7 +236,7 @@ uint32_t acpi_build(uint8_t *buf, uint32_t gpa)
 	facs[32] = 2;	/* version */
 	build_dsdt(buf + AT_DSDT);
 	build_fadt(buf + AT_FADT, gpa + AT_FACS, gpa + AT_DSDT);
-	build_madt(buf + AT_MADT);
+	build_madt(buf + AT_MADT, ncpus);
 
 	uint8_t *rsdt = buf + AT_RSDT, *xsdt = buf + AT_XSDT;
 	const uint32_t tables[] = { gpa + AT_FADT, gpa + AT_MADT };

@@ -45,19 +45,22 @@ int ioapic_vector(const struct vm *vm, unsigned pin)
 }
 
 /* Sends the pin's interrupt if it may go now (SDM vol. 3 11.8.4 for what the APIC does). */
+/* To the vCPUs the entry names (smp.c): this one's local APIC, or another's mailbox. */
 static void deliver(struct vm *vm, unsigned pin)
 {
 	uint64_t *e = &vm->ioapic.rte[pin];
-	int v = ioapic_vector(vm, pin);
 
-	if (v < 0)
+	if ((*e & RTE_MASKED) || (RTE_MODE(*e) != 0 && RTE_MODE(*e) != 1))
+		return;	/* masked, or NMI/SMI/INIT/ExtINT, which are not modelled */
+	uint32_t to = smp_targets(vm, 0, RTE_DEST(*e), *e & RTE_LOGICAL);
+	if (!to)
 		return;
 	if (*e & RTE_LEVEL) {
 		if (*e & RTE_REMOTE_IRR)
 			return;	/* the last one is not EOIed yet */
 		*e |= RTE_REMOTE_IRR;
 	}
-	lapic_accept(vm, (uint8_t)v, *e & RTE_LEVEL);
+	smp_fixed(vm, to, (uint8_t)*e, *e & RTE_LEVEL, RTE_MODE(*e) == 1);
 }
 
 void ioapic_set_level(struct vm *vm, unsigned pin, bool asserted)

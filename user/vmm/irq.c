@@ -65,7 +65,8 @@ void irq_ack(struct vm *vm, int pending)
 
 uint64_t irq_next_deadline(const struct vm *vm)
 {
-	uint64_t p = pit_next_deadline(vm), l = lapic_next_deadline(vm);
+	/* The PIT is the VM's: the BSP's VMM keeps its time, each vCPU its own local APIC's. */
+	uint64_t p = vm->cpu ? 0 : pit_next_deadline(vm), l = lapic_next_deadline(vm);
 
 	return !p ? l : !l ? p : p < l ? p : l;
 }

@@ -2,8 +2,8 @@
  * The local APIC in xAPIC mode (Intel SDM vol. 3 ch. 11): its registers on the
  * page at LAPIC_BASE, interrupt acceptance and priority (IRR, ISR, TPR, PPR),
  * EOI (broadcast to the I/O APIC for level-triggered vectors), self-IPIs, and
- * the timer, counting the bus clock (LAPIC_HZ) derived from the TSC. One CPU:
- * an IPI reaches this APIC or nothing.
+ * the timer, counting the bus clock (LAPIC_HZ) derived from the TSC. IPIs go
+ * through smp.c: to this APIC, or to another vCPU's.
  */
 #include "vmm.h"
 
@@ -40,8 +40,8 @@ void lapic_init(struct vm *vm)
 {
 	struct lapic *a = &vm->lapic;
 
-	*a = (struct lapic){ .base_msr = LAPIC_BASE | APIC_BASE_BSP | APIC_BASE_ENABLED,
-			     .dfr = 0xFFFFFFFFu, .svr = 0xFF };
+	*a = (struct lapic){ .base_msr = LAPIC_BASE | (vm->cpu ? 0 : APIC_BASE_BSP) | APIC_BASE_ENABLED,
+			     .id = vm->cpu << 24, .dfr = 0xFFFFFFFFu, .svr = 0xFF };
 	for (unsigned i = 0; i < LAPIC_LVT_COUNT; i++)
 		a->lvt[i] = LVT_MASKED;
 	/*
@@ -121,15 +121,7 @@ bool lapic_matches(const struct vm *vm, uint8_t dest, bool logical)
 {
 	const struct lapic *a = &vm->lapic;
 
-	if (!logical)
-		return dest == 0xFF || dest == a->id >> 24;
-	uint8_t ldr = (uint8_t)(a->ldr >> 24);
-	if (dest == 0xFF)
-		return true;
-	if ((a->dfr >> 28) == 0xF)	/* flat model: a bit per APIC */
-		return (dest & ldr) != 0;
-	/* cluster model: the high nibble names the cluster, the low one its members */
-	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0x0F) != 0;
+	return apic_dest_matches(a->id, a->ldr, a->dfr, dest, logical);
 }
 
 bool lapic_takes_extint(const struct vm *vm)
@@ -246,28 +238,6 @@ static void eoi(struct vm *vm)
 		ioapic_eoi(vm, (uint8_t)v);	/* EOI broadcast (SDM 11.8.5) */
 }
 
-/* An IPI through the ICR (SDM 11.6.1): with one CPU it reaches this APIC or nobody. */
-static void send_ipi(struct vm *vm, uint32_t lo)
-{
-	struct lapic *a = &vm->lapic;
-	unsigned shorthand = lo >> 18 & 3, mode = LVT_MODE(lo);
-	bool to_self = false;
-
-	switch (shorthand) {
-	case 0:
-		to_self = lapic_matches(vm, (uint8_t)(a->icr_hi >> 24), lo & (1u << 11));
-		break;
-	case 1: case 2:	/* self; all including self */
-		to_self = true;
-		break;
-	case 3:		/* all excluding self: there is no other CPU */
-		break;
-	}
-	/* INIT, SIPI, NMI, SMI: no other CPU to start; NMIs to self are not modelled (docs/vmm.md). */
-	if (to_self && (mode == MODE_FIXED || mode == MODE_LOWEST))
-		lapic_accept(vm, (uint8_t)lo, false);
-}
-
 static uint32_t read_reg(struct vm *vm, uint32_t reg)
 {
 	struct lapic *a = &vm->lapic;
@@ -345,7 +315,7 @@ static void write_reg(struct vm *vm, uint32_t reg, uint32_t v)
 		return;
 	case REG_ICR_LO:
 		a->icr_lo = v & 0x000CDFFFu;
-		send_ipi(vm, a->icr_lo);
+		smp_ipi(vm, a->icr_lo, a->icr_hi);	/* an IPI (SDM 11.6.1): smp.c */
 		return;
 	case REG_ICR_HI:
 		a->icr_hi = v & 0xFF000000u;

@@ -124,7 +124,7 @@ long linux_load(struct vm *vm)
 	e820_add(zp, 0x9F000, 0x100000 - 0x9F000, E820_RESERVED);
 	e820_add(zp, 0x100000, vm->ram_size - 0x100000, E820_RAM);
 	/* ACPI tables in the reserved hole, where the BIOS-area scan would find them too. */
-	uint64_t rsdp = acpi_build(vm->ram + ACPI_GPA, ACPI_GPA);
+	uint64_t rsdp = acpi_build(vm->ram + ACPI_GPA, ACPI_GPA, vm->ncpus);
 	memcpy(zp + BP_ACPI_RSDP_ADDR, &rsdp, 8);
 
 	/* GDT: null, null, __BOOT_CS flat 32-bit code, __BOOT_DS flat data. */

@@ -4,6 +4,10 @@
 #include "vmm.h"
 
 static struct vm the_vm;
+_Static_assert(__builtin_offsetof(struct vm, lock) == VM_STATE_SHARED_OFFSET,
+	       "a vCPU's own state ends where the shared pages begin");
+_Static_assert(sizeof(struct vm) <= VM_STATE_SHARED_OFFSET + VM_STATE_SHARED_PAGES * 4096,
+	       "the VM's shared state fits in its pages");
 static uint64_t *const exit_words = (uint64_t *)(uintptr_t)COMPONENT_IPC_BUFFER_VA;
 
 uint64_t tsc_now(void)
@@ -23,7 +27,7 @@ long vcpu_read_regs2(struct vm *vm, unsigned id, unsigned id2, uint64_t *v, uint
 	return m.err;
 }
 
-void vm_stop(struct vm *vm, const char *fmt, ...)
+void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 {
 	char msg[160];
 	va_list ap;
@@ -33,7 +37,12 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_end(ap);
 	uart_flush(vm);
 	printf("[%s] vm stopped: %s\n", vm->info->name, msg);
+	if (!vm->stopped)
+		vm->why = why;
 	vm->stopped = true;
+	for (unsigned j = 0; j < vm->ncpus; j++)
+		if (j != vm->cpu)
+			vm->kick(vm, j);	/* the other vCPUs end too */
 }
 
 static void set_rip(struct vm *vm, uint64_t rip)
@@ -53,6 +62,8 @@ static void exit_cpuid(struct vm *vm, uint64_t rip)
 	uint32_t r[4];
 
 	cpuid_filter((uint32_t)exit_words[VCPU_EXIT_RAX], (uint32_t)exit_words[VCPU_EXIT_RCX], r);
+	if (exit_words[VCPU_EXIT_RAX] == 1)
+		r[1] |= vm->cpu << 24;	/* the initial APIC id */
 	if (vcpu_write_regs(vm->vcpu, VCPU_RAX, r[0], VCPU_RBX, r[1]) ||
 	    vcpu_write_regs(vm->vcpu, VCPU_RCX, r[2], VCPU_RDX, r[3]))
 		vm_stop(vm, "cannot write cpuid results");
@@ -60,14 +71,14 @@ static void exit_cpuid(struct vm *vm, uint64_t rip)
 }
 
 /* SVM IOIO exit information (AMD APM vol. 2 15.10.2): port, IN, size, string/rep. */
-static void exit_io(struct vm *vm, uint64_t info1, uint64_t next_rip)
+static void exit_io(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip)
 {
 	struct io io = { .port = (uint16_t)(info1 >> 16), .write = !(info1 & 1) };
 	uint64_t rax = exit_words[VCPU_EXIT_RAX];
 
 	io.size = info1 & (1u << 4) ? 1 : info1 & (1u << 5) ? 2 : 4;
 	if (info1 & (1u << 2)) {
-		vm_stop(vm, "string I/O on port 0x%x is not emulated", io.port);
+		strio_exit(vm, info1, rip, next_rip);
 		return;
 	}
 	uint32_t mask = io.size == 4 ? 0xFFFFFFFFu : (1u << (io.size * 8)) - 1;
@@ -107,6 +118,7 @@ static void sync_interrupts(struct vm *vm, bool after_run)
 		}
 	}
 	irq_update(vm, tsc_now());
+	console_in_poll(vm, tsc_now());
 	int v = irq_pending(vm);
 	if (vm->virq_set && v != vm->virq_vector) {
 		(void)vcpu_write_reg(vm->vcpu, VCPU_VIRQ, 0);	/* masked or outranked meanwhile */
@@ -118,7 +130,7 @@ static void sync_interrupts(struct vm *vm, bool after_run)
 		vm->virq_set = true;
 		vm->virq_vector = v;
 	}
-	uint64_t d = irq_next_deadline(vm);
+	uint64_t d = console_in_deadline(vm, irq_next_deadline(vm));
 	if (d != vm->deadline) {
 		if (vcpu_write_reg(vm->vcpu, VCPU_DEADLINE, d))
 			vm_stop(vm, "cannot set the deadline");
@@ -143,8 +155,8 @@ static void exit_other(struct vm *vm, uint64_t code, uint64_t rip)
 		inject(vm, 6u | 3u << 8 | 1u << 31);	/* #UD */
 		return;
 	}
-	vm_stop(vm, "unexpected exit 0x%llx at rip 0x%llx", (unsigned long long)code,
-		(unsigned long long)rip);
+	vm_stop_for(vm, VMSTOP_UNEXPECTED, "unexpected exit 0x%llx at rip 0x%llx",
+		    (unsigned long long)code, (unsigned long long)rip);
 }
 
 static void handle(struct vm *vm, const struct vcpu_exit *x)
@@ -154,48 +166,107 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		exit_cpuid(vm, x->rip);
 		return;
 	case VMEXIT_IO:
-		exit_io(vm, x->info1, x->info2);
+		exit_io(vm, x->info1, x->rip, x->info2);
 		return;
 	case VMEXIT_MSR:
 		exit_msr(vm, x->info1 == 1, x->rip);
 		return;
 	case VMEXIT_TIMER:
 		return;	/* sync_interrupts() raises what is due */
+	case VMEXIT_NOTIFY:
+		if (vm->ncpus < 2)
+			vf_notify(vm, x->info1);	/* physical MSIs of the VM's VFs */
+		return;	/* several vCPUs: a kick; smp_receive() takes what came */
 	case VMEXIT_HLT:
 		set_rip(vm, x->rip + 1);
 		return;
 	case VMEXIT_GPA_FAULT:
 		mmio_fault(vm, x->info2, x->rip);
 		return;
-	case VMEXIT_NOTIFY:
-		vf_notify(vm, x->info1);	/* physical MSIs of the VM's VFs */
-		return;
 	case VMEXIT_HYPERCALL:
 		inject(vm, 6u | 3u << 8 | 1u << 31);	/* no hypercalls: #UD, as on a bare CPU */
 		return;
 	case VMEXIT_SHUTDOWN:
-		vm_stop(vm, "triple fault (shutdown) at rip 0x%llx", (unsigned long long)x->rip);
+		vm_stop_for(vm, VMSTOP_TRIPLE_FAULT, "triple fault (shutdown) at rip 0x%llx",
+			    (unsigned long long)x->rip);
 		return;
 	case VMEXIT_BAD_STATE:
-		vm_stop(vm, "the CPU refused the guest state at rip 0x%llx", (unsigned long long)x->rip);
+		vm_stop_for(vm, VMSTOP_BAD_STATE, "the CPU refused the guest state at rip 0x%llx",
+			    (unsigned long long)x->rip);
 		return;
 	case VMEXIT_OTHER:
 		exit_other(vm, exit_words[VCPU_EXIT_VENDOR_CODE], x->rip);
 		return;
 	}
-	vm_stop(vm, "unexpected exit reason %llu at rip 0x%llx", (unsigned long long)x->reason,
-		(unsigned long long)x->rip);
+	vm_stop_for(vm, VMSTOP_UNEXPECTED, "unexpected exit reason %llu at rip 0x%llx",
+		    (unsigned long long)x->reason, (unsigned long long)x->rip);
+}
+
+static void kick(struct vm *vm, unsigned cpu)
+{
+	(void)ipc_send(vm->info->kick[cpu], 0, 0, 0);
+}
+
+/* Real mode at vector << 12, as a STARTUP IPI leaves an AP (SDM vol. 3 9.1.1, 11.6.1). */
+static long vcpu_startup(struct vm *vm, uint8_t vector)
+{
+	uint64_t v = vm->vcpu, data = VCPU_SEG(0, 0x93, 0xFFFF);
+	long e;
+
+	if ((e = vcpu_write_regs(v, VCPU_CS, VCPU_SEG((unsigned)vector << 8, 0x9B, 0xFFFF),
+				 VCPU_CS_BASE, (uint64_t)vector << 12)) ||
+	    (e = vcpu_write_regs(v, VCPU_DS, data, VCPU_ES, data)) ||
+	    (e = vcpu_write_regs(v, VCPU_SS, data, VCPU_FS, data)) ||
+	    (e = vcpu_write_regs(v, VCPU_GS, data, VCPU_DS_BASE, 0)) ||
+	    (e = vcpu_write_regs(v, VCPU_ES_BASE, 0, VCPU_SS_BASE, 0)) ||
+	    (e = vcpu_write_regs(v, VCPU_FS_BASE, 0, VCPU_GS_BASE, 0)) ||
+	    (e = vcpu_write_regs(v, VCPU_GDTR_BASE, 0, VCPU_GDTR_LIMIT, 0xFFFF)) ||
+	    (e = vcpu_write_regs(v, VCPU_IDTR_BASE, 0, VCPU_IDTR_LIMIT, 0xFFFF)) ||
+	    (e = vcpu_write_regs(v, VCPU_CR0, 0x60000010, VCPU_CR4, 0)) ||
+	    (e = vcpu_write_regs(v, VCPU_CR3, 0, VCPU_EFER, 0)) ||
+	    (e = vcpu_write_regs(v, VCPU_RIP, 0, VCPU_RFLAGS, 2)) ||
+	    (e = vcpu_write_regs(v, VCPU_RSP, 0, VCPU_DR7, 0x400)))
+		return e;
+	return E_OK;
+}
+
+/* An AP waits (with the lock, from and to) for its STARTUP IPI; false if the VM stopped. */
+static bool wait_for_sipi(struct vm *vm)
+{
+	struct vcpu_mail *me = &vm->mail[vm->cpu];
+
+	while (!vm->stopped && !(me->sipi & SMP_SIPI)) {
+		smp_unlock(vm);
+		(void)ipc_recv(vm->info->wake);
+		smp_lock(vm);
+	}
+	if (vm->stopped)
+		return false;
+	uint8_t vector = (uint8_t)me->sipi;
+	me->sipi = 0;
+	me->init = false;
+	me->running = true;
+	long e = vcpu_startup(vm, vector);
+	if (e)
+		vm_stop(vm, "vCPU %u: cannot start at 0x%x: %s", vm->cpu, vector << 12, err_str(e));
+	else
+		printf("[%s] vCPU %u started at 0x%x\n", vm->info->name, vm->cpu, vector << 12);
+	return !e;
 }
 
 int main(const struct component_info *info)
 {
-	struct vm *vm = &the_vm;
+	/* Several vCPUs: the VM's state is where the compiler put it, partly shared (vmm.h). */
+	struct vm *vm = info->vm.ncpus > 1 ? (struct vm *)(uintptr_t)info->vm.state_va : &the_vm;
 
 	if (info->magic != COMPONENT_INFO_MAGIC || !info->vm.vcpu || !info->vm.gspace) {
 		printf("%s: not a VMM: the info page names no VM\n", info->name);
 		return 1;
 	}
 	vm->info = &info->vm;
+	vm->cpu = info->vm.cpu;
+	vm->ncpus = info->vm.ncpus ? info->vm.ncpus : 1;
+	vm->kick = kick;
 	vm->vcpu = info->vm.vcpu;
 	vm->ram = (uint8_t *)(uintptr_t)info->vm.ram_va;
 	vm->ram_size = info->vm.ram_size;
@@ -207,19 +278,30 @@ int main(const struct component_info *info)
 		e = vcpu_write_reg(vm->vcpu, VCPU_HALT_IN_GUEST, 1);
 	if (!e)
 		e = vf_wait_ready(vm);
-	if (!e)
+	if (!e && !vm->cpu)
 		e = linux_load(vm);
 	if (e) {
 		printf("[%s] vm not started: %s\n", vm->info->name, err_str(e));
-		return 1;
+		return VMSTOP_NOT_STARTED;
 	}
-	irq_init(vm);
-	if (vf_init(vm))
-		return 1;
+	smp_lock(vm);
+	if (!vm->cpu) {
+		irq_init(vm);
+		smp_init(vm);
+		vf_init(vm);	/* the guest's PCI bus; stops the VM (said why) if a VF cannot be on it */
+	} else
+		lapic_init(vm);	/* an AP's own; the devices are the BSP's to set up */
 	uint64_t t0 = tsc_now();
+	if (vm->cpu && !wait_for_sipi(vm)) {
+		smp_unlock(vm);
+		return (int)vm->why;	/* the VM stopped before this vCPU started */
+	}
 	while (!vm->stopped) {
+		smp_receive(vm);
 		sync_interrupts(vm, false);
+		smp_unlock(vm);
 		struct vcpu_exit x = vcpu_run(vm->vcpu);
+		smp_lock(vm);
 		if (x.err) {
 			vm_stop(vm, "VCPU_RUN failed: %s", err_str(x.err));
 			break;
@@ -230,10 +312,15 @@ int main(const struct component_info *info)
 		handle(vm, &x);
 	}
 	vf_stats(vm);
-	printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
-	       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
+	smp_unlock(vm);
+	if (vm->ncpus > 1)
+		printf("[%s] vCPU %u: %llu exits in %llu ms\n", vm->info->name, vm->cpu,
+		       (unsigned long long)vm->exits, (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
+	else
+		printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
+		       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
 	if (vm->info->nvfs)
 		printf("[%s] %llu VF interrupts while the guest ran\n", vm->info->name,
 		       (unsigned long long)vm->vf_interrupts);
-	return 0;
+	return (int)vm->why;
 }

@@ -32,7 +32,7 @@ static bool ram_read(const struct vm *vm, uint64_t gpa, void *out, unsigned n)
 }
 
 /* Guest-linear to guest-physical through the guest's page tables (Intel SDM vol. 3 ch. 4). */
-static bool translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint64_t *gpa)
+bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint64_t *gpa)
 {
 	uint64_t cr0 = cr[0], cr3 = cr[1], cr4 = cr[2], efer = cr[3];
 
@@ -73,7 +73,7 @@ static bool translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, ui
 }
 
 /* Up to 15 bytes at the guest's rip; how many could be read. */
-static unsigned fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode, bool *d32)
+unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode, bool *d32)
 {
 	uint64_t cr[4], cs_base = 0, cs = 0;
 
@@ -88,7 +88,7 @@ static unsigned fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mod
 	unsigned n = 0;
 	for (; n < 15; n++) {
 		uint64_t gpa;
-		if (!translate(vm, cr, la + n, &gpa) || !ram_read(vm, gpa, &code[n], 1))
+		if (!guest_translate(vm, cr, la + n, &gpa) || !ram_read(vm, gpa, &code[n], 1))
 			break;
 	}
 	return n;
@@ -113,15 +113,15 @@ static bool decode_at(struct vm *vm, uint64_t rip, struct insn *in)
 {
 	uint8_t code[15];
 	bool long_mode = false, d32 = false;
-	unsigned n = fetch(vm, rip, code, &long_mode, &d32);
+	unsigned n = guest_fetch(vm, rip, code, &long_mode, &d32);
 
 	if (insn_decode(code, n, long_mode, d32, in))
 		return true;
 	char hex[48] = "";
 	for (unsigned k = 0, at = 0; k < n && k < 8; k++, at += 3)
 		snprintf(hex + at, sizeof(hex) - at, " %02x", code[k]);
-	vm_stop(vm, "cannot emulate the instruction at rip 0x%llx:%s%s", (unsigned long long)rip, hex,
-		n ? "" : " (not readable)");
+	vm_stop_for(vm, VMSTOP_BAD_INSN, "cannot emulate the instruction at rip 0x%llx:%s%s",
+		    (unsigned long long)rip, hex, n ? "" : " (not readable)");
 	return false;
 }
 
@@ -169,13 +169,14 @@ void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip)
 	struct insn in;
 
 	if (gpa < vm->ram_size) {
-		vm_stop(vm, "fault on guest RAM at 0x%llx", (unsigned long long)gpa);
+		vm_stop_for(vm, VMSTOP_RAM_FAULT, "fault on guest RAM at 0x%llx", (unsigned long long)gpa);
 		return;
 	}
 	if (!decode_at(vm, rip, &in))
 		return;
 	if (in.kind != INSN_LOAD && in.kind != INSN_STORE && in.kind != INSN_STORE_IMM) {
-		vm_stop(vm, "cannot emulate the instruction at rip 0x%llx", (unsigned long long)rip);
+		vm_stop_for(vm, VMSTOP_BAD_INSN, "cannot emulate the instruction at rip 0x%llx",
+			    (unsigned long long)rip);
 		return;
 	}
 	uint64_t value = in.kind == INSN_LOAD ? 0 : store_value(vm, &in);
@@ -203,7 +204,7 @@ void debug_register_access(struct vm *vm, bool write, uint64_t rip)
 	if (!decode_at(vm, rip, &in))
 		return;
 	if (in.kind != (write ? INSN_MOV_TO_DR : INSN_MOV_FROM_DR)) {
-		vm_stop(vm, "debug register exit at rip 0x%llx on another instruction",
+		vm_stop_for(vm, VMSTOP_BAD_INSN, "debug register exit at rip 0x%llx on another instruction",
 			(unsigned long long)rip);
 		return;
 	}

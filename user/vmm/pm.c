@@ -37,9 +37,9 @@ static void write16(struct vm *vm, unsigned reg, uint16_t v, uint16_t mask)
 			return;
 		if (PM1_CNT_SLP_TYP(vm->pm.cnt) == ACPI_S5_TYPE) {
 			vm->powered_off = true;
-			vm_stop(vm, "the guest powered off (ACPI S5)");
+			vm_stop_for(vm, VMSTOP_POWER_OFF, "the guest powered off (ACPI S5)");
 		} else {
-			vm_stop(vm, "the guest asked for sleep type %u, which the DSDT does not offer",
+			vm_stop_for(vm, VMSTOP_UNEXPECTED, "the guest asked for sleep type %u, which the DSDT does not offer",
 				PM1_CNT_SLP_TYP(vm->pm.cnt));
 		}
 		return;

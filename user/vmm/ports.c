@@ -13,7 +13,7 @@
 static void reset(struct vm *vm, const char *how)
 {
 	vm->reset_requested = true;
-	vm_stop(vm, "the guest asked for a reset (%s)", how);
+	vm_stop_for(vm, VMSTOP_RESET, "the guest asked for a reset (%s)", how);
 }
 
 void ports_access(struct vm *vm, struct io *io)

@@ -1,7 +1,7 @@
 /*
  * A 16550A UART at 0x3F8 (COM1, irq 4): what the guest writes goes to the host
  * console a line at a time behind the VM's name (unless the description says
- * console: none, then nowhere); nothing is ever received.
+ * console: none, then nowhere); what console_in.c hands over is received.
  * Transmission is instant, so the transmitter is always empty and, when the
  * guest enables it, the "transmitter empty" interrupt is raised at once.
  */
@@ -18,6 +18,9 @@ enum { RBR_THR, IER, IIR_FCR, LCR, MCR, LSR, MSR, SCR };
 #define IIR_NONE 0x01
 #define IIR_THRI 0x02
 #define IIR_FIFO 0xC0	/* FIFOs enabled: the guest takes us for a 16550A */
+#define IIR_RDI 0x04
+#define FCR_CLEAR_RX 0x02
+#define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
@@ -54,7 +57,7 @@ static void put(struct vm *vm, char c)
 static void update_line(struct vm *vm)
 {
 	struct uart *u = &vm->uart;
-	bool level = (u->ier & IER_THRI) && u->thre_pending;
+	bool level = ((u->ier & IER_THRI) && u->thre_pending) || ((u->ier & IER_RDI) && u->rx_len);
 
 	if (level && !u->line)
 		irq_raise(vm, IRQ_COM1);
@@ -64,12 +67,22 @@ static void update_line(struct vm *vm)
 static uint8_t read_reg(struct uart *u, unsigned reg)
 {
 	switch (reg) {
-	case RBR_THR:
-		return u->lcr & LCR_DLAB ? u->dll : 0;
+	case RBR_THR: {
+		if (u->lcr & LCR_DLAB)
+			return u->dll;
+		if (!u->rx_len)
+			return 0;
+		uint8_t c = u->rx[u->rx_head];
+		u->rx_head = (u->rx_head + 1) % UART_RX_SIZE;
+		u->rx_len--;
+		return c;
+	}
 	case IER:
 		return u->lcr & LCR_DLAB ? u->dlm : u->ier;
 	case IIR_FCR: {
 		uint8_t fifo = u->fcr & 1 ? IIR_FIFO : 0;
+		if ((u->ier & IER_RDI) && u->rx_len)	/* received data outranks THRE (16550 IIR) */
+			return fifo | IIR_RDI;
 		if ((u->ier & IER_THRI) && u->thre_pending) {
 			u->thre_pending = false;	/* reading IIR clears the THRE interrupt */
 			return fifo | IIR_THRI;
@@ -81,7 +94,7 @@ static uint8_t read_reg(struct uart *u, unsigned reg)
 	case MCR:
 		return u->mcr;
 	case LSR:
-		return LSR_THRE | LSR_TEMT;
+		return LSR_THRE | LSR_TEMT | (u->rx_len ? LSR_DR : 0);
 	case MSR:
 		/* Loopback wires RTS->CTS, DTR->DSR, OUT1->RI, OUT2->DCD; else a modem that is there. */
 		if (u->mcr & MCR_LOOP)
@@ -118,6 +131,8 @@ static void write_reg(struct vm *vm, unsigned reg, uint8_t v)
 		return;
 	case IIR_FCR:
 		u->fcr = v;
+		if (v & FCR_CLEAR_RX)
+			u->rx_len = 0;
 		return;
 	case LCR:
 		u->lcr = v;
@@ -141,5 +156,19 @@ void uart_access(struct vm *vm, struct io *io)
 		write_reg(vm, reg, (uint8_t)io->value);
 	else
 		io->value = read_reg(&vm->uart, reg);
+	update_line(vm);
+}
+
+unsigned uart_rx_room(const struct vm *vm)
+{
+	return UART_RX_SIZE - vm->uart.rx_len;
+}
+
+void uart_receive(struct vm *vm, const uint8_t *bytes, unsigned n)
+{
+	struct uart *u = &vm->uart;
+
+	for (unsigned i = 0; i < n && u->rx_len < UART_RX_SIZE; i++)
+		u->rx[(u->rx_head + u->rx_len++) % UART_RX_SIZE] = bytes[i];
 	update_line(vm);
 }

@@ -153,21 +153,26 @@ long vf_wait_ready(struct vm *vm)
 	return E_OK;
 }
 
-long vf_init(struct vm *vm)
+void vf_init(struct vm *vm)
 {
 	vpci_init(&vm->pci);
+	if (vm->info->nvfs && vm->ncpus > 1) {
+		/* Its MSIs would need delivering to the vCPU the guest's message names (smp.c). */
+		vm_stop_for(vm, VMSTOP_NOT_STARTED, "device %s: a VF in a VM of several vCPUs is not "
+			    "passed through yet", devices(vm)->vf[0].name);
+		return;
+	}
 	for (unsigned j = 0; j < vm->info->nvfs && j < SPEC_VM_MAX_VFS; j++) {
 		const struct vm_vf_info *f = &devices(vm)->vf[j];
 		err_t e = vf_attach(vm, j);
 		if (e != E_OK) {
-			printf("[%s] vm stopped: device %s: cannot pass it through: %s\n", vm->info->name,
-			       f->name, err_str(e));
-			return e;
+			vm_stop_for(vm, VMSTOP_NOT_STARTED, "device %s: cannot pass it through: %s", f->name,
+				    err_str(e));
+			return;
 		}
 		printf("[%s] VF %s: guest 00:%02x.0, %u MSI-X vector(s)\n", vm->info->name, f->name,
 		       VF_SLOT(j), vm->pci.dev[VF_SLOT(j)].msix_n);
 	}
-	return 0;
 }
 
 /* What the guest changed in a VF's configuration space that the real VF must follow. */

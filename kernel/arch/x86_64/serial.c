@@ -9,6 +9,7 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
+#define LSR_DR 0x01
 #define LSR_THRE 0x20
 
 void console_hw_init(void)
@@ -29,4 +30,13 @@ void console_hw_putc(char c)
 		if (inb(COM1 + UART_LSR) & LSR_THRE)
 			break;
 	outb(COM1 + UART_THR, (uint8_t)c);
+}
+
+/* Polled: the kernel leaves the UART's interrupts off (IER 0); the FIFO holds 16 bytes. */
+bool console_hw_getc(uint8_t *c)
+{
+	if (!(inb(COM1 + UART_LSR) & LSR_DR))
+		return false;
+	*c = inb(COM1 + UART_THR);	/* RBR: the same offset, read */
+	return true;
 }

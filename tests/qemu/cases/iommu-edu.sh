@@ -1,7 +1,10 @@
 # DMA through QEMU's VT-d: two edu devices (00:10.0 is given IOSpaces, 00:11.0 never is) with a
-# 32-bit DMA mask, driven by the suite's iommu cases on instance 0 (user/init/tests_iommu.c).
+# 32-bit DMA mask, driven by the suite's iommu cases on instance 0 (user/init/tests_iommu.c);
+# and an NVMe PF with SR-IOV behind a root port for the pci suite's VF BAR case.
 ARGS=(-cpu max -smp 2 -device intel-iommu,intremap=on -machine q35,kernel-irqchip=split
 	-device edu,addr=0x10,dma_mask=0xffffffff -device edu,addr=0x11,dma_mask=0xffffffff
+	-device pcie-root-port,id=rp0,chassis=1,slot=1 -device nvme-subsys,id=subsys0,nqn=subsys0
+	-device nvme,serial=deadbeef,bus=rp0,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=3
 	-kernel "$KERNEL" -append atoll.qemu_exit)
 IOMMU_CASES=(iospace_refusals dma_into_mapped_iova_arrives dma_to_unmapped_iova_faults
 	unmap_blocks_further_dma device_without_iospace_dmas_nowhere msi_raises_only_its_owners_vector
@@ -9,6 +12,8 @@ IOMMU_CASES=(iospace_refusals dma_into_mapped_iova_arrives dma_to_unmapped_iova_
 EXPECT=('^iommu: interrupt remapping on: a device raises only the vectors given to it$'
 	'^iommu: VT-d 1\.0 unit at 0xfed90000: 3-level tables \(39-bit\), 1 fault record\(s\).*translation on: every device blocked'
 	'^iommu: 00:10\.0 disabled after 8 DMA faults$'
+	# The suite's pci/vf_bar_is_vf_n_slice on the NVMe PF (QEMU's VF BAR0: 16 KiB per VF).
+	'^instance 0: pci: VF BAR0 of 01:00\.0: 16 KiB per VF, VF 1 at 0x[0-9a-f]+, VF 2 at 0x[0-9a-f]+$'
 	'^atoll: checks passed: all root tasks passed')
 REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' ' FAIL$' 'check failed' 'overflowed')
 check() {

@@ -1,7 +1,7 @@
 # The in-kernel test suite (user/init/tests_*.c) runs in every instance's root task at once,
 # on four cores: each named case reports PASS, and each instance's count adds up.
 # TESTS is the number of case runs per instance: a suite that silently drops out fails here.
-TESTS=126
+TESTS=128
 ARGS=(-cpu max -smp 4 -kernel "$KERNEL" -append atoll.qemu_exit)
 EXPECT=('^atoll: checks passed: all root tasks passed')
 REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' ' FAIL$' 'check failed' 'novirt/'

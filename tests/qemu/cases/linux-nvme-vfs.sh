@@ -61,9 +61,10 @@ check() {
 	b=$(sed -n 's/^instance 2: vm guest-b: VF .* BAR0 16 KiB at \(0x[0-9a-f]*\) -> .*/\1/p' "$1")
 	[[ -n $a && -n $b ]] || { echo "a BAR0 line is missing"; return 1; }
 	((b - a == 16384)) || { echo "VF 2's BAR0 $b is not 16 KiB above VF 1's $a"; return 1; }
-	# Two phases: both VF BARs are sized and mapped before either VMM may touch its VF. (By
-	# the order of console lines: the mapping lines come before instance 0's go by
-	# construction; a VMM told early would usually, not always, print before it.)
+	# Two phases: both VF BARs are sized and mapped before either VMM may touch its VF. By
+	# the order of console lines: a core prints its mapping line before it answers, and
+	# instance 0 prints its go line before it sets go, so with the protocol kept the order
+	# is fixed; a VMM told early would usually, not always, print before the go line.
 	local go first
 	go=$(grep -n 'told them to start their VMs$' "$1" | cut -d: -f1)
 	first=$(grep -nE '^\[guest-[ab]\] VF nvme0\.vf[12]: BAR0' "$1" | head -1 | cut -d: -f1)

@@ -13,6 +13,8 @@ EXPECT=('^\[guest-a\] atoll-guest: up$' '^\[guest-b\] atoll-guest: up$'
 	'^\[guest-a\] vm stopped: the guest asked for a reset \(port 0xcf9\)$'
 	'^\[guest-b\] atoll-guest: reboot$'
 	'^\[guest-b\] vm stopped: the guest asked for a reset \(port 0xcf9\)$'
+	'^instance 0: vm guest-a stopped: reset requested \(exit status 2\)$'
+	'^instance 1: vm guest-b stopped: reset requested \(exit status 2\)$'
 	'^instance 0: all 1 components finished, 0 failed$'
 	'^instance 1: all 1 components finished, 0 failed$'
 	'^atoll: checks passed: all root tasks passed')

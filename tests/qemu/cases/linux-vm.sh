@@ -29,6 +29,7 @@ EXPECT=('^instance 1: vm guest-a: 100 MiB of guest memory mapped; its VMM guest-
 	'^\[guest-a\] atoll-guest: run done, status 0$'
 	'^\[guest-a\] atoll-guest: poweroff$'
 	'^\[guest-a\] vm stopped: the guest powered off \(ACPI S5\)$'
+	'^instance 1: vm guest-a stopped: powered off \(exit status 9\)$'
 	'^instance 1: all 1 components finished, 0 failed$'
 	'^atoll: checks passed: all root tasks passed')
 REJECT=('FATAL' 'CHECK FAILED' 'root task fault' 'Kernel panic' 'Call Trace' 'unchecked MSR'

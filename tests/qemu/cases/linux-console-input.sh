@@ -1,0 +1,15 @@
+# Console input (tests/systems/linux-console-input.yaml): once both Linux VMs sit at their shells,
+# a command is typed on the host's serial console; it reaches guest-a (console: input)
+# through the kernel's console cap and the VMM's UART, and guest-a's shell runs it: only
+# a shell that evaluated the arithmetic prints typed-42. guest-b, on the other core, gets
+# nothing. About 20 s under TCG.
+ARGS=(-cpu max -smp 2 -m 1G -kernel "$KERNEL" -initrd build/tests/systems/linux-console-input.blob)
+TIMEOUT=300
+STOP_WHEN_SEEN=1
+INPUT_AFTER=('^\[guest-a\] atoll-guest: shell$' '^\[guest-b\] atoll-guest: shell$')
+INPUT='echo typed-$((6*7)) from $(cat /proc/sys/kernel/hostname)
+'
+EXPECT=('^\[guest-a\] atoll-guest: shell$' '^\[guest-b\] atoll-guest: shell$'
+	'^\[guest-a\] typed-42 from \(none\)$')
+REJECT=('FATAL' 'CHECK FAILED' 'root task fault' 'Kernel panic' 'Call Trace' 'vm stopped'
+	'^\[guest-b\] .*typed' 'console input stopped')
