@@ -72,7 +72,7 @@ endif
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -Iuser/pcimgr -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
-	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp
+	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp vpci
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -100,6 +100,7 @@ unit_smp_SRCS := user/vmm/pit.c $(VMM_IRQ_SRCS)
 unit_smp_CFLAGS := -Iuser/lib
 unit_vmm_acpi_SRCS := user/vmm/acpi.c $(unit_acpi_SRCS)
 unit_vmm_acpi_CFLAGS := -Iuser/lib
+unit_vpci_SRCS := user/vmm/pci.c kernel/core/pci_cfg.c
 unit_gspace_SRCS := kernel/obj/gspace.c kernel/obj/vcpu.c kernel/core/cspace.c kernel/obj/cnode.c \
 	kernel/lib/error.c
 unit_tlb_SRCS := kernel/arch/x86_64/tlb.c
@@ -224,7 +225,7 @@ systems: $(SYSTEMS) $(filter-out $(GUEST_SYSTEMS),$(TEST_SYSTEMS))
 $(GUEST_SYSTEMS): $(BUILD)/guest/bzImage
 # systems/default.yaml runs two Linux VMs too, so building it (make, make run) fetches the guest.
 $(SYSTEMS): $(BUILD)/guest/bzImage
-$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init | deps
+$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init tests/guest/nvme-rw | deps
 	@scripts/guest.sh
 
 # The hostile bare-metal guest (tests/guest/hostile.S): a flat binary with a bzImage header,
