@@ -344,6 +344,11 @@ static void host_interrupts_resume_the_guest(struct test_env *env)
 	/* Long enough for several 10 ms timer ticks under TCG; each stops the guest. */
 	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_RCX, 20000000), E_OK);
 	struct vcpu_exit x = run_at(vcpu, AT_LOOP, 0);
+	if (x.err || x.reason != VMEXIT_HYPERCALL || x.rip != AT_LOOP + 2)
+		printf("    looping guest: err %d, exit %llu at rip 0x%llx, info 0x%llx 0x%llx, rcx %llu\n",
+		       (int)x.err, (unsigned long long)x.reason, (unsigned long long)x.rip,
+		       (unsigned long long)x.info1, (unsigned long long)x.info2,
+		       (unsigned long long)vcpu_read_reg(vcpu, VCPU_RCX));
 	CHECK(x.err == E_OK && x.reason == VMEXIT_HYPERCALL && x.rip == AT_LOOP + 2);
 	CHECK((uint32_t)vcpu_read_reg(vcpu, VCPU_RCX) == 0);
 	uint64_t n = vcpu_read_reg(vcpu, VCPU_HOST_INTERRUPTS);
