@@ -1,8 +1,7 @@
 /* Passed-through VFs: waiting for the root task to hand them over, and their interrupts. */
 #include "vmm.h"
 
-/* True if the guest's command line has this word (space-separated). */
-static bool cmdline_has(const char *line, const char *word)
+bool cmdline_has(const char *line, const char *word)
 {
 	size_t n = strlen(word);
 
@@ -22,6 +21,7 @@ long vf_wait_ready(struct vm *vm)
 {
 	const struct vm_devices_info *d = devices(vm);
 
+	vf_dma_victim(vm, false);
 	if (!vm->info->nvfs)
 		return E_OK;
 	printf("[%s] waiting for %u VF(s) from the root task\n", vm->info->name, vm->info->nvfs);

@@ -7,7 +7,11 @@
  * first completion raises the VF's MSI-X vector 0, programmed with what instance 0
  * routed: it must arrive here as its bit of "devices". The second is programmed with
  * the remapping handle of the next core's same vector (a forged entry): nothing may
- * arrive, here or there.
+ * arrive, here or there. Then, if the root task told us another VM's RAM (a test-only
+ * field of the devices page), one Identify to the host-physical address of that VM's
+ * page VICTIM_GPA (its VMM, with `atoll.vf_dma_victim`, filled and summed it): it must
+ * fault, since the IOSpace holds only our RAM; and one to IOVA VICTIM_GPA: the same
+ * guest-physical address, which in our IOSpace is our own RAM, where it must arrive.
  */
 #include "nvme.h"
 #include "vmm.h"
@@ -17,6 +21,8 @@
 #define ACQ_GPA (SCRATCH_GPA + 0x1000)
 #define DATA_GPA (SCRATCH_GPA + 0x2000)
 #define QUEUE_ENTRIES 4
+/* The victim's page: in the hole linux.c's e820 map marks reserved, so Linux leaves it alone. */
+#define VICTIM_GPA 0x9F000ull
 
 struct ctl {
 	struct vm *vm;
@@ -110,6 +116,45 @@ static void msix_entry0(const struct vm_vf_info *f, uint64_t address, uint32_t d
 	e[3] = 0;
 }
 
+/* FNV-1a over one page. */
+static uint32_t page_sum(const uint8_t *p)
+{
+	uint32_t h = 2166136261u;
+
+	for (unsigned i = 0; i < 0x1000; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+/*
+ * Another VM's RAM: by its host-physical address (outside our IOSpace, so it must
+ * fault there, and the victim's VMM finds its page unchanged), and by the same
+ * guest-physical address, which in our IOSpace is our own page (it must land there).
+ */
+static long attack_peer(struct ctl *c, const char *model)
+{
+	const struct vm_devices_info *d = (const struct vm_devices_info *)(uintptr_t)c->vm->info->devices_va;
+	const char *name = c->vm->info->name;
+	uint8_t *own = c->vm->ram + VICTIM_GPA;
+
+	if (!d->test_peer_hpa) {
+		printf("[%s] vf dma test: the root task named no other VM's RAM\n", name);
+		return E_NOENT;
+	}
+	uint64_t target = d->test_peer_hpa + VICTIM_GPA;
+	int st = identify(c, 3, target);
+	printf("[%s] vf dma test: Identify to host-physical 0x%llx (vm %s's guest-physical 0x%llx): status 0x%x\n",
+	       name, (unsigned long long)target, d->test_peer, (unsigned long long)VICTIM_GPA, st);
+	memset(own, 0, 0x1000);
+	st = identify(c, 4, VICTIM_GPA);
+	bool landed = !memcmp(own + 24, model, strlen(model));
+	printf("[%s] vf dma test: Identify to IOVA 0x%llx (vm %s's guest-physical, our own RAM in this IOSpace): status 0x%x, %s\n",
+	       name, (unsigned long long)VICTIM_GPA, d->test_peer, st,
+	       landed ? "arrived in our own page" : "did not arrive in our own page");
+	memset(own, 0, 0x1000);
+	return landed ? E_OK : E_IO;
+}
+
 /* FNV-1a over the guest's RAM outside the scratch pages. */
 static uint32_t ram_sum(const struct vm *vm)
 {
@@ -184,10 +229,33 @@ long vf_dma_test(struct vm *vm, const struct vm_vf_info *f)
 		*msix = (uint16_t)(*msix & ~0x8000u);
 		msix_entry0(f, 0, 0);
 	}
+	long e = model[0] ? attack_peer(&c, model) : E_IO;
 	/* Leave the controller as it was found for the guest's driver. */
 	wr32(&c, NVME_REG_CC, 0);
 	(void)wait_ready(&c, 0);
 	*cmd &= (uint16_t)~4u;
 	memset(vm->ram + SCRATCH_GPA, 0, 0x3000);
-	return before == after ? E_OK : E_IO;
+	return before != after ? E_IO : e;
+}
+
+void vf_dma_victim(struct vm *vm, bool after)
+{
+	static bool filled;
+	static uint32_t sum;
+	uint8_t *p = vm->ram + VICTIM_GPA;
+
+	if (!cmdline_has(vm->info->cmdline, "atoll.vf_dma_victim") || vm->cpu || (after && !filled))
+		return;
+	if (after) {
+		uint32_t now = page_sum(p);
+		printf("[%s] vf dma victim: page at guest-physical 0x%llx after the guest ran: checksum 0x%08x, %s\n",
+		       vm->info->name, (unsigned long long)VICTIM_GPA, now, now == sum ? "unchanged" : "CHANGED");
+		return;
+	}
+	for (unsigned i = 0; i < 0x1000; i++)
+		p[i] = (uint8_t)(i * 7 + 0x5A);
+	sum = page_sum(p);
+	filled = true;
+	printf("[%s] vf dma victim: page at guest-physical 0x%llx filled: checksum 0x%08x\n", vm->info->name,
+	       (unsigned long long)VICTIM_GPA, sum);
 }

@@ -247,8 +247,15 @@ void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip);
 
 /* vf.c: passed-through VFs (docs/vmm.md). Waits for the hand-over; E_OK at once without VFs. */
 long vf_wait_ready(struct vm *vm);
-/* vf_dma_test.c: DMA into and past the guest's RAM through an NVMe VF (atoll.vf_dma_test). */
+/* True if the guest's command line has this word (space-separated). */
+bool cmdline_has(const char *line, const char *word);
+/* vf_dma_test.c: DMA into and past the guest's RAM, and into another VM's, through an NVMe VF (atoll.vf_dma_test). */
 long vf_dma_test(struct vm *vm, const struct vm_vf_info *f);
+/*
+ * With atoll.vf_dma_victim: before (after false) fills the page another VMM's test aims
+ * at and prints its checksum; after the guest ran (after true) prints it again.
+ */
+void vf_dma_victim(struct vm *vm, bool after);
 /* VMEXIT_NOTIFY: the word of "devices" (MSIs of the VFs). */
 void vf_notify(struct vm *vm, uint64_t word);
 
