@@ -318,6 +318,16 @@ struct vm_devices_info {
 	uint32_t nvfs;
 	char why[96];			/* VM_DEV_FAILED: what went wrong */
 	struct vm_vf_info vf[SPEC_VM_MAX_VFS];
+	/*
+	 * TEST ONLY, filled only when the VM's command line has `atoll.vf_dma_test`
+	 * (docs/iommu.md, "Tests"): another VM's name, its RAM size and the host-physical
+	 * address of its RAM frame at guest-physical 0 (pool base + the frame's pool
+	 * offset), the target of the VMM's DMA attack through its VF. Knowing it grants
+	 * nothing; it only tells the test where to aim.
+	 */
+	char test_peer[33];
+	uint8_t test_pad[7];
+	uint64_t test_peer_hpa, test_peer_size;
 };
 _Static_assert(sizeof(struct vm_devices_info) <= 4096, "the devices page is one page");
 

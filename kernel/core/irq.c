@@ -9,6 +9,7 @@
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/lapic.h"
 #include "core/arch.h"
+#include "core/console.h"
 #include "core/cspace.h"
 #include "core/ipc.h"
 #include "core/irq.h"
@@ -227,8 +228,13 @@ void irq_deliver(unsigned gsi)
 
 void irq_deliver_msi(unsigned vector)
 {
-	if (msis[vector - VEC_MSI_BASE].taken)	/* a device may still use a freed vector */
+	static unsigned unclaimed;	/* this instance's, like msis */
+
+	if (msis[vector - VEC_MSI_BASE].taken)
 		msi_deliver(vector - VEC_MSI_BASE);
+	else if (unclaimed++ < 8)	/* a device may still use a freed vector: said, not flooded */
+		kprintf("atoll: instance %d: MSI vector 0x%x arrived with no handler; dropped\n", instance_self(),
+			vector);
 }
 
 err_t irq_debug_raise(const struct cap *handler)

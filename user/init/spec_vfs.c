@@ -564,6 +564,46 @@ static long receive_vf(struct vfs *v, const struct spec_vm *m, const struct spec
 	return E_OK;
 }
 
+/* True if the command line has this word (space-separated). */
+static bool has_word(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = line; *p; p++)
+		if ((p == line || p[-1] == ' ') && !strncmp(p, word, n) && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/*
+ * TEST ONLY: a VM whose command line asks for the VF DMA test is told where the
+ * first other VM with VFs has its RAM (such RAM is in the pool: the frame's pool
+ * offset from the blob plus the pool's base from the boot info, both known to
+ * every root task), so its VMM can aim its VF there and see the IOMMU stop it.
+ */
+static void test_peer(const struct vfs *v, uint32_t vi, struct vm_devices_info *info)
+{
+	const struct spec_map *maps = (const struct spec_map *)(v->blob + hdr(v)->maps_off);
+	const struct spec_object *objs = (const struct spec_object *)(v->blob + hdr(v)->objects_off);
+
+	if (!has_word(str(v, vm(v, vi)->cmdline), "atoll.vf_dma_test"))
+		return;
+	for (uint32_t k = 0; k < hdr(v)->nvms; k++) {
+		const struct spec_vm *p = vm(v, k);
+		if (k == vi || !p->nvfs)
+			continue;
+		for (uint32_t j = p->first_map; j < p->first_map + p->nmaps; j++) {
+			const struct spec_object *o = &objs[maps[j].object];
+			if (o->type != OBJ_FRAME_2M || !(o->flags & SPEC_OBJ_SHARED) || maps[j].vaddr)
+				continue;
+			snprintf(info->test_peer, sizeof(info->test_peer), "%s", str(v, p->name));
+			info->test_peer_hpa = v->bi->shared_base + o->offset;
+			info->test_peer_size = p->memory;
+			return;
+		}
+	}
+}
+
 /*
  * A VM's core: instance 0 has signalled. A VM whose hand-over page is written gets
  * its VFs mapped and its devices page filled, and we answer `mapped`; once instance
@@ -606,6 +646,7 @@ static void receive(struct vfs *v)
 			if (info.state != VM_DEV_OK)
 				printf("instance %u: vm %s: no VFs handed over: %s\n", v->bi->instance,
 				       str(v, m->name), info.why);
+			test_peer(v, vi, &info);
 			tell = info.state != VM_DEV_OK;	/* nothing to wait for */
 			/* Complete but for its state: VM_DEV_OK goes in only at go. */
 			if (!tell)

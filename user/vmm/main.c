@@ -322,5 +322,6 @@ int main(const struct component_info *info)
 	if (vm->info->nvfs)
 		printf("[%s] %llu VF interrupts while the guest ran\n", vm->info->name,
 		       (unsigned long long)vm->vf_interrupts);
+	vf_dma_victim(vm, true);
 	return (int)vm->why;
 }

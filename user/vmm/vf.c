@@ -19,8 +19,7 @@
 /* Per VF: physical MSIs seen, and how many of them raised a vector at once. */
 static unsigned msis[SPEC_VM_MAX_VFS], raised[SPEC_VM_MAX_VFS];
 
-/* True if the guest's command line has this word (space-separated). */
-static bool cmdline_has(const char *line, const char *word)
+bool cmdline_has(const char *line, const char *word)
 {
 	size_t n = strlen(word);
 
@@ -107,6 +106,7 @@ long vf_wait_ready(struct vm *vm)
 {
 	const struct vm_devices_info *d = devices(vm);
 
+	vf_dma_victim(vm, false);
 	if (!vm->info->nvfs)
 		return E_OK;
 	printf("[%s] waiting for %u VF(s) from the root task\n", vm->info->name, vm->info->nvfs);

@@ -258,8 +258,15 @@ unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode
 /* strio_vm.c: an IOIO exit for INS or OUTS (rip: the instruction, next_rip: past it). */
 void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip);
 
-/* vf_dma_test.c: DMA into and past the guest's RAM through an NVMe VF (atoll.vf_dma_test). */
+/* True if the guest's command line has this word (space-separated). */
+bool cmdline_has(const char *line, const char *word);
+/* vf_dma_test.c: DMA into and past the guest's RAM, and into another VM's, through an NVMe VF (atoll.vf_dma_test). */
 long vf_dma_test(struct vm *vm, const struct vm_vf_info *f);
+/*
+ * With atoll.vf_dma_victim: before (after false) fills the page another VMM's test aims
+ * at and prints its checksum; after the guest ran (after true) prints it again.
+ */
+void vf_dma_victim(struct vm *vm, bool after);
 
 #define PIT_HZ 1193182ull
 #define GUEST_EVENT_GP (13u | 3u << 8 | 1u << 11 | 1u << 31)	/* #GP(0), EVENTINJ format */

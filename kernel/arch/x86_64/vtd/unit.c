@@ -260,6 +260,14 @@ static void intremap_enable(const struct acpi_info *a)
 		if (!command(&units[i], GCMD_IRE, true))
 			unit_broken(&units[i], "enabling interrupt remapping");
 	kprintf("iommu: interrupt remapping on: a device raises only the vectors given to it\n");
+	/* 5.1.4: with CFIS set, compatibility-format messages would bypass the table. Read back, not assumed. */
+	for (unsigned i = 0; i < nunits; i++) {
+		if ((rd32(&units[i], VTD_GSTS) & GCMD_CFI) && !command(&units[i], GCMD_CFI, false))
+			unit_broken(&units[i], "blocking compatibility-format interrupts");
+		uint32_t sts = rd32(&units[i], VTD_GSTS);
+		kprintf("iommu: unit %u GSTS 0x%x: CFIS %u, compatibility-format interrupts %s\n", i, sts,
+			(sts & GCMD_CFI) != 0, sts & GCMD_CFI ? "PASS" : "blocked");
+	}
 }
 
 /* 10.4.9-10.4.12: fault events to instance 0's local APIC, on VEC_IOMMU_FAULT. */

@@ -47,6 +47,7 @@
 #define GCMD_QIE (1u << 26)
 #define GCMD_IRE (1u << 25)
 #define GCMD_SIRTP (1u << 24)
+#define GCMD_CFI (1u << 23)	/* GSTS.CFIS: compatibility-format interrupts pass */
 #define GSTS_ONE_SHOT 0x96FFFFFFu	/* status bits to keep when writing a command */
 
 /* 11.4.7: context command register. */
