@@ -224,7 +224,8 @@ systems: $(SYSTEMS) $(filter-out $(GUEST_SYSTEMS),$(TEST_SYSTEMS))
 $(GUEST_SYSTEMS): $(BUILD)/guest/bzImage
 # systems/default.yaml runs two Linux VMs too, so building it (make, make run) fetches the guest.
 $(SYSTEMS): $(BUILD)/guest/bzImage
-$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init | deps
+$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init tests/guest/nvme-rw \
+		tests/guest/nvme-read tests/guest/dread.c | deps
 	@scripts/guest.sh
 
 # The hostile bare-metal guest (tests/guest/hostile.S): a flat binary with a bzImage header,
@@ -321,7 +322,8 @@ run-iso: deps iso $(NVME_IMG)
 run-uefi: deps iso $(NVME_IMG)
 	$(QEMU_RUN) -bios $(OVMF) -cdrom $(ISO)
 
-bench: deps kernel $(TOOL) $(VMM_ELF) $(BUILD)/guest/bzImage $(BUILD)/tests/systems/linux-bench.blob
+bench: deps kernel $(TOOL) $(VMM_ELF) $(BUILD)/guest/bzImage $(BUILD)/tests/systems/linux-bench.blob \
+		$(BUILD)/tests/systems/linux-nvme-bench.blob
 	@scripts/bench.sh
 
 qemu-gdb: deps kernel $(NVME_IMG)
