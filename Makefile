@@ -72,7 +72,7 @@ endif
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -Iuser/pcimgr -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
-	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp
+	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp vpci
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -100,6 +100,7 @@ unit_smp_SRCS := user/vmm/pit.c $(VMM_IRQ_SRCS)
 unit_smp_CFLAGS := -Iuser/lib
 unit_vmm_acpi_SRCS := user/vmm/acpi.c $(unit_acpi_SRCS)
 unit_vmm_acpi_CFLAGS := -Iuser/lib
+unit_vpci_SRCS := user/vmm/pci.c kernel/core/pci_cfg.c
 unit_gspace_SRCS := kernel/obj/gspace.c kernel/obj/vcpu.c kernel/core/cspace.c kernel/obj/cnode.c \
 	kernel/lib/error.c
 unit_tlb_SRCS := kernel/arch/x86_64/tlb.c

@@ -53,13 +53,20 @@ entry:
 	lea msg_msr, %esi
 	call puts
 
-	/* Ports: nothing answers; PCI config space is empty; 0xf4 must stay in the VM. */
+	/* Ports: nothing answers; PCI has the host bridge and no 00:1f.0; 0xf4 must stay in the VM. */
 	mov $0x1234, %dx
 	in %dx, %al
 	cmp $0xFF, %al
 	jne fail
 	mov $0xCF8, %dx
 	mov $0x80000000, %eax
+	out %eax, %dx
+	mov $0xCFC, %dx
+	in %dx, %eax
+	cmp $0x12378086, %eax
+	jne fail
+	mov $0xCF8, %dx
+	mov $0x8000F800, %eax
 	out %eax, %dx
 	mov $0xCFC, %dx
 	in %dx, %eax
@@ -247,7 +254,7 @@ gdtr:	.word 5 * 8 - 1
 
 msg_start:	.asciz "hostile: start\n"
 msg_msr:	.asciz "hostile: 3 bad MSR accesses took #GP\n"
-msg_ports:	.asciz "hostile: odd ports read all ones, 0xf4 stayed in the VM\n"
+msg_ports:	.asciz "hostile: odd ports and absent PCI functions read all ones, 0xf4 stayed in the VM\n"
 msg_mmio:	.asciz "hostile: memory where nothing is reads all ones\n"
 msg_ud:		.asciz "hostile: vmmcall and clgi took #UD, cpuid shows no svm\n"
 msg_movs:	.asciz "hostile: rep movs from where nothing is\n"

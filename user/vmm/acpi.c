@@ -2,11 +2,11 @@
  * The ACPI tables the VMM gives Linux (ACPI 6.5): an RSDP (revision 2) where
  * the BIOS-area scan finds it, an RSDT and XSDT naming a FADT (revision 6:
  * PM1a event and control blocks on ports, the SCI on irq 9, a reset register
- * at 0xCF9, no 8042, no VGA, no MSI), its FACS and DSDT, and a MADT (a
- * local APIC per vCPU, one I/O APIC, irq 0 on pin 2, the SCI level-triggered, LINT1 as
- * NMI). The DSDT is hand-assembled AML: \_S5 for power-off, and the PCI host
- * bridge PNP0A03 behind configuration mechanism #1. Pure logic: a unit test
- * builds the tables on the host.
+ * at 0xCF9, no 8042, no VGA; MSI allowed, for passed-through VFs), its FACS and
+ * DSDT, and a MADT (a local APIC per vCPU, one I/O APIC, irq 0 on pin 2, the
+ * SCI level-triggered, LINT1 as NMI). The DSDT is hand-assembled AML: \_S5 for
+ * power-off, and the PCI host bridge PNP0A03 behind configuration mechanism #1.
+ * Pure logic: a unit test builds the tables on the host.
  */
 #include "vmm.h"
 
@@ -37,7 +37,6 @@ _Static_assert(44 + 8 * SPEC_VM_MAX_CPUS + 12 + 2 * 10 + 6 <= AT_DSDT - AT_MADT,
 #define FADT_MINOR 131
 #define BOOT_ARCH_LEGACY 0x0001	/* ISA devices (the UART, the RTC) */
 #define BOOT_ARCH_NO_VGA 0x0004
-#define BOOT_ARCH_NO_MSI 0x0008
 #define FLAG_WBINVD (1u << 0)
 #define FLAG_C1 (1u << 2)
 #define FLAG_PWR_BUTTON (1u << 4)	/* set: no fixed-feature power button */
@@ -184,11 +183,15 @@ static uint32_t build_dsdt(uint8_t *t)
 	emit(&a, cf8, sizeof(cf8));		/* IO (Decode16, 0xCF8, 0xCF8, 1, 8) */
 	word_range(&a, 1, 0x0000, 0x0CF7);	/* I/O windows around it */
 	word_range(&a, 1, 0x0D00, 0xFFFF);
-	/* DWord memory window 0xE0000000-0xFEBFFFFF (6.4.3.5.2): read-write, non-cacheable. */
+	/*
+	 * DWord memory window SPEC_VM_PCI_HOLE (0xC0000000)-0xFEBFFFFF (6.4.3.5.2): read-write,
+	 * non-cacheable. Passed-through VFs' BARs are mapped from the hole's start (spec.h), so
+	 * Linux keeps them where they are instead of moving them into the window.
+	 */
 	uint8_t mem[26] = { 0x87, 23, 0, 0, 0x0C, 0x01 };
-	w32(mem + 10, 0xE0000000u);
+	w32(mem + 10, (uint32_t)SPEC_VM_PCI_HOLE);
 	w32(mem + 14, 0xFEBFFFFFu);
-	w32(mem + 22, 0xFEBFFFFFu - 0xE0000000u + 1);
+	w32(mem + 22, 0xFEBFFFFFu - (uint32_t)SPEC_VM_PCI_HOLE + 1);
 	emit(&a, mem, sizeof(mem));
 	emit(&a, "\x79\x00", 2);		/* end tag (checksum 0: not checked) */
 	w16(t + size_at, (uint16_t)(a.n - start));
@@ -213,7 +216,7 @@ static uint32_t build_fadt(uint8_t *t, uint32_t facs, uint32_t dsdt)
 	w16(t + FADT_P_LVL2_LAT, 101);	/* above 100: no C2 */
 	w16(t + FADT_P_LVL3_LAT, 1001);	/* above 1000: no C3 */
 	t[FADT_CENTURY] = 0x32;		/* the RTC's century byte (rtc.c) */
-	w16(t + FADT_BOOT_ARCH, BOOT_ARCH_LEGACY | BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_MSI);
+	w16(t + FADT_BOOT_ARCH, BOOT_ARCH_LEGACY | BOOT_ARCH_NO_VGA);	/* MSI is allowed (vf.c) */
 	w32(t + FADT_FLAGS, FLAG_WBINVD | FLAG_C1 | FLAG_PWR_BUTTON | FLAG_SLP_BUTTON | FLAG_RESET_REG);
 	/* Reset register: system I/O, 8 bits at 0xCF9, byte access; 6 = full reset (ports.c). */
 	uint8_t *r = t + FADT_RESET_REG;

@@ -175,7 +175,7 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		return;	/* sync_interrupts() raises what is due */
 	case VMEXIT_NOTIFY:
 		if (vm->ncpus < 2)
-			vf_notify(vm, x->info1);
+			vf_notify(vm, x->info1);	/* physical MSIs of the VM's VFs */
 		return;	/* several vCPUs: a kick; smp_receive() takes what came */
 	case VMEXIT_HLT:
 		set_rip(vm, x->rip + 1);
@@ -288,6 +288,7 @@ int main(const struct component_info *info)
 	if (!vm->cpu) {
 		irq_init(vm);
 		smp_init(vm);
+		vf_init(vm);	/* the guest's PCI bus; stops the VM (said why) if a VF cannot be on it */
 	} else
 		lapic_init(vm);	/* an AP's own; the devices are the BSP's to set up */
 	uint64_t t0 = tsc_now();
@@ -310,6 +311,7 @@ int main(const struct component_info *info)
 			sync_interrupts(vm, true);
 		handle(vm, &x);
 	}
+	vf_stats(vm);
 	smp_unlock(vm);
 	if (vm->ncpus > 1)
 		printf("[%s] vCPU %u: %llu exits in %llu ms\n", vm->info->name, vm->cpu,

@@ -180,7 +180,7 @@ void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip)
 		return;
 	}
 	uint64_t value = in.kind == INSN_LOAD ? 0 : store_value(vm, &in);
-	if (device_access(vm, gpa, &in, &value)) {
+	if (device_access(vm, gpa, &in, &value) || vf_mmio(vm, gpa, in.size, in.kind != INSN_LOAD, &value)) {
 		if (in.kind == INSN_LOAD)
 			set_gpr(vm, &in, in.dest_size, in.size >= 4 ? value : value & ((1u << (in.size * 8)) - 1));
 		if (vcpu_write_reg(vm->vcpu, VCPU_RIP, rip + in.len))

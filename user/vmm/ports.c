@@ -1,12 +1,10 @@
 /*
  * The guest's I/O ports: the PC devices Linux needs (PIC, PIT, RTC, COM1, ACPI PM), PCI
- * configuration space with no devices behind it, and the reset paths. Any other
+ * configuration space (vf.c), and the reset paths. Any other
  * port reads as all ones and ignores writes, as on a bus where nothing answers.
  */
 #include "vmm.h"
 
-#define PCI_ADDR 0xCF8
-#define PCI_DATA 0xCFC
 #define KBC_CMD 0x64
 #define KBC_RESET 0xFE		/* pulse the CPU reset line */
 #define RESET_CONTROL 0xCF9
@@ -32,12 +30,8 @@ void ports_access(struct vm *vm, struct io *io)
 		uart_access(vm, io);
 	else if (p >= ACPI_PM_BASE && p < ACPI_PM_BASE + 6)
 		pm_access(vm, io);
-	else if (p == PCI_ADDR && io->size == 4) {
-		/* Configuration mechanism #1: the address latches; every function reads absent. */
-		if (io->write)
-			vm->pci_addr = io->value;
-		else
-			io->value = vm->pci_addr;
+	else if (vf_port_access(vm, io)) {
+		/* PCI configuration mechanism #1 (vf.c) */
 	} else if (io->write) {
 		if (p == KBC_CMD && (io->value & 0xFF) == KBC_RESET)
 			reset(vm, "keyboard controller");

@@ -7,6 +7,7 @@
 #include "atoll.h"
 #include "cap.h"
 #include "kstring.h"
+#include "pci.h"
 
 /* 8259A pair: master (irqs 0-7) and slave (8-15, cascaded on the master's irq 2). */
 struct pic {
@@ -101,7 +102,7 @@ struct vm {
 	struct pit_channel pit[3];
 	uint8_t port_b;		/* port 0x61: speaker gate (bit 0) and data (bit 1) */
 	uint8_t cmos_index;
-	uint32_t pci_addr;
+	struct vpci pci;	/* bus 0: the host bridge and the VFs the VM owns */
 	struct uart uart;
 	struct ioapic ioapic;
 	struct pm pm;
@@ -110,8 +111,7 @@ struct vm {
 	bool reset_requested;	/* the guest asked to restart: a clean end */
 	bool powered_off;	/* the guest entered ACPI S5: a clean end */
 	uint64_t console_next;	/* TSC: when console_in_poll() next asks the kernel for input */
-	uint64_t vf_pending;	/* bits of "devices" not yet handled (VM_DEV_MSI_BIT) */
-	uint64_t vf_interrupts;
+	uint64_t vf_interrupts;	/* physical MSIs of the VFs seen (VMEXIT_NOTIFY bits) */
 };
 
 /* An I/O access: the guest's IN (write = false) or OUT of size 1, 2 or 4 bytes. */
@@ -223,6 +223,19 @@ uint32_t acpi_build(uint8_t *buf, uint32_t gpa, unsigned ncpus);
 /* pm.c: PM1a status, enable and control: SLP_EN with the S5 type powers the VM off. */
 void pm_access(struct vm *vm, struct io *io);
 
+/* vf.c: the guest's PCI bus and the VFs passed through to it (docs/vmm.md). */
+/* Waits for the hand-over (E_OK at once without VFs) and reports the VFs; non-zero: do not start. */
+MUST_CHECK long vf_wait_ready(struct vm *vm);
+/* Sets the bus up with the host bridge and the VFs; a VF it cannot pass through stops the VM. */
+void vf_init(struct vm *vm);
+/* Configuration mechanism #1; false for a port that is not its. */
+bool vf_port_access(struct vm *vm, struct io *io);
+/* A guest access of size bytes at gpa inside a VF's BAR; false if gpa is in none. */
+bool vf_mmio(struct vm *vm, uint64_t gpa, unsigned size, bool write, uint64_t *value);
+/* The VFs' physical MSIs in a VMEXIT_NOTIFY word: raised in the guest as it set them up, acked. */
+void vf_notify(struct vm *vm, uint64_t word);
+void vf_stats(struct vm *vm);	/* one line per VF: MSIs seen, raised, dropped */
+
 /* rtc.c: the CMOS clock at 0x70/0x71. */
 void rtc_access(struct vm *vm, struct io *io);
 
@@ -245,12 +258,8 @@ unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode
 /* strio_vm.c: an IOIO exit for INS or OUTS (rip: the instruction, next_rip: past it). */
 void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip);
 
-/* vf.c: passed-through VFs (docs/vmm.md). Waits for the hand-over; E_OK at once without VFs. */
-long vf_wait_ready(struct vm *vm);
 /* vf_dma_test.c: DMA into and past the guest's RAM through an NVMe VF (atoll.vf_dma_test). */
 long vf_dma_test(struct vm *vm, const struct vm_vf_info *f);
-/* VMEXIT_NOTIFY: the word of "devices" (MSIs of the VFs). */
-void vf_notify(struct vm *vm, uint64_t word);
 
 #define PIT_HZ 1193182ull
 #define GUEST_EVENT_GP (13u | 3u << 8 | 1u << 11 | 1u << 31)	/* #GP(0), EVENTINJ format */

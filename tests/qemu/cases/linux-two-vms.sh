@@ -1,11 +1,13 @@
 # Two Linux VMs at once, one per core, each run by its own VMM
 # (tests/systems/linux-two-vms.yaml: 100 MiB and 160 MiB): each console is its own,
-# each guest sees its own memory size and its own command line. About 20 s under TCG.
+# each guest sees its own memory size and its own command line; guest-a lists its PCI
+# functions (the host bridge only). About 20 s under TCG.
 ARGS=(-cpu max -smp 2 -m 1G -kernel "$KERNEL" -initrd build/tests/systems/linux-two-vms.blob
 	-append atoll.qemu_exit)
 TIMEOUT=300
 # Linux reboots through the FADT's reset register (0xCF9), which stops the VM cleanly.
 EXPECT=('^\[guest-a\] atoll-guest: up$' '^\[guest-b\] atoll-guest: up$'
+	'^\[guest-a\] 0000:00:00\.0$'
 	'^\[guest-b\] console=ttyS0 quiet atoll.run=cat,/proc/cmdline atoll.reboot tsc_early_khz=[0-9]+$'
 	'^\[guest-a\] atoll-guest: reboot$'
 	'^\[guest-a\] vm stopped: the guest asked for a reset \(port 0xcf9\)$'
@@ -17,7 +19,7 @@ EXPECT=('^\[guest-a\] atoll-guest: up$' '^\[guest-b\] atoll-guest: up$'
 	'^instance 1: all 1 components finished, 0 failed$'
 	'^atoll: checks passed: all root tasks passed')
 REJECT=('FATAL' 'CHECK FAILED' 'root task fault' 'Kernel panic' 'Call Trace' 'unchecked MSR'
-	'vm stopped: [^t]' '^\[guest-a\] .*atoll.run')
+	'vm stopped: [^t]' '^\[guest-a\] .*atoll.run=cat' '^\[guest-b\] 0000:00')
 # Each MemTotal fits its own VM: above half its memory, below all of it; b's exceeds a's by
 # most of the 60 MiB between them.
 check() {

@@ -1,7 +1,8 @@
 # Debian's Linux kernel (make guest) booted by the VMM in a VM of 100 MiB on core 1 of two
 # (tests/systems/linux-vm.yaml): the kernel sees exactly the e820 map the VMM gave it, finds
 # the VMM's ACPI tables (RSDP, MADT with its I/O APIC and the irq 0 override) and takes the
-# timer through the I/O APIC on the first try; /init reaches its marker line, reports a
+# timer through the I/O APIC on the first try; it finds PCI through configuration
+# mechanism #1 and the VMM's host bridge on bus 0; /init reaches its marker line, reports a
 # MemTotal that fits the VM's memory, shows /proc/interrupts (given as atoll.run= on the
 # command line: the PIT, the UART and the local APIC timer all interrupting through the
 # emulated APICs), and powers off through ACPI S5, which ends the VM cleanly.
@@ -19,6 +20,9 @@ EXPECT=('^instance 1: vm guest-a: 100 MiB of guest memory mapped; its VMM guest-
 	'^\[guest-a\] \[ *[0-9.]+\] \.\.TIMER: vector=0x30 apic1=0 pin1=2 apic2=-1 pin2=-1$'
 	'^\[guest-a\] \[ *[0-9.]+\] ACPI: PM: \(supports S0 S5\)$'
 	'^\[guest-a\] \[ *[0-9.]+\] clocksource: Switched to clocksource tsc$'
+	'^\[guest-a\] \[ *[0-9.]+\] PCI: Using configuration type 1 for base access$'
+	'^\[guest-a\] \[ *[0-9.]+\] pci 0000:00:00\.0: \[8086:1237\] type 00 class 0x060000$'
+	'^\[guest-a\] \[ *[0-9.]+\] pci_bus 0000:00: root bus resource \[mem 0xc0000000-0xfebfffff window\]$'
 	'^\[guest-a\] atoll-guest: up$'
 	'^\[guest-a\] +0: +[0-9]+ +IO-APIC +2-edge +timer$'
 	'^\[guest-a\] +4: +[1-9][0-9]* +IO-APIC +4-edge +ttyS0$'
@@ -30,7 +34,8 @@ EXPECT=('^instance 1: vm guest-a: 100 MiB of guest memory mapped; its VMM guest-
 	'^atoll: checks passed: all root tasks passed')
 REJECT=('FATAL' 'CHECK FAILED' 'root task fault' 'Kernel panic' 'Call Trace' 'unchecked MSR'
 	'unstable' 'vm stopped: [^t]' 'stopped: fault' 'MP-BIOS bug' 'IO-APIC \+ timer doesn'
-	'APIC timer disabled' 'ACPI Error' 'ACPI BIOS Error' 'Firmware Bug' 'vmm: ')
+	'APIC timer disabled' 'ACPI Error' 'ACPI BIOS Error' 'Firmware Bug' 'vmm: '
+	'No config space access function found')
 # MemTotal: what the kernel keeps for itself comes off, so less than 100 MiB but more than half.
 # The timer: at least the five PIT ticks Linux waits for in check_timer, and the local APIC
 # timer has taken over as the tick.
