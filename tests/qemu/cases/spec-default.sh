@@ -3,8 +3,10 @@
 # VT-d and the NVMe SR-IOV PF at 01:00.0; the disk image is this case's own). The demo
 # components finish their exchange, pcimgr on core 0 brings the PF's two VFs online, instance
 # 0 hands each to its VM (IOSpace over that VM's RAM, MSIs routed to its core), each VMM
-# reads its VF's CAP/VS through the BAR it was given, and the two Linux VMs (cores 2 and 3)
-# boot to their shells, each console with its own prefix. The VMs never end, so QEMU is
+# reads its VF's CAP/VS through the BAR it was given and puts the VF on its guest's PCI bus,
+# and the two Linux VMs (cores 2 and 3) boot, load Linux's nvme driver, find /dev/nvme0n1
+# (the PF's 64 MiB namespace 1, through their own VF) and reach their shells, each console
+# with its own prefix. The VMs never end, so QEMU is
 # stopped once everything expected is on the console.
 mkdir -p build/tests
 truncate -s 64M build/tests/spec-default.img
@@ -35,8 +37,12 @@ EXPECT=('^instance 0: component client started: '
 	'^\[guest-b\] VF nvme0\.vf2: BAR0 16 KiB at guest 0xc0000000: CAP 0x[0-9a-f]{16}, VS 0x00010400$'
 	'^\[guest-a\] atoll-guest: MemTotal: +[0-9]+ kB$'
 	'^\[guest-b\] atoll-guest: MemTotal: +[0-9]+ kB$'
+	'^\[guest-a\] VF nvme0\.vf1: guest 00:01\.0, 1 MSI-X vector\(s\)$'
+	'^\[guest-b\] VF nvme0\.vf2: guest 00:01\.0, 1 MSI-X vector\(s\)$'
+	'^\[guest-a\] atoll-guest: nvme: /dev/nvme0n1: 64 MiB$'
+	'^\[guest-b\] atoll-guest: nvme: /dev/nvme0n1: 64 MiB$'
 	'^\[guest-a\] atoll-guest: shell$'
 	'^\[guest-b\] atoll-guest: shell$')
 REJECT=('FATAL' 'boot failed' 'root task fault' 'stopped: fault' 'spec:' ' [1-9][0-9]* usable$'
 	'Kernel panic' 'Call Trace' 'vm stopped' 'iommu: DMA fault' 'failed with status'
-	'no VFs handed over')
+	'no VFs handed over' 'atoll-guest: nvme: .*(failed|no /dev)' 'atoll-guest: run done, status [^0]')
