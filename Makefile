@@ -225,7 +225,8 @@ systems: $(SYSTEMS) $(filter-out $(GUEST_SYSTEMS),$(TEST_SYSTEMS))
 $(GUEST_SYSTEMS): $(BUILD)/guest/bzImage
 # systems/default.yaml runs two Linux VMs too, so building it (make, make run) fetches the guest.
 $(SYSTEMS): $(BUILD)/guest/bzImage
-$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init tests/guest/nvme-rw | deps
+$(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init tests/guest/nvme-rw \
+		tests/guest/nvme-up tests/guest/nvme-read tests/guest/dread.c | deps
 	@scripts/guest.sh
 
 # The hostile bare-metal guest (tests/guest/hostile.S): a flat binary with a bzImage header,
@@ -294,23 +295,39 @@ $(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-QEMU_RUN := $(QEMU) -machine q35 -cpu max -smp 4 -m 1G -display none -serial mon:stdio \
-	-no-reboot -net none
+# The machine make run gives the default system (docs/pcimgr.md): VT-d with interrupt
+# remapping, and QEMU's NVMe controller at 01:00.0 behind a root port with two SR-IOV VFs,
+# its namespace 1 backed by build/nvme.img (64 MiB, sparse; made by the build, kept across runs).
+NVME_IMG := $(BUILD)/nvme.img
+QEMU_NVME := -device intel-iommu,intremap=on \
+	-device pcie-root-port,id=rp0,chassis=1,slot=1 \
+	-device nvme-subsys,id=subsys0,nqn=subsys0 \
+	-device nvme,serial=deadbeef,bus=rp0,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=3 \
+	-drive file=$(NVME_IMG),if=none,id=nvm0,format=raw \
+	-device nvme-ns,drive=nvm0,nsid=1
+QEMU_RUN := $(QEMU) -machine q35,kernel-irqchip=split -cpu max -smp 4 -m 1G -display none \
+	-serial mon:stdio -no-reboot -net none $(QEMU_NVME)
+
+$(NVME_IMG):
+	@mkdir -p $(dir $@)
+	@echo "  TRUNC   $@"
+	$(Q)truncate -s 64M $@
 
 # make run boots systems/$(SYSTEM).yaml, compiled to a spec blob given as the boot module.
-run: deps kernel $(BUILD)/systems/$(SYSTEM).blob
+run: deps kernel $(BUILD)/systems/$(SYSTEM).blob $(NVME_IMG)
 	$(QEMU_RUN) -kernel $(KERNEL) -initrd $(BUILD)/systems/$(SYSTEM).blob
 
-run-iso: deps iso
+run-iso: deps iso $(NVME_IMG)
 	$(QEMU_RUN) -cdrom $(ISO)
 
-run-uefi: deps iso
+run-uefi: deps iso $(NVME_IMG)
 	$(QEMU_RUN) -bios $(OVMF) -cdrom $(ISO)
 
-bench: deps kernel $(TOOL) $(VMM_ELF) $(BUILD)/guest/bzImage $(BUILD)/tests/systems/linux-bench.blob
+bench: deps kernel $(TOOL) $(VMM_ELF) $(BUILD)/guest/bzImage $(BUILD)/tests/systems/linux-bench.blob \
+		$(BUILD)/tests/systems/linux-nvme-bench.blob
 	@scripts/bench.sh
 
-qemu-gdb: deps kernel
+qemu-gdb: deps kernel $(NVME_IMG)
 	@echo "QEMU waits for gdb: gdb -ex 'target remote :1234' $(KERNEL)"
 	$(QEMU_RUN) -kernel $(KERNEL) -s -S
 

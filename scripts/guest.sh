@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds the Linux test guest in build/guest/: Debian 12's kernel (bzImage) and a busybox
-# initramfs with our /init (tests/guest/init) and /bin/nvme-rw (tests/guest/nvme-rw). Only
-# Debian packages are downloaded; the result is cached, so a second run does nothing.
+# initramfs with our /init (tests/guest/init), /bin/nvme-rw (tests/guest/nvme-rw),
+# /bin/nvme-up, and /bin/nvme-read with /bin/dread (tests/guest/dread.c, built here static
+# and without a C library) for make bench. Only Debian packages are downloaded; the result is cached, so a
+# second run does nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=build/guest
-stamp=$out/.done-$(sha1sum tests/guest/init tests/guest/nvme-rw scripts/guest.sh | sha1sum | cut -c1-12)
+stamp=$out/.done-$(sha1sum tests/guest/init tests/guest/nvme-rw tests/guest/nvme-up tests/guest/nvme-read \
+	tests/guest/dread.c scripts/guest.sh | sha1sum | cut -c1-12)
 [[ -f $stamp && -f $out/bzImage && -f $out/initramfs.cpio.gz ]] && exit 0
 
 for cmd in apt-get apt-cache dpkg cpio gzip; do
@@ -37,6 +40,10 @@ for a in sh mount umount cat echo grep sed tr head ls dmesg poweroff reboot halt
 done
 install -m 0755 tests/guest/init "$r/init"
 install -m 0755 tests/guest/nvme-rw "$r/bin/nvme-rw"
+install -m 0755 tests/guest/nvme-up "$r/bin/nvme-up"
+install -m 0755 tests/guest/nvme-read "$r/bin/nvme-read"
+gcc -static -nostdlib -ffreestanding -fno-builtin -O2 -Wall -Wextra -Werror -fno-pic -no-pie \
+	-fno-stack-protector -o "$r/bin/dread" tests/guest/dread.c
 # Debian builds the NVMe driver as modules: nvme-rw loads them, in this order (each needs the
 # ones before it: nvme -> nvme-core -> t10-pi -> crc-t10dif, crc64-rocksoft -> ...).
 mods="lib/crc64.ko lib/crc64-rocksoft.ko crypto/crct10dif_common.ko lib/crc-t10dif.ko block/t10-pi.ko
