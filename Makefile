@@ -72,7 +72,7 @@ endif
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -Iuser/pcimgr -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
-	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp vpci
+	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp vpci exit_loop
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -86,6 +86,7 @@ unit_cspace_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/lib/error.c
 unit_untyped_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/obj/untyped.c kernel/lib/error.c
 unit_decode_SRCS := user/vmm/decode.c
 unit_strio_SRCS := user/vmm/strio.c
+unit_exit_loop_SRCS := user/vmm/loop.c
 unit_pic_SRCS := user/vmm/pic.c
 unit_pic_CFLAGS := -Iuser/lib
 # The interrupt path the PIT drives: the PIC, the I/O APIC, the local APIC and irq.c between them.

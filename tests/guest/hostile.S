@@ -4,8 +4,8 @@
  * pokes odd ports (0xf4 is QEMU's exit device on the host: it must not get there),
  * touches guest-physical memory where nothing is, calls VMMCALL and CLGI, and ends with
  * an instruction the VMM cannot emulate (rep movs from MMIO) or, if its command line
- * starts with 't', a triple fault. It reports on COM1; tests/qemu/cases/hostile-vms.sh
- * judges the lines. Linked so that file offset 0x400 is guest-physical 0x1000000.
+ * starts with 't', a triple fault, or with 'l', a WRMSR whose #GP handler returns to it
+ * (an exit loop). It reports on COM1; tests/qemu/cases/hostile-vms.sh judges the lines. Linked so that file offset 0x400 is guest-physical 0x1000000.
  */
 	.code32
 	.text
@@ -184,6 +184,8 @@ entry:
 	mov 0x228(%ebp), %esi		/* cmd_line_ptr */
 	cmpb $'t', (%esi)
 	je triple
+	cmpb $'l', (%esi)
+	je loop
 	lea msg_movs, %esi
 	call puts
 	mov $0xF0000000, %esi
@@ -201,6 +203,18 @@ triple:
 	lidt no_idt
 	int3
 	jmp .
+
+loop:					/* #GP back onto the same WRMSR, for ever */
+	lea msg_loop, %esi
+	call puts
+	mov $handler_gp_again, %eax
+	mov $(idt + 13 * 8), %edi
+	call gate
+	mov $0x12345678, %ecx
+	wrmsr
+	lea msg_loop_alive, %esi
+	call puts
+	jmp fail
 
 fail:					/* say so, then end the VM at once */
 	lea msg_fail, %esi
@@ -232,6 +246,9 @@ handler_gp:
 	add $4, %esp			/* the error code */
 	addl $2, (%esp)			/* past RDMSR/WRMSR */
 	iret
+handler_gp_again:
+	add $4, %esp			/* the error code; return to the faulting instruction */
+	iret
 handler_ud:
 	incl ud_count
 	addl $3, (%esp)			/* past VMMCALL/CLGI */
@@ -260,6 +277,8 @@ msg_ud:		.asciz "hostile: vmmcall and clgi took #UD, cpuid shows no svm\n"
 msg_movs:	.asciz "hostile: rep movs from where nothing is\n"
 msg_alive:	.asciz "hostile: STILL RUNNING after rep movs\n"
 msg_triple:	.asciz "hostile: triple fault\n"
+msg_loop:	.asciz "hostile: wrmsr that takes #GP for ever\n"
+msg_loop_alive:	.asciz "hostile: STILL RUNNING after the wrmsr loop\n"
 msg_fail:	.asciz "hostile: FAIL\n"
 msg_outs:	.ascii "hostile: rep outsb reached the uart\n"
 msg_outs_end:

@@ -45,8 +45,9 @@ void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 			vm->kick(vm, j);	/* the other vCPUs end too */
 }
 
-static void set_rip(struct vm *vm, uint64_t rip)
+void vm_set_rip(struct vm *vm, uint64_t rip)
 {
+	vm->moved = true;
 	if (vcpu_write_reg(vm->vcpu, VCPU_RIP, rip))
 		vm_stop(vm, "cannot write rip");
 }
@@ -67,7 +68,7 @@ static void exit_cpuid(struct vm *vm, uint64_t rip)
 	if (vcpu_write_regs(vm->vcpu, VCPU_RAX, r[0], VCPU_RBX, r[1]) ||
 	    vcpu_write_regs(vm->vcpu, VCPU_RCX, r[2], VCPU_RDX, r[3]))
 		vm_stop(vm, "cannot write cpuid results");
-	set_rip(vm, rip + 2);
+	vm_set_rip(vm, rip + 2);
 }
 
 /* SVM IOIO exit information (AMD APM vol. 2 15.10.2): port, IN, size, string/rep. */
@@ -90,7 +91,7 @@ static void exit_io(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_r
 		if (vcpu_write_reg(vm->vcpu, VCPU_RAX, v))
 			vm_stop(vm, "cannot write rax");
 	}
-	set_rip(vm, next_rip);
+	vm_set_rip(vm, next_rip);
 }
 
 static void exit_msr(struct vm *vm, bool write, uint64_t rip)
@@ -104,7 +105,7 @@ static void exit_msr(struct vm *vm, bool write, uint64_t rip)
 	}
 	if (!write && vcpu_write_regs(vm->vcpu, VCPU_RAX, (uint32_t)value, VCPU_RDX, value >> 32))
 		vm_stop(vm, "cannot write rdmsr results");
-	set_rip(vm, rip + 2);
+	vm_set_rip(vm, rip + 2);
 }
 
 /* Interrupts: ack what the guest took, offer what comes next (irq.c), set the timer deadline. */
@@ -147,7 +148,7 @@ static void exit_other(struct vm *vm, uint64_t code, uint64_t rip)
 	}
 	switch (code) {
 	case 0x76:	/* INVD: nothing cached to drop here */
-		set_rip(vm, rip + 2);
+		vm_set_rip(vm, rip + 2);
 		return;
 	case 0x80: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
 	case 0x8A: case 0x8B: case 0x8C: case 0x8D:
@@ -178,7 +179,7 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 			vf_notify(vm, x->info1);	/* physical MSIs of the VM's VFs */
 		return;	/* several vCPUs: a kick; smp_receive() takes what came */
 	case VMEXIT_HLT:
-		set_rip(vm, x->rip + 1);
+		vm_set_rip(vm, x->rip + 1);
 		return;
 	case VMEXIT_GPA_FAULT:
 		mmio_fault(vm, x->info2, x->rip);
@@ -309,7 +310,12 @@ int main(const struct component_info *info)
 		vm->exits++;
 		if (vm->virq_set)
 			sync_interrupts(vm, true);
+		vm->moved = false;
 		handle(vm, &x);
+		if (!vm->stopped && exit_loop_note(&vm->loop, x.reason, x.rip, x.info1, vm->moved))
+			vm_stop_for(vm, VMSTOP_EXIT_LOOP, "exit loop: %u x %s (info1 0x%llx) at rip 0x%llx",
+				    vm->loop.count, exit_loop_reason_name(x.reason),
+				    (unsigned long long)x.info1, (unsigned long long)x.rip);
 	}
 	vf_stats(vm);
 	smp_unlock(vm);

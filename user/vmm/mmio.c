@@ -183,8 +183,7 @@ void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip)
 	if (device_access(vm, gpa, &in, &value) || vf_mmio(vm, gpa, in.size, in.kind != INSN_LOAD, &value)) {
 		if (in.kind == INSN_LOAD)
 			set_gpr(vm, &in, in.dest_size, in.size >= 4 ? value : value & ((1u << (in.size * 8)) - 1));
-		if (vcpu_write_reg(vm->vcpu, VCPU_RIP, rip + in.len))
-			vm_stop(vm, "cannot write rip");
+		vm_set_rip(vm, rip + in.len);
 		return;
 	}
 	if (reports++ < MAX_REPORTS)
@@ -193,8 +192,7 @@ void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip)
 		       in.kind == INSN_LOAD ? ", all ones" : ", dropped");
 	if (in.kind == INSN_LOAD)
 		set_gpr(vm, &in, in.dest_size, in.size == 8 ? ~0ull : (1ull << (in.size * 8)) - 1);
-	if (vcpu_write_reg(vm->vcpu, VCPU_RIP, rip + in.len))
-		vm_stop(vm, "cannot write rip");
+	vm_set_rip(vm, rip + in.len);
 }
 
 void debug_register_access(struct vm *vm, bool write, uint64_t rip)
@@ -211,6 +209,5 @@ void debug_register_access(struct vm *vm, bool write, uint64_t rip)
 	/* The guest has no debug registers of its own: reads give the reset values (SDM 17.2). */
 	if (!write)
 		set_gpr(vm, &in, in.size, in.dr == 6 ? 0xFFFF0FF0u : in.dr == 7 ? 0x400 : 0);
-	if (vcpu_write_reg(vm->vcpu, VCPU_RIP, rip + in.len))
-		vm_stop(vm, "cannot write rip");
+	vm_set_rip(vm, rip + in.len);
 }

@@ -98,6 +98,8 @@ void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip)
 					  &fault_la);
 	if (res == STRIO_STOPPED)
 		return;
+	if (r.rcx != exit_words[VCPU_EXIT_RCX])
+		vm->moved = true;	/* a chunk of a rep: the guest runs it again, further on */
 	if (vcpu_write_regs(vm->vcpu, VCPU_RSI, r.rsi, VCPU_RDI, r.rdi) ||
 	    vcpu_write_reg(vm->vcpu, VCPU_RCX, r.rcx)) {
 		vm_stop(vm, "cannot write the registers of string I/O");
@@ -111,6 +113,6 @@ void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip)
 			vm_stop(vm, "cannot inject a page fault");
 		return;
 	}
-	if (res == STRIO_DONE && vcpu_write_reg(vm->vcpu, VCPU_RIP, next_rip))
-		vm_stop(vm, "cannot write rip");
+	if (res == STRIO_DONE)
+		vm_set_rip(vm, next_rip);
 }

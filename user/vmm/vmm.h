@@ -7,6 +7,7 @@
 #include "atoll.h"
 #include "cap.h"
 #include "kstring.h"
+#include "loop.h"
 #include "pci.h"
 
 /* 8259A pair: master (irqs 0-7) and slave (8-15, cascaded on the master's irq 2). */
@@ -95,6 +96,8 @@ struct vm {
 	int virq_vector;	/* what irq_pending() gave for it (vector, IRQ_FROM_PIC) */
 	uint64_t deadline;	/* what VCPU_DEADLINE holds */
 	uint64_t exits;
+	bool moved;		/* handling this exit moved the guest on (rip, or part of a string op) */
+	struct exit_loop loop;	/* identical unmoved exits in a row (loop.c) */
 	/* ---- shared by the VM's vCPUs ---- */
 	_Alignas(VM_STATE_SHARED_OFFSET) uint32_t lock;
 	struct vcpu_mail mail[SPEC_VM_MAX_CPUS];
@@ -128,6 +131,8 @@ long vcpu_read_regs2(struct vm *vm, unsigned id, unsigned id2, uint64_t *v, uint
 /* Stops the VM with a line saying why; vm_stop() is for the VMM's own failures (VMSTOP_VMM_ERROR). */
 void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Moves the guest on to rip (past what it exited on); stops the VM if it cannot. */
+void vm_set_rip(struct vm *vm, uint64_t rip);
 #define vm_stop(vm, ...) vm_stop_for(vm, VMSTOP_VMM_ERROR, __VA_ARGS__)
 uint64_t tsc_now(void);
 
