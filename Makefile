@@ -72,7 +72,8 @@ endif
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -Iuser/pcimgr -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
-	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp vpci exit_loop
+	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp vpci exit_loop \
+	guest_walk
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -87,6 +88,8 @@ unit_untyped_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/obj/untyped.
 unit_decode_SRCS := user/vmm/decode.c
 unit_strio_SRCS := user/vmm/strio.c
 unit_exit_loop_SRCS := user/vmm/loop.c
+unit_guest_walk_SRCS := user/vmm/guest_walk.c
+unit_guest_walk_CFLAGS := -Iuser/lib
 unit_pic_SRCS := user/vmm/pic.c
 unit_pic_CFLAGS := -Iuser/lib
 # The interrupt path the PIT drives: the PIC, the I/O APIC, the local APIC and irq.c between them.
@@ -279,14 +282,15 @@ $(BUILD)/host-printf/%.o: %.c
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HOST_CFLAGS) $(unit_printf_CFLAGS) -c $< -o $@
 
-# The VMM's device models (unit tests pic, pit, lapic, ioapic, vmm_acpi, smp) include user/lib headers.
+# The VMM's device models and page walk (unit tests pic, pit, lapic, ioapic, vmm_acpi, smp,
+# guest_walk) include user/lib headers.
 define host_vmm_rule
 $(BUILD)/host-$(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
 	@echo "  HOSTCC  $$<"
 	$(Q)$(CC) $(HOST_CFLAGS) $(unit_$(1)_CFLAGS) -c $$< -o $$@
 endef
-$(foreach t,pic pit lapic ioapic vmm_acpi smp,$(eval $(call host_vmm_rule,$(t))))
+$(foreach t,pic pit lapic ioapic vmm_acpi smp guest_walk,$(eval $(call host_vmm_rule,$(t))))
 
 define unit_rule
 $(BUILD)/tests/unit/test_$(1): $(BUILD)/tests/unit/test_$(1).o \

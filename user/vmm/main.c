@@ -10,6 +10,28 @@ _Static_assert(sizeof(struct vm) <= VM_STATE_SHARED_OFFSET + VM_STATE_SHARED_PAG
 	       "the VM's shared state fits in its pages");
 static uint64_t *const exit_words = (uint64_t *)(uintptr_t)COMPONENT_IPC_BUFFER_VA;
 
+/* This vCPU's last exits (a ring), printed when the guest stops on a failure. */
+#define RECENT_EXITS 12
+static struct recent_exit {
+	struct vcpu_exit x;
+	uint64_t vendor_code, event;
+} recent[RECENT_EXITS];
+
+static void print_recent_exits(const struct vm *vm)
+{
+	unsigned n = vm->exits < RECENT_EXITS ? (unsigned)vm->exits : RECENT_EXITS;
+
+	printf("[%s] vmm: the last %u exits, oldest first (reason, code, info1, info2, rip, event):\n",
+	       vm->info->name, n);
+	for (uint64_t i = vm->exits - n; i < vm->exits; i++) {
+		const struct recent_exit *r = &recent[i % RECENT_EXITS];
+		printf("[%s] vmm:   %llu 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx\n", vm->info->name,
+		       (unsigned long long)r->x.reason, (unsigned long long)r->vendor_code,
+		       (unsigned long long)r->x.info1, (unsigned long long)r->x.info2,
+		       (unsigned long long)r->x.rip, (unsigned long long)r->event);
+	}
+}
+
 uint64_t tsc_now(void)
 {
 	uint32_t lo, hi;
@@ -29,7 +51,7 @@ long vcpu_read_regs2(struct vm *vm, unsigned id, unsigned id2, uint64_t *v, uint
 
 void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 {
-	char msg[160];
+	char msg[224];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -140,10 +162,12 @@ static void sync_interrupts(struct vm *vm, bool after_run)
 }
 
 /* Instructions that exit as VMEXIT_OTHER: the SVM code says which (APM vol. 2 appendix C). */
-static void exit_other(struct vm *vm, uint64_t code, uint64_t rip)
+static void exit_other(struct vm *vm, uint64_t code, const struct vcpu_exit *x)
 {
+	uint64_t rip = x->rip;
+
 	if (code >= 0x20 && code < 0x40) {
-		debug_register_access(vm, code >= 0x30, rip);
+		debug_register_access(vm, code >= 0x30, x);
 		return;
 	}
 	switch (code) {
@@ -182,7 +206,7 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		vm_set_rip(vm, x->rip + 1);
 		return;
 	case VMEXIT_GPA_FAULT:
-		mmio_fault(vm, x->info2, x->rip);
+		mmio_fault(vm, x);
 		return;
 	case VMEXIT_HYPERCALL:
 		inject(vm, 6u | 3u << 8 | 1u << 31);	/* no hypercalls: #UD, as on a bare CPU */
@@ -196,7 +220,7 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 			    (unsigned long long)x->rip);
 		return;
 	case VMEXIT_OTHER:
-		exit_other(vm, exit_words[VCPU_EXIT_VENDOR_CODE], x->rip);
+		exit_other(vm, exit_words[VCPU_EXIT_VENDOR_CODE], x);
 		return;
 	}
 	vm_stop_for(vm, VMSTOP_UNEXPECTED, "unexpected exit reason %llu at rip 0x%llx",
@@ -307,6 +331,9 @@ int main(const struct component_info *info)
 			vm_stop(vm, "VCPU_RUN failed: %s", err_str(x.err));
 			break;
 		}
+		recent[vm->exits % RECENT_EXITS] = (struct recent_exit){ x,
+			x.reason == VMEXIT_NOTIFY ? 0 : exit_words[VCPU_EXIT_VENDOR_CODE],
+			x.reason == VMEXIT_NOTIFY ? 0 : exit_words[VCPU_EXIT_EVENT] };
 		vm->exits++;
 		if (vm->virq_set)
 			sync_interrupts(vm, true);
@@ -319,6 +346,8 @@ int main(const struct component_info *info)
 	}
 	vf_stats(vm);
 	smp_unlock(vm);
+	if (vm->why != VMSTOP_RESET && vm->why != VMSTOP_POWER_OFF && vm->exits)
+		print_recent_exits(vm);
 	if (vm->ncpus > 1)
 		printf("[%s] vCPU %u: %llu exits in %llu ms\n", vm->info->name, vm->cpu,
 		       (unsigned long long)vm->exits, (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));

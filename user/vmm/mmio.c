@@ -9,89 +9,51 @@
 #include "decode.h"
 #include "vmm.h"
 
-#define CR0_PG (1ull << 31)
-#define CR4_PSE (1ull << 4)
-#define CR4_PAE (1ull << 5)
 #define EFER_LMA (1ull << 10)
-#define PTE_P 1ull
-#define PTE_PS (1ull << 7)
-#define PTE_ADDR 0x000FFFFFFFFFF000ull
 #define MAX_REPORTS 8
+#define GPA_FAULT_WALK (1ull << 33)	/* docs/vcpu.md: during the guest's own page walk */
 
 /* The x86 register number (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8...) as a VCPU register. */
 static const uint8_t gpr[16] = { VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RSP, VCPU_RBP,
 				 VCPU_RSI, VCPU_RDI, VCPU_R8, VCPU_R9, VCPU_R10, VCPU_R11,
 				 VCPU_R12, VCPU_R13, VCPU_R14, VCPU_R15 };
 
-static bool ram_read(const struct vm *vm, uint64_t gpa, void *out, unsigned n)
+/* Up to 15 bytes at the guest's rip; how many could be read (f says why not more). */
+unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, struct fetch *f)
 {
-	if (gpa >= vm->ram_size || n > vm->ram_size - gpa)
-		return false;
-	memcpy(out, vm->ram + gpa, n);
-	return true;
-}
-
-/* Guest-linear to guest-physical through the guest's page tables (Intel SDM vol. 3 ch. 4). */
-bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint64_t *gpa)
-{
-	uint64_t cr0 = cr[0], cr3 = cr[1], cr4 = cr[2], efer = cr[3];
-
-	if (!(cr0 & CR0_PG)) {
-		*gpa = la & 0xFFFFFFFFull;
-		return true;
-	}
-	if (!(cr4 & CR4_PAE)) {	/* two levels of 32-bit entries, 4 MiB pages with PSE */
-		uint32_t pde, pte;
-		if (!ram_read(vm, (cr3 & 0xFFFFF000u) + ((la >> 22) & 0x3FF) * 4, &pde, 4) || !(pde & PTE_P))
-			return false;
-		if ((pde & PTE_PS) && (cr4 & CR4_PSE)) {
-			*gpa = (pde & 0xFFC00000u) | (la & 0x3FFFFF);
-			return true;
-		}
-		if (!ram_read(vm, (pde & 0xFFFFF000u) + ((la >> 12) & 0x3FF) * 4, &pte, 4) || !(pte & PTE_P))
-			return false;
-		*gpa = (pte & 0xFFFFF000u) | (la & 0xFFF);
-		return true;
-	}
-	/* PAE or 4-level: 9 bits a level below the top (PDPT of 4 entries, or the PML4). */
-	unsigned levels = efer & EFER_LMA ? 4 : 3;
-	uint64_t table = levels == 4 ? cr3 & PTE_ADDR : cr3 & 0xFFFFFFE0u, e = 0;
-	for (unsigned l = levels; l >= 1; l--) {
-		unsigned shift = 12 + 9 * (l - 1);
-		uint64_t idx = (la >> shift) & (l == 3 && levels == 3 ? 3 : 0x1FF);
-		if (!ram_read(vm, table + idx * 8, &e, 8) || !(e & PTE_P))
-			return false;
-		if (l <= 3 && l >= 2 && (e & PTE_PS) && !(levels == 3 && l == 3)) {
-			uint64_t mask = (1ull << shift) - 1;
-			*gpa = (e & PTE_ADDR & ~mask) | (la & mask);
-			return true;
-		}
-		table = e & PTE_ADDR;
-	}
-	*gpa = table | (la & 0xFFF);
-	return true;
-}
-
-/* Up to 15 bytes at the guest's rip; how many could be read. */
-unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode, bool *d32)
-{
-	uint64_t cr[4], cs_base = 0, cs = 0;
-
-	if (vcpu_read_regs2(vm, VCPU_CR0, VCPU_CR3, &cr[0], &cr[1]) ||
-	    vcpu_read_regs2(vm, VCPU_CR4, VCPU_EFER, &cr[2], &cr[3]) ||
-	    vcpu_read_regs2(vm, VCPU_CS, VCPU_CS_BASE, &cs, &cs_base))
+	*f = (struct fetch){ 0 };
+	if ((f->err = vcpu_read_regs2(vm, VCPU_CR0, VCPU_CR3, &f->cr[0], &f->cr[1])) ||
+	    (f->err = vcpu_read_regs2(vm, VCPU_CR4, VCPU_EFER, &f->cr[2], &f->cr[3])) ||
+	    (f->err = vcpu_read_regs2(vm, VCPU_CS, VCPU_CS_BASE, &f->cs, &f->cs_base)))
 		return 0;
-	unsigned attr = VCPU_SEG_ATTR(cs);
-	*long_mode = (cr[3] & EFER_LMA) && (attr & (1u << 9));	/* CS.L */
-	*d32 = attr & (1u << 10);				/* CS.D */
-	uint64_t la = (*long_mode ? 0 : cs_base) + rip;
+	unsigned attr = VCPU_SEG_ATTR(f->cs);
+	f->long_mode = (f->cr[3] & EFER_LMA) && (attr & (1u << 9));	/* CS.L */
+	f->d32 = attr & (1u << 10);					/* CS.D */
+	f->la = (f->long_mode ? 0 : f->cs_base) + rip;
 	unsigned n = 0;
 	for (; n < 15; n++) {
-		uint64_t gpa;
-		if (!guest_translate(vm, cr, la + n, &gpa) || !ram_read(vm, gpa, &code[n], 1))
+		if (!guest_translate(vm, f->cr, f->la + n, &f->gpa, &f->walk)) {
+			f->unmapped = true;
+			break;
+		}
+		if (!guest_ram_read(vm, f->gpa, &code[n], 1))
 			break;
 	}
 	return n;
+}
+
+/* Why the first instruction byte could not be read, for a VM stop's message. */
+static void fetch_failure(const struct fetch *f, char *out, size_t size)
+{
+	if (f->err)
+		snprintf(out, size, "cannot read the registers: %s", err_str(f->err));
+	else if (f->unmapped)
+		snprintf(out, size, "linear 0x%llx not mapped: level-%u entry at 0x%llx is 0x%llx",
+			 (unsigned long long)f->la, f->walk.level, (unsigned long long)f->walk.at,
+			 (unsigned long long)f->walk.entry);
+	else
+		snprintf(out, size, "linear 0x%llx is at 0x%llx, outside RAM", (unsigned long long)f->la,
+			 (unsigned long long)f->gpa);
 }
 
 static void set_gpr(struct vm *vm, const struct insn *in, unsigned size, uint64_t value)
@@ -109,19 +71,33 @@ static void set_gpr(struct vm *vm, const struct insn *in, unsigned size, uint64_
 		vm_stop(vm, "cannot write a register");
 }
 
-static bool decode_at(struct vm *vm, uint64_t rip, struct insn *in)
+/*
+ * The instruction at rip, for the exit x (a GPA fault, or a debug register exit
+ * with x->info2 = 0). One that cannot be read or decoded stops the VM, with what
+ * the VMM saw: the exit, the paging registers, CS, and where the fetch failed.
+ */
+static bool decode_at(struct vm *vm, const struct vcpu_exit *x, struct insn *in)
 {
 	uint8_t code[15];
-	bool long_mode = false, d32 = false;
-	unsigned n = guest_fetch(vm, rip, code, &long_mode, &d32);
+	struct fetch f;
+	unsigned n = guest_fetch(vm, x->rip, code, &f);
 
-	if (insn_decode(code, n, long_mode, d32, in))
+	if (insn_decode(code, n, f.long_mode, f.d32, in))
 		return true;
-	char hex[48] = "";
+	char hex[48] = "", why[120] = "";
 	for (unsigned k = 0, at = 0; k < n && k < 8; k++, at += 3)
 		snprintf(hex + at, sizeof(hex) - at, " %02x", code[k]);
-	vm_stop_for(vm, VMSTOP_BAD_INSN, "cannot emulate the instruction at rip 0x%llx:%s%s",
-		    (unsigned long long)rip, hex, n ? "" : " (not readable)");
+	if (!n)
+		fetch_failure(&f, why, sizeof(why));
+	printf("[%s] vmm: exit %llu info1 0x%llx gpa 0x%llx rip 0x%llx; cr0 0x%llx cr3 0x%llx cr4 0x%llx "
+	       "efer 0x%llx cs 0x%llx cs.base 0x%llx%s%s\n", vm->info->name,
+	       (unsigned long long)x->reason, (unsigned long long)x->info1,
+	       (unsigned long long)x->info2, (unsigned long long)x->rip,
+	       (unsigned long long)f.cr[0], (unsigned long long)f.cr[1], (unsigned long long)f.cr[2],
+	       (unsigned long long)f.cr[3], (unsigned long long)f.cs, (unsigned long long)f.cs_base,
+	       n ? "" : "; ", why);
+	vm_stop_for(vm, VMSTOP_BAD_INSN, "cannot emulate the instruction at rip 0x%llx:%s%s%s%s",
+		    (unsigned long long)x->rip, hex, n ? "" : " (not readable: ", why, n ? "" : ")");
 	return false;
 }
 
@@ -163,16 +139,24 @@ static bool device_access(struct vm *vm, uint64_t gpa, const struct insn *in, ui
 	return true;
 }
 
-void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip)
+void mmio_fault(struct vm *vm, const struct vcpu_exit *x)
 {
 	static unsigned reports;
+	uint64_t gpa = x->info2, rip = x->rip;
 	struct insn in;
 
 	if (gpa < vm->ram_size) {
 		vm_stop_for(vm, VMSTOP_RAM_FAULT, "fault on guest RAM at 0x%llx", (unsigned long long)gpa);
 		return;
 	}
-	if (!decode_at(vm, rip, &in))
+	/* Not the instruction's own access: emulating that would skip it and read the wrong thing. */
+	if (x->info1 & GPA_FAULT_WALK) {
+		vm_stop_for(vm, VMSTOP_BAD_INSN, "the guest's page walk at rip 0x%llx read 0x%llx, outside RAM "
+			    "(info1 0x%llx)", (unsigned long long)rip, (unsigned long long)gpa,
+			    (unsigned long long)x->info1);
+		return;
+	}
+	if (!decode_at(vm, x, &in))
 		return;
 	if (in.kind != INSN_LOAD && in.kind != INSN_STORE && in.kind != INSN_STORE_IMM) {
 		vm_stop_for(vm, VMSTOP_BAD_INSN, "cannot emulate the instruction at rip 0x%llx",
@@ -195,11 +179,12 @@ void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip)
 	vm_set_rip(vm, rip + in.len);
 }
 
-void debug_register_access(struct vm *vm, bool write, uint64_t rip)
+void debug_register_access(struct vm *vm, bool write, const struct vcpu_exit *x)
 {
+	uint64_t rip = x->rip;
 	struct insn in;
 
-	if (!decode_at(vm, rip, &in))
+	if (!decode_at(vm, x, &in))
 		return;
 	if (in.kind != (write ? INSN_MOV_TO_DR : INSN_MOV_FROM_DR)) {
 		vm_stop_for(vm, VMSTOP_BAD_INSN, "debug register exit at rip 0x%llx on another instruction",

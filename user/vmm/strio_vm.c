@@ -31,7 +31,7 @@ static bool mem(void *p, uint64_t la, void *buf, unsigned n, bool write)
 		unsigned chunk = 4096 - (unsigned)(la & 0xFFF);
 		if (chunk > n)
 			chunk = n;
-		if (!guest_translate(c->vm, c->cr, la, &gpa))
+		if (!guest_translate(c->vm, c->cr, la, &gpa, NULL))
 			return false;
 		bool ram = gpa < c->vm->ram_size && chunk <= c->vm->ram_size - gpa;
 		if (b && write && ram)
@@ -68,18 +68,19 @@ void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip)
 	struct strio s;
 	uint64_t cs, base = 0, fault_la = 0;
 	uint8_t code[15];
-	bool long_mode = false, d32 = false;
+	struct fetch f;
 
 	if (!strio_parse(info1, &s)) {
 		vm_stop(vm, "malformed string I/O exit 0x%llx", (unsigned long long)info1);
 		return;
 	}
-	unsigned n = guest_fetch(vm, rip, code, &long_mode, &d32);
+	unsigned n = guest_fetch(vm, rip, code, &f);
+	bool long_mode = f.long_mode;
 	if (next_rip > rip && next_rip - rip < n)
 		n = (unsigned)(next_rip - rip);
 	int seg;
 	unsigned addr_size;
-	if (!strio_decode(code, n, long_mode, d32, s.in, &seg, &addr_size)) {
+	if (!strio_decode(code, n, long_mode, f.d32, s.in, &seg, &addr_size)) {
 		vm_stop_for(vm, VMSTOP_BAD_INSN, "string I/O exit at rip 0x%llx on another instruction",
 			    (unsigned long long)rip);
 		return;

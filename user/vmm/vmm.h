@@ -252,13 +252,29 @@ bool msr_read(struct vm *vm, uint32_t msr, uint64_t *value);
 bool msr_write(struct vm *vm, uint32_t msr, uint64_t value);
 
 /* mmio.c: an access to guest-physical space where nothing is (see docs/vmm.md). */
-void mmio_fault(struct vm *vm, uint64_t gpa, uint64_t rip);
+void mmio_fault(struct vm *vm, const struct vcpu_exit *x);
 /* MOV to or from a debug register: writes are dropped, reads give the reset values. */
-void debug_register_access(struct vm *vm, bool write, uint64_t rip);
-/* Guest-linear la to guest-physical with cr = CR0, CR3, CR4, EFER; false if not mapped. */
-bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint64_t *gpa);
-/* Up to 15 instruction bytes at cs:rip; how many; *long_mode and *d32 describe CS. */
-unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, bool *long_mode, bool *d32);
+void debug_register_access(struct vm *vm, bool write, const struct vcpu_exit *x);
+/* guest_walk.c: n bytes of guest RAM at gpa; false if any is outside RAM. */
+bool guest_ram_read(const struct vm *vm, uint64_t gpa, void *out, unsigned n);
+/* Where a guest page walk stopped: the entry (its level, 1 = PTE, and address) not present or not in RAM. */
+struct walk_fail {
+	unsigned level;
+	uint64_t at, entry;
+};
+/* Guest-linear la to guest-physical with cr = CR0, CR3, CR4, EFER; false (and *why, if any) if not mapped. */
+bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint64_t *gpa,
+		     struct walk_fail *why);
+/* What guest_fetch read the code with, and where it stopped. */
+struct fetch {
+	long err;		/* reading the registers failed */
+	uint64_t cr[4], cs, cs_base, la, gpa;
+	bool long_mode, d32;	/* CS.L in long mode, CS.D */
+	bool unmapped;		/* la + n did not translate (walk says where), else gpa is not RAM */
+	struct walk_fail walk;
+};
+/* Up to 15 instruction bytes at cs:rip; how many (f describes CS and why no more). */
+unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, struct fetch *f);
 
 /* strio_vm.c: an IOIO exit for INS or OUTS (rip: the instruction, next_rip: past it). */
 void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip);

@@ -25,6 +25,11 @@ for vm in bad-insn bad-triple bad-loop; do
 done
 EXPECT+=('^\[bad-insn\] vm stopped: cannot emulate the instruction at rip 0x[0-9a-f]+: f3 a5'
 	'^\[bad-triple\] vm stopped: triple fault \(shutdown\) at rip 0x[0-9a-f]+$'
+	# Each failure stop lists the last exits; the newest is the one that stopped the VM: the
+	# GPA fault on the final access (info1 bit 32) at 0xf0000000, and the shutdown (SVM 0x7f).
+	'^\[bad-insn\] vmm: the last 12 exits, oldest first \(reason, code, info1, info2, rip, event\):$'
+	'^\[bad-insn\] vmm:   4 0x400 0x10000000[0-9a-f] 0xf0000000 0x[0-9a-f]+ 0x0$'
+	'^\[bad-triple\] vmm:   6 0x7f 0x0 0x0 0x[0-9a-f]+ 0x[0-9a-f]+$'
 	'^instance 1: vm bad-insn stopped: instruction not emulated \(exit status 4\)$'
 	'^instance 2: vm bad-triple stopped: triple fault \(exit status 3\)$'
 	'^\[bad-loop\] hostile: 3 bad MSR accesses took #GP$'
