@@ -106,4 +106,21 @@ err_t nvme_parse_secondaries(const uint8_t *page, struct nvme_secondary *out, un
 unsigned nvme_plan_online(struct nvme_sqe *cmds, uint16_t first_cid, const struct nvme_secondary *s,
 			  uint16_t q);
 
+/* Controller registers through a mapping of BAR0 (NVMe 1.4 3.1; 64-bit ones as two dwords, low first). */
+static inline uint32_t nvme_rd32(volatile uint8_t *regs, unsigned off)
+{
+	return *(volatile uint32_t *)(regs + off);
+}
+
+static inline void nvme_wr32(volatile uint8_t *regs, unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(regs + off) = v;
+}
+
+static inline void nvme_wr64(volatile uint8_t *regs, unsigned off, uint64_t v)
+{
+	nvme_wr32(regs, off, (uint32_t)v);
+	nvme_wr32(regs, off + 4, (uint32_t)(v >> 32));
+}
+
 #endif

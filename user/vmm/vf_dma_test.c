@@ -35,29 +35,13 @@ struct ctl {
 	unsigned tail, head, phase;
 };
 
-static uint32_t rd32(struct ctl *c, unsigned off)
-{
-	return *(volatile uint32_t *)(c->regs + off);
-}
-
-static void wr32(struct ctl *c, unsigned off, uint32_t v)
-{
-	*(volatile uint32_t *)(c->regs + off) = v;
-}
-
-static void wr64(struct ctl *c, unsigned off, uint64_t v)
-{
-	wr32(c, off, (uint32_t)v);
-	wr32(c, off + 4, (uint32_t)(v >> 32));
-}
-
 /* Waits for CSTS.RDY == want within CAP.TO; false on timeout or a fatal status. */
 static bool wait_ready(struct ctl *c, unsigned want)
 {
 	uint64_t end = tsc_now() + c->timeout_ms * c->vm->tsc_khz;
 
 	while (tsc_now() < end) {
-		uint32_t csts = rd32(c, NVME_REG_CSTS);
+		uint32_t csts = nvme_rd32(c->regs, NVME_REG_CSTS);
 		if (csts == 0xFFFFFFFFu || (csts & 2))
 			return false;
 		if ((csts & 1) == want)
@@ -75,7 +59,7 @@ static int admin(struct ctl *c, uint16_t cid, uint8_t opcode, uint32_t cdw10, ui
 	sq[c->tail] = (struct nvme_sqe){ .cdw0 = opcode | (uint32_t)cid << 16, .prp1 = prp, .cdw10 = cdw10 };
 	c->tail = (c->tail + 1) % QUEUE_ENTRIES;
 	__asm__ volatile("mfence" ::: "memory");
-	wr32(c, NVME_DOORBELLS, c->tail);
+	nvme_wr32(c->regs, NVME_DOORBELLS, c->tail);
 	uint64_t end = tsc_now() + 2000 * c->vm->tsc_khz;
 	while (tsc_now() < end) {
 		if ((cq[c->head].status & 1) != c->phase)
@@ -84,7 +68,7 @@ static int admin(struct ctl *c, uint16_t cid, uint8_t opcode, uint32_t cdw10, ui
 		bool mine = cq[c->head].cid == cid;
 		c->head = (c->head + 1) % QUEUE_ENTRIES;
 		c->phase ^= c->head == 0;
-		wr32(c, NVME_DOORBELLS + c->stride, c->head);
+		nvme_wr32(c->regs, NVME_DOORBELLS + c->stride, c->head);
 		return mine ? status : -1;
 	}
 	return -1;
@@ -197,14 +181,14 @@ long vf_dma_test(struct vm *vm, const struct vm_vf_info *f)
 	struct ctl c = { .vm = vm, .regs = (volatile uint8_t *)(uintptr_t)(f->window_va + f->bar[0].offset),
 			 .phase = 1 };
 	volatile uint16_t *cmd = (volatile uint16_t *)(uintptr_t)(f->config_va + 4);
-	uint64_t cap = rd32(&c, NVME_REG_CAP) | (uint64_t)rd32(&c, NVME_REG_CAP + 4) << 32;
+	uint64_t cap = nvme_rd32(c.regs, NVME_REG_CAP) | (uint64_t)nvme_rd32(c.regs, NVME_REG_CAP + 4) << 32;
 	const char *name = vm->info->name;
 
 	c.stride = 4u << ((cap >> 32) & 0xF);
 	c.timeout_ms = ((cap >> 24) & 0xFF) * 500 + 500;
 	*cmd |= 4;	/* bus mastering: the VF's DMA goes through its IOSpace */
 	memset(vm->ram + SCRATCH_GPA, 0, 0x3000);
-	wr32(&c, NVME_REG_CC, 0);
+	nvme_wr32(c.regs, NVME_REG_CC, 0);
 	if (!wait_ready(&c, 0)) {
 		printf("[%s] vf dma test: the controller does not stop\n", name);
 		return E_TIMEOUT;
@@ -216,10 +200,10 @@ long vf_dma_test(struct vm *vm, const struct vm_vf_info *f)
 		msix_entry0(f, f->vectors[0].address, f->vectors[0].data);
 		*msix = (uint16_t)((*msix | 0x8000u) & ~0x4000u);
 	}
-	wr32(&c, NVME_REG_AQA, (QUEUE_ENTRIES - 1) << 16 | (QUEUE_ENTRIES - 1));
-	wr64(&c, NVME_REG_ASQ, ASQ_GPA);
-	wr64(&c, NVME_REG_ACQ, ACQ_GPA);
-	wr32(&c, NVME_REG_CC, 6u << 16 | 4u << 20 | 1);	/* 64-byte SQEs, 16-byte CQEs, enable */
+	nvme_wr32(c.regs, NVME_REG_AQA, (QUEUE_ENTRIES - 1) << 16 | (QUEUE_ENTRIES - 1));
+	nvme_wr64(c.regs, NVME_REG_ASQ, ASQ_GPA);
+	nvme_wr64(c.regs, NVME_REG_ACQ, ACQ_GPA);
+	nvme_wr32(c.regs, NVME_REG_CC, 6u << 16 | 4u << 20 | 1);	/* 64-byte SQEs, 16-byte CQEs, enable */
 	if (!wait_ready(&c, 1)) {
 		printf("[%s] vf dma test: the controller does not become ready\n", name);
 		return E_TIMEOUT;
@@ -259,7 +243,7 @@ long vf_dma_test(struct vm *vm, const struct vm_vf_info *f)
 	}
 	long e = model[0] ? attack_peer(&c, model) : E_IO;
 	/* Leave the controller as it was found for the guest's driver. */
-	wr32(&c, NVME_REG_CC, 0);
+	nvme_wr32(c.regs, NVME_REG_CC, 0);
 	(void)wait_ready(&c, 0);
 	*cmd &= (uint16_t)~4u;
 	memset(vm->ram + SCRATCH_GPA, 0, 0x3000);

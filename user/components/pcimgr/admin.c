@@ -16,22 +16,6 @@ uint64_t tsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-static uint32_t rd32(struct admin *a, unsigned off)
-{
-	return *(volatile uint32_t *)(a->regs + off);
-}
-
-static void wr32(struct admin *a, unsigned off, uint32_t v)
-{
-	*(volatile uint32_t *)(a->regs + off) = v;
-}
-
-static void wr64(struct admin *a, unsigned off, uint64_t v)
-{
-	wr32(a, off, (uint32_t)v);
-	wr32(a, off + 4, (uint32_t)(v >> 32));
-}
-
 /* Waits until CSTS.RDY equals want; CAP.TO is in units of 500 ms. */
 static long wait_ready(struct admin *a, bool want)
 {
@@ -39,7 +23,7 @@ static long wait_ready(struct admin *a, bool want)
 	uint64_t end = tsc() + (ms ? ms : 500) * TSC_PER_MS;
 
 	for (;;) {
-		uint32_t csts = rd32(a, NVME_REG_CSTS);
+		uint32_t csts = nvme_rd32(a->regs, NVME_REG_CSTS);
 		if (csts == 0xFFFFFFFFu) {
 			printf("pcimgr: %s: CSTS reads all ones: the controller is gone\n", a->name);
 			return E_IO;
@@ -63,20 +47,20 @@ long admin_start(struct admin *a, volatile uint8_t *regs, uint8_t *heap)
 	long e;
 
 	a->regs = regs;
-	a->cap = rd32(a, NVME_REG_CAP) | (uint64_t)rd32(a, NVME_REG_CAP + 4) << 32;
+	a->cap = nvme_rd32(a->regs, NVME_REG_CAP) | (uint64_t)nvme_rd32(a->regs, NVME_REG_CAP + 4) << 32;
 	a->sq = (struct nvme_sqe *)heap;
 	a->cq = (struct nvme_cqe *)(heap + 4096);
 	a->data = heap + 8192;
 	a->sq_tail = a->cq_head = 0;
 	a->phase = 1;	/* the controller writes phase 1 on its first pass (4.6) */
 	memset(heap, 0, 3 * 4096);
-	wr32(a, NVME_REG_CC, rd32(a, NVME_REG_CC) & ~CC_EN);
+	nvme_wr32(a->regs, NVME_REG_CC, nvme_rd32(a->regs, NVME_REG_CC) & ~CC_EN);
 	if ((e = wait_ready(a, false)))
 		return e;
-	wr32(a, NVME_REG_AQA, (ADMIN_ENTRIES - 1) << 16 | (ADMIN_ENTRIES - 1));
-	wr64(a, NVME_REG_ASQ, (uint64_t)(uintptr_t)a->sq);	/* IOVA = VA */
-	wr64(a, NVME_REG_ACQ, (uint64_t)(uintptr_t)a->cq);
-	wr32(a, NVME_REG_CC, CC_IOSQES | CC_IOCQES | CC_EN);
+	nvme_wr32(a->regs, NVME_REG_AQA, (ADMIN_ENTRIES - 1) << 16 | (ADMIN_ENTRIES - 1));
+	nvme_wr64(a->regs, NVME_REG_ASQ, (uint64_t)(uintptr_t)a->sq);	/* IOVA = VA */
+	nvme_wr64(a->regs, NVME_REG_ACQ, (uint64_t)(uintptr_t)a->cq);
+	nvme_wr32(a->regs, NVME_REG_CC, CC_IOSQES | CC_IOCQES | CC_EN);
 	return wait_ready(a, true);
 }
 
@@ -94,11 +78,11 @@ long admin_run(struct admin *a, struct nvme_sqe *cmd, const char *what)
 	a->sq[a->sq_tail] = *cmd;
 	a->sq_tail = (uint16_t)((a->sq_tail + 1) % ADMIN_ENTRIES);
 	__asm__ volatile("" ::: "memory");	/* the entry is in memory before the doorbell */
-	wr32(a, nvme_doorbell(0, false, a->cap), a->sq_tail);
+	nvme_wr32(a->regs, nvme_doorbell(0, false, a->cap), a->sq_tail);
 	while (!nvme_cqe_ready((const struct nvme_cqe *)c, a->phase)) {
 		if (tsc() > end) {
 			printf("pcimgr: %s: timeout: %s (command id %u) not completed within %u ms (CSTS 0x%x)\n",
-			       a->name, what, cid, COMMAND_MS, rd32(a, NVME_REG_CSTS));
+			       a->name, what, cid, COMMAND_MS, nvme_rd32(a->regs, NVME_REG_CSTS));
 			return E_TIMEOUT;
 		}
 	}
@@ -106,7 +90,7 @@ long admin_run(struct admin *a, struct nvme_sqe *cmd, const char *what)
 	a->cq_head = (uint16_t)((a->cq_head + 1) % ADMIN_ENTRIES);
 	if (a->cq_head == 0)
 		a->phase ^= 1;
-	wr32(a, nvme_doorbell(0, true, a->cap), a->cq_head);
+	nvme_wr32(a->regs, nvme_doorbell(0, true, a->cap), a->cq_head);
 	unsigned status = nvme_cqe_status(&done);
 	if (done.cid != cid) {
 		printf("pcimgr: %s: %s: completion for command id %u, expected %u\n", a->name, what,
