@@ -64,16 +64,20 @@ void spec_devices_note(const struct bootinfo *bi, const uint8_t *blob)
 	}
 }
 
-/* One object of this type from whichever untyped region still has room (the blob's objects are made). */
-static long make(struct give *g, unsigned type, uint32_t *out)
+long spec_make_object(const struct bootinfo *bi, uint32_t *next, unsigned type, uint32_t *out)
 {
 	long e = E_NOMEM;
 
-	for (unsigned i = 0; i < g->bi->untyped_count && e; i++)
-		e = untyped_retype(g->bi->untyped_first + i, type, 0, CAP_INIT_CNODE, *g->next, 1);
+	for (unsigned i = 0; i < bi->untyped_count && e; i++)
+		e = untyped_retype(bi->untyped_first + i, type, 0, CAP_INIT_CNODE, *next, 1);
 	if (!e)
-		*out = (*g->next)++;
+		*out = (*next)++;
 	return e;
+}
+
+static long make(struct give *g, unsigned type, uint32_t *out)
+{
+	return spec_make_object(g->bi, g->next, type, out);
 }
 
 /* Moves our cap in `from` into the component's next free slot; returns that slot in *slot. */

@@ -5,6 +5,12 @@
 #include "abi/bootinfo.h"
 #include "abi/spec.h"
 
+/*
+ * One object of this type from whichever untyped region still has room (the blob's
+ * objects are made), into our slot *next (advanced): its slot in *out, or E_NOMEM.
+ */
+long spec_make_object(const struct bootinfo *bi, uint32_t *next, unsigned type, uint32_t *out);
+
 /* Prints one line per device of this instance that is not handed out (VM owners: not yet). */
 void spec_devices_note(const struct bootinfo *bi, const uint8_t *blob);
 

@@ -12,6 +12,7 @@
 #include "cap.h"
 #include "core/pci_cfg.h"
 #include "kstring.h"
+#include "spec_devices.h"
 #include "spec_vfs.h"
 
 #define PEEK_VA 0x5FD000ull	/* beside spec.c's and spec_devices.c's scratch pages */
@@ -63,16 +64,9 @@ static uint32_t take(struct vfs *v)
 	return (*v->next)++;
 }
 
-/* One object from whichever untyped region still has room (the blob's objects are made). */
 static long make(struct vfs *v, unsigned type, uint32_t *out)
 {
-	long e = E_NOMEM;
-
-	for (unsigned i = 0; i < v->bi->untyped_count && e; i++)
-		e = untyped_retype(v->bi->untyped_first + i, type, 0, CAP_INIT_CNODE, *v->next, 1);
-	if (!e)
-		*out = take(v);
-	return e;
+	return spec_make_object(v->bi, v->next, type, out);
 }
 
 /* Copies len bytes at off of a frame out (out != NULL) or in (in != NULL), through a mapping of a copy. */
