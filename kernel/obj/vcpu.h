@@ -20,6 +20,7 @@ struct vcpu {
 	uint32_t asid_gen;
 	uint64_t host_interrupts;	/* exits for host interrupts, each resumed transparently */
 	uint64_t deadline;		/* VCPU_DEADLINE: a TSC value, 0 for none */
+	bool state_lost;		/* the vendor lost the guest's state: it never runs again */
 	uint8_t fpu[512] __attribute__((aligned(16)));	/* guest x87/SSE state (FXSAVE image) */
 };
 

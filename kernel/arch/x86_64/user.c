@@ -14,9 +14,6 @@
 #include "core/sched.h"
 #include "kstring.h"
 
-#define MSR_STAR 0xC0000081u
-#define MSR_LSTAR 0xC0000082u
-#define MSR_SFMASK 0xC0000084u
 /* Cleared on SYSCALL: TF, IF, DF, AC. */
 #define SFMASK_BITS ((1u << 8) | (1u << 9) | (1u << 10) | (1u << 18))
 

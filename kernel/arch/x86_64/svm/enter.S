@@ -27,6 +27,14 @@ svm_enter:
 	mov %rdx, %rax
 	vmsave %rax
 	clgi
+	/*
+	 * GIF is clear, so nothing interrupts us yet. The guest runs with the
+	 * host's IF set: with V_INTR_MASKING a host interrupt then stops the guest
+	 * (the INTR intercept) instead of being held back until it exits. STI is
+	 * this early so that its one-instruction shadow ends here, in the host,
+	 * and is not carried into the guest's first instruction.
+	 */
+	sti
 	mov %rdi, %rax
 	vmload %rax
 	mov G(RBX)(%rsi), %rbx
@@ -43,12 +51,6 @@ svm_enter:
 	mov G(14)(%rsi), %r14
 	mov G(15)(%rsi), %r15
 	mov G(RSI)(%rsi), %rsi
-	/*
-	 * GIF is clear, so nothing interrupts us yet. The guest runs with the
-	 * host's IF set: with V_INTR_MASKING a host interrupt then stops the guest
-	 * (the INTR intercept) instead of being held back until it exits.
-	 */
-	sti
 	vmrun %rax
 	/* #VMEXIT: the host's rsp is back; every other general register is the guest's. */
 	push %rsi

@@ -1,8 +1,11 @@
 /* Running an SVM guest: ASIDs, the entry, and sorting exits into the host's and the VMM's. */
 #include "abi/vcpu.h"
 #include "arch/x86_64/fpu.h"
+#include "arch/x86_64/svm/event.h"
 #include "arch/x86_64/svm/svm.h"
 #include "arch/x86_64/svm/vmcb.h"
+#include "core/arch.h"
+#include "core/console.h"
 #include "core/machine.h"
 #include "obj/vcpu.h"
 
@@ -56,6 +59,25 @@ static uint64_t reason_of(uint64_t code)
 	return VMEXIT_OTHER;
 }
 
+void syscall_entry(void);
+
+/*
+ * The guest state the exit saved is the host's own: its CR3, IDT and GDT. A
+ * world switch went wrong (seen under QEMU's TCG, docs/vcpu.md); resuming
+ * would run host code as the guest, so the VCPU is stopped for good.
+ */
+static bool holds_host_state(const uint8_t *vmcb)
+{
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} idt, gdt;
+
+	__asm__ volatile("sidt %0\n\tsgdt %1" : "=m"(idt), "=m"(gdt));
+	return VMCB64(vmcb, VMCB_CR3) == read_cr3() && VMCB64(vmcb, VMCB_IDTR + SEG_BASE) == idt.base &&
+	       VMCB64(vmcb, VMCB_GDTR + SEG_BASE) == gdt.base;
+}
+
 bool virt_vcpu_run(struct vcpu *v, paddr_t nested_root, bool tlb_stale, struct virt_exit *x)
 {
 	uint8_t *vmcb = svm_vmcb(v);
@@ -63,6 +85,10 @@ bool virt_vcpu_run(struct vcpu *v, paddr_t nested_root, bool tlb_stale, struct v
 	/* Every entry, also the one after a host interrupt, passes here: the deadline is exact to that. */
 	if (v->deadline && rdtsc() >= v->deadline) {
 		*x = (struct virt_exit){ .reason = VMEXIT_TIMER };
+		return true;
+	}
+	if (v->state_lost) {
+		*x = (struct virt_exit){ .reason = VMEXIT_BAD_STATE, .vendor_code = SVM_EXIT_INVALID };
 		return true;
 	}
 	if (tlb_stale || v->asid_gen != asid_gen)
@@ -79,16 +105,28 @@ bool virt_vcpu_run(struct vcpu *v, paddr_t nested_root, bool tlb_stale, struct v
 	fpu_load(fpu_clean);
 	write_cr4(cr4);
 	VMCB8(vmcb, VMCB_TLB_CONTROL) = 0;
+	/* The host's syscall MSRs are back, or nothing the host runs from here on can be trusted. */
+	if (rdmsr(MSR_LSTAR) != (uint64_t)(uintptr_t)syscall_entry) {
+		kprintf("atoll: FATAL instance %d: the host's LSTAR is %#llx after a guest ran\n",
+			instance_self(), (unsigned long long)rdmsr(MSR_LSTAR));
+		arch_halt();
+	}
+	if (holds_host_state(vmcb)) {
+		kprintf("svm: instance %d: a guest's state was lost in the world switch (its VMCB holds the "
+			"host's); that VCPU is stopped\n", instance_self());
+		v->state_lost = true;
+		*x = (struct virt_exit){ .reason = VMEXIT_BAD_STATE, .vendor_code = SVM_EXIT_INVALID };
+		return true;
+	}
 
 	/*
 	 * An event the guest was taking when the exit came (APM 15.7.2) is
 	 * delivered again on the next entry, so that no exit, the host's or the
-	 * VMM's, loses it (the VMM sees it in VCPU_EVENT). After a shutdown
-	 * there is nothing to go on with.
+	 * VMM's, loses it (the VMM sees it in VCPU_EVENT); event.h says which.
 	 */
 	uint64_t event = VMCB64(vmcb, VMCB_EXITINTINFO);
 	uint64_t code = VMCB64(vmcb, VMCB_EXITCODE);
-	VMCB64(vmcb, VMCB_EVENTINJ) = (event & (1ull << 31)) && code != SVM_EXIT_SHUTDOWN ? event : 0;
+	VMCB64(vmcb, VMCB_EVENTINJ) = svm_event_redeliver(event, code == SVM_EXIT_SHUTDOWN);
 	if (code == SVM_EXIT_INTR || code == SVM_EXIT_NMI)
 		return false;	/* the host's: it is pending and taken once we leave to user mode */
 	x->reason = reason_of(code);
