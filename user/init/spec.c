@@ -572,17 +572,26 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 		}
 	}
 	unsigned running = 0;
+	static char failure[64];
+	snprintf(failure, sizeof(failure), "%s", err_str(e));
 	for (uint32_t i = 0; i < b.h->ncomponents && !e; i++) {
 		if (b.comps[i].core != b.me)
 			continue;
-		if ((e = start_component(&b, i)))
+		if ((e = start_component(&b, i))) {
 			printf("instance %u: spec: component %s not started: %s\n", b.me,
 			       str(&b, b.comps[i].name), err_str(e));
-		else
+			snprintf(failure, sizeof(failure), "%s not started: %s", str(&b, b.comps[i].name),
+				 err_str(e));
+		} else
 			running++;
 	}
 	if (e) {
 		printf("instance %u: spec: instantiation failed: %s\n", b.me, err_str(e));
+		/* VMs on other cores wait for VFs only we can hand over: tell them they will not come. */
+		if (b.me == 0 && spec_vfs_needed(&b.vfs) && !(e = pool_make(&b)))
+			spec_vfs_abandon(&b.vfs, failure);
+		else if (b.me == 0 && spec_vfs_needed(&b.vfs))
+			printf("instance 0: spec: VMs awaiting VFs cannot be told: %s\n", err_str(e));
 		return 1;
 	}
 	unsigned dropped = drop_caps(&b);

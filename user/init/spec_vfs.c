@@ -182,11 +182,15 @@ long spec_vfs_boot(struct vfs *v)
 	if (v->bi->instance == 0) {
 		if (!v->bi->pci_count || !v->bi->iommu_levels || !v->bi->intremap) {
 			/* Without DMA and interrupt remapping a VF would reach all memory: refuse. */
+			const char *lack = !v->bi->pci_count ? "no PCI configuration space (ACPI MCFG)"
+					   : !v->bi->iommu_levels ? "no IOMMU (ACPI DMAR) to confine its DMA"
+								  : "no interrupt remapping to fence its MSIs";
 			printf("instance 0: spec: VFs for VMs need an IOMMU with interrupt remapping; none is handed over\n");
 			for (uint32_t i = 0; i < ndev(v); i++)
 				if (vm_vf(v, i, &vi)) {
 					v->state[i] = VM_DEV_FAILED;
-					snprintf(v->why[i], sizeof(v->why[i]), "no IOMMU with interrupt remapping");
+					snprintf(v->why[i], sizeof(v->why[i]), "VF %s of PF %s: %s",
+						 str(v, dev(v, i)->name), str(v, dev(v, dev(v, i)->pf)->name), lack);
 				}
 			/* Told now: a signal that comes before the VM's core listens is kept for it. */
 			settle(v);
@@ -216,6 +220,41 @@ long spec_vfs_boot(struct vfs *v)
 	if (e)
 		printf("instance %u: spec: VF hand-over not set up: %s\n", v->bi->instance, err_str(e));
 	return e;
+}
+
+/* Instance 0: true if PCI function bdf answers (its configuration page can be had). */
+static bool present(struct vfs *v, uint16_t bdf)
+{
+	uint32_t page = take(v);
+	long e = pci_get_config(CAP_INIT_PCI, bdf, page);
+
+	(void)cnode_delete(CAP_INIT_CNODE, page);
+	(*v->next)--;
+	return e == E_OK;
+}
+
+void spec_vfs_abandon(struct vfs *v, const char *why)
+{
+	uint32_t vi;
+
+	if (v->bi->instance != 0 || v->done || !spec_vfs_needed(v))
+		return;
+	for (uint32_t i = 0; i < ndev(v); i++) {
+		if (!vm_vf(v, i, &vi) || v->state[i] != VM_DEV_PENDING)
+			continue;
+		const struct spec_device *pf = dev(v, dev(v, i)->pf);
+		v->state[i] = VM_DEV_FAILED;
+		/* The likeliest cause named first: a PF that is not on the bus at all. */
+		if (pf->kind == SPEC_DEV_PCI && !present(v, PCI_BDF(pf->bus, pf->dev, pf->fn)))
+			snprintf(v->why[i], sizeof(v->why[i]), "PF %s of VF %s not found at %02x:%02x.%x",
+				 str(v, pf->name), str(v, dev(v, i)->name), pf->bus, pf->dev, pf->fn);
+		else
+			snprintf(v->why[i], sizeof(v->why[i]), "instance 0 failed before PF %s's driver ran: %s",
+				 str(v, pf->name), why);
+		printf("instance 0: VF %s for vm %s failed: %s\n", str(v, dev(v, i)->name),
+		       str(v, vm(v, vi)->name), v->why[i]);
+	}
+	settle(v);
 }
 
 /* Moves our cap in `from` into slot `at` of component c's CNode. */

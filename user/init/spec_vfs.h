@@ -54,6 +54,14 @@ bool spec_vfs_keeps(const struct vfs *v, uint32_t i);
 /* The word of our bound notification: a PF's VFs are online, or instance 0 has handed over. */
 void spec_vfs_signalled(struct vfs *v, uint64_t word);
 
+/*
+ * Instance 0's own set-up failed (why, a few words) before the PFs' drivers could
+ * bring their VFs online: every VF still pending is failed, naming its PF (and
+ * saying if the PF is not on the bus), and its VM's core is told. Needs the pool
+ * frames made; does nothing on other instances.
+ */
+void spec_vfs_abandon(struct vfs *v, const char *why);
+
 /* Component index exited (status, ~0 for a fault): a PF it drove without its VFs online fails them. */
 void spec_vfs_exited(struct vfs *v, uint32_t index, uint64_t status);
 
