@@ -444,8 +444,10 @@ static unsigned drop_caps(struct boot *b)
 		n += cnode_delete(CAP_INIT_CNODE, b->bi->untyped_first + i) == E_OK;
 	bool vfs = spec_vfs_pending(&b->vfs);
 	/* Until the VFs are handed over: the PCI cap, and on instance 0 the right to route and signal. */
+	/* A VM's core keeps its signal to core 0: it says when its VMs end (spec_vfs.c). */
 	for (unsigned i = 0; i < b->bi->xsignal_count && !(vfs && b->me == 0); i++)
-		n += cnode_delete(CAP_INIT_CNODE, b->bi->xsignal_first + i) == E_OK;
+		if (!(vfs && b->bi->xsignal_target[i] == 0))
+			n += cnode_delete(CAP_INIT_CNODE, b->bi->xsignal_first + i) == E_OK;
 	if (!(vfs && b->me == 0))
 		n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IRQ_CONTROL) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IO_PORT) == E_OK;
@@ -469,7 +471,7 @@ static unsigned supervise(struct boot *b, unsigned running)
 {
 	unsigned failed = 0;
 
-	while (running) {
+	while (running || spec_vfs_listening(&b->vfs)) {
 		struct msg m = ipc_recv(b->supervisor);
 		if (!m.err && (m.info & MSGINFO_NTFN)) {
 			spec_vfs_signalled(&b->vfs, m.badge);	/* a PF's VFs online, or core 0's hand-over */
@@ -479,6 +481,7 @@ static unsigned supervise(struct boot *b, unsigned running)
 			continue;
 		const char *name = str(b, b->comps[m.badge - 1].name);
 		unsigned label = MSGINFO_LABEL(m.info);
+		spec_vfs_vmm_stopped(&b->vfs, (uint32_t)m.badge - 1);	/* a VM with VFs ended: core 0 takes them */
 		const struct spec_vm *vm = vm_of(b, (uint32_t)m.badge - 1);
 		if (label == EXIT_LABEL && vm && m.mr[0] != 0) {
 			const char *why = vmstop_str(m.mr[0]);
