@@ -464,14 +464,21 @@ static unsigned drop_caps(struct boot *b)
 }
 
 /*
- * Waits until every component of this core has exited or faulted; returns the
- * failures. A VMM's non-zero status is why its VM stopped (abi/vmstops.def).
+ * Waits until every component of this core has exited or faulted, and says so;
+ * on instance 0 then until every VM on another core holding VFs has ended (to
+ * take them back). Returns the failures. A VMM's non-zero status is why its VM
+ * stopped (abi/vmstops.def).
  */
 static unsigned supervise(struct boot *b, unsigned running)
 {
-	unsigned failed = 0;
+	unsigned failed = 0, total = running;
+	bool said = false;
 
 	while (running || spec_vfs_listening(&b->vfs)) {
+		if (!running && !said) {
+			printf("instance %u: all %u components finished, %u failed\n", b->me, total, failed);
+			said = true;
+		}
 		struct msg m = ipc_recv(b->supervisor);
 		if (!m.err && (m.info & MSGINFO_NTFN)) {
 			spec_vfs_signalled(&b->vfs, m.badge);	/* a PF's VFs online, or core 0's hand-over */
@@ -502,6 +509,8 @@ static unsigned supervise(struct boot *b, unsigned running)
 		}
 		running--;
 	}
+	if (!said)
+		printf("instance %u: all %u components finished, %u failed\n", b->me, total, failed);
 	return failed;
 }
 
@@ -605,9 +614,7 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 	printf("instance %u: root task retype after the drop: %s\n", b.me, err_str(e));
 	if (e == E_OK)
 		return 1;
-	unsigned failed = supervise(&b, running);
-	printf("instance %u: all %u components finished, %u failed\n", b.me, running, failed);
-	return failed ? 1 : 0;
+	return supervise(&b, running) ? 1 : 0;
 }
 
 int spec_boot_find(const struct bootinfo *bi)
