@@ -338,6 +338,8 @@ _Static_assert(sizeof(struct vm_devices_info) <= 4096, "the devices page is one 
  * Two phases, so that no VF BAR is sized while a guest may use a VF: the VM's
  * core maps its VFs and sets `mapped`; once every VM's core has, instance 0 sets
  * `go` and signals again, and only then does the VM's core tell its VMM.
+ * When the VMM ends, the VM's core sets `stopped` and signals core 0, which
+ * takes the VFs back (docs/pcimgr.md, "VFs for VMs", step 8).
  */
 #define SPEC_HANDOVER_MAGIC 0x5245564F444E4148ull	/* "HANDOVER" */
 struct spec_handover {
@@ -354,6 +356,12 @@ struct spec_handover {
 		uint32_t data[SPEC_VF_MAX_VECTORS];
 		uint64_t address[SPEC_VF_MAX_VECTORS];
 	} vf[SPEC_VM_MAX_VFS];
+	/*
+	 * Written by the VM's core when its VMM has ended (then it signals core 0),
+	 * never by instance 0, which writes the page only up to here: instance 0
+	 * then deletes the VFs' IOSpaces, so they reach nothing and raise nothing.
+	 */
+	uint32_t stopped;
 };
 
 struct component_info {

@@ -11,6 +11,12 @@
 #define CAP_FLAG_COPY (1u << 3)		/* untyped: a copy; only the original cap may retype */
 #define CAP_FLAG_MSI (1u << 4)		/* IRQ handler: for the MSI vector in obj, not a line */
 /*
+ * Untyped or frame, with CAP_FLAG_DEVICE: device registers (a PCI BAR or
+ * configuration page), mapped uncached. Device untyped without it (the shared
+ * pool) is RAM that is only never zeroed, and is mapped write-back.
+ */
+#define CAP_FLAG_MMIO (1u << 5)
+/*
  * Untyped: how many untyped objects of the same size and address enclose this
  * one (an untyped retyped into one child of its own size). Part of the object's
  * identity, so that nested regions that look alike are told apart.

@@ -305,7 +305,10 @@ static err_t map_call(struct call *c, struct cte *slot, unsigned label)
 		bool w = c->mr[2] & CAP_WRITE, x = c->mr[2] & CAP_EXEC;
 		if ((w && !(cap->rights & CAP_WRITE)) || (x && !(cap->rights & CAP_EXEC)))
 			return fail(c, ARG_MR(2), E_RIGHTS);
-		e = vspace_map_frame(vs->cap.obj, va, cap->obj, cap->type == OBJ_FRAME_2M, w, x);
+		e = vspace_map_frame(vs->cap.obj, va, cap->obj, cap->type == OBJ_FRAME_2M, w, x,
+				     cap->flags & CAP_FLAG_MMIO);
+		if (!e)	/* read back from the entry: what the CPU will use */
+			c->value = vspace_pat_index(vs->cap.obj, va, cap->type == OBJ_FRAME_2M);
 	} else {
 		enum vspace_level l = cap->type == OBJ_PDPT ? VS_PDPT : cap->type == OBJ_PD ? VS_PD : VS_PT;
 		e = vspace_map_table(vs->cap.obj, va, l, cap->obj);

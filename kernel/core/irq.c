@@ -15,6 +15,7 @@
 #include "core/irq.h"
 #include "core/machine.h"
 #include "core/pci.h"
+#include "obj/iospace.h"
 
 /*
  * One interrupt source with a handler cap: an I/O APIC line or an MSI vector.
@@ -176,9 +177,10 @@ void irq_invoke_set_source(const struct cte *handler, uint16_t bdf)
 /*
  * Entries for other instances' vectors: instance t's vector 0xD0 + i is entry
  * IOMMU_IRTE_MSI + MSI_VECTORS * t + i, so each instance has a block of its own
- * and instance 0's handlers (block 0) are never touched by a route.
+ * and instance 0's handlers (block 0) are never touched by a route. A routed
+ * entry belongs to its device's IOSpace: per entry, the device's bdf + 1 (0: free).
  */
-static bool routed[IOMMU_IRTE_COUNT];
+static uint32_t routed[IOMMU_IRTE_COUNT];
 
 err_t irq_decode_route_msi(const struct cte *pci, uint64_t bdf, uint64_t target, uint64_t vector)
 {
@@ -192,6 +194,9 @@ err_t irq_decode_route_msi(const struct cte *pci, uint64_t bdf, uint64_t target,
 	err_t e = pci_decode_function(pci, bdf);
 	if (e)
 		return e;
+	/* The route lives as long as the device's IOSpace: without one it would never go. */
+	if (!iospace_has_device((uint16_t)bdf))
+		return E_NOENT;
 	return routed[IOMMU_IRTE_MSI + MSI_VECTORS * target + vector - VEC_MSI_BASE] ? E_BUSY : E_OK;
 }
 
@@ -200,10 +205,26 @@ void irq_invoke_route_msi(uint16_t bdf, unsigned target, uint8_t vector, uint64_
 {
 	unsigned index = IOMMU_IRTE_MSI + MSI_VECTORS * target + vector - VEC_MSI_BASE;
 
-	routed[index] = true;
+	routed[index] = bdf + 1u;
 	iommu_irte_set(index, machine.inst[target].apic_id, vector, false, bdf);
 	*address = iommu_msi_address(index);
 	*data = lapic_msi_data(vector);
+}
+
+void irq_routes_release(uint16_t bdf)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < IOMMU_IRTE_COUNT; i++) {
+		if (routed[i] != bdf + 1u)
+			continue;
+		iommu_irte_clear(i);	/* not present, and the unit's cached copy invalidated */
+		routed[i] = 0;
+		n++;
+	}
+	if (n)
+		kprintf("iommu: %02x:%02x.%x left its IOSpace: %u routed interrupt entr%s cleared\n", bdf >> 8,
+			(bdf >> 3) & 0x1F, bdf & 7, n, n == 1 ? "y" : "ies");
 }
 
 void irq_invoke_ack(const struct cte *handler)

@@ -24,12 +24,17 @@ void irq_invoke_get_msi(struct cte *control, struct cte *dest, uint64_t want, ui
  * (covered by the PCI cap pci) may raise vector on instance target, and nothing
  * else may through that entry; gives back the MSI address and data. E_UNSUPP: no
  * remapping, or not instance 0; E_RANGE: target not another instance with an
- * entry block, or vector outside 0xD0-0xEF; E_BUSY: that entry was routed already.
+ * entry block, or vector outside 0xD0-0xEF; E_NOENT: no such function, or it is
+ * not assigned to an IOSpace; E_BUSY: that entry was routed already. The route
+ * lasts until the device's IOSpace goes (irq_routes_release()).
  */
 MUST_CHECK err_t irq_decode_route_msi(const struct cte *pci, uint64_t bdf, uint64_t target,
 				      uint64_t vector);
 void irq_invoke_route_msi(uint16_t bdf, unsigned target, uint8_t vector, uint64_t *address,
 			  uint64_t *data);
+
+/* Device bdf left its IOSpace: every entry routed for it is cleared (not present, cache invalidated). */
+void irq_routes_release(uint16_t bdf);
 
 /* IRQ_HANDLER_SET_NTFN: interrupts on the handler's line signal the notification in ntfn. */
 MUST_CHECK err_t irq_decode_set_ntfn(const struct cte *ntfn);

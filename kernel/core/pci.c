@@ -85,7 +85,7 @@ err_t pci_decode_get_config(const struct cte *pci, uint64_t bdf, const struct ct
 void pci_invoke_get_config(struct cte *pci, uint16_t bdf, struct cte *dest)
 {
 	dest->cap = (struct cap){ .type = OBJ_FRAME_4K, .rights = CAP_READ | CAP_WRITE,
-				  .flags = CAP_FLAG_DEVICE, .obj = pci_ecam_pa(bdf) };
+				  .flags = CAP_FLAG_DEVICE | CAP_FLAG_MMIO, .obj = pci_ecam_pa(bdf) };
 	cspace_insert_child(pci, dest);
 }
 
@@ -226,7 +226,7 @@ err_t pci_decode_get_vf_bar(const struct cte *pci, uint64_t pf, uint64_t n, uint
 void pci_invoke_get_bar(struct cte *pci, const struct pci_bar_grant *g, struct cte *dest)
 {
 	dest->cap = (struct cap){ .type = OBJ_UNTYPED, .rights = CAP_ALL_RIGHTS,
-				  .size_bits = (uint8_t)g->bits, .flags = CAP_FLAG_DEVICE,
+				  .size_bits = (uint8_t)g->bits, .flags = CAP_FLAG_DEVICE | CAP_FLAG_MMIO,
 				  .obj = g->base };
 	cspace_insert_child(pci, dest);
 }

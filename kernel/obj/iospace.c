@@ -4,6 +4,7 @@
 #include "core/console.h"
 #include "core/cspace.h"
 #include "core/ipc.h"
+#include "core/irq.h"
 #include "core/numbering.h"
 #include "core/pci.h"
 #include "obj/gspace.h"
@@ -131,6 +132,14 @@ err_t iospace_decode_assign(paddr_t root, const struct cte *pci, uint64_t bdf)
 	return E_OK;
 }
 
+bool iospace_has_device(uint16_t bdf)
+{
+	for (int i = 0; i < IOSPACE_MAX; i++)
+		if (spaces[i].root && spaces[i].bdf == (int32_t)bdf)
+			return true;
+	return false;
+}
+
 void iospace_invoke_assign(paddr_t root, uint16_t bdf)
 {
 	int n = number_of(root, true);
@@ -179,6 +188,8 @@ void iospace_release(paddr_t root)
 	struct space *s = &spaces[n];
 	if (s->bdf >= 0 && !s->disabled)
 		iommu_detach((uint16_t)s->bdf, domain_of(n));
+	if (s->bdf >= 0)	/* its interrupts go with its DMA */
+		irq_routes_release((uint16_t)s->bdf);
 	cspace_delete(&s->ntfn);
 	*s = (struct space){ .root = 0, .bdf = -1 };
 	generation[n]++;	/* mappings made in it are now stale */

@@ -35,6 +35,8 @@ void iospace_cap_deleted(const struct cap *cap);
  */
 MUST_CHECK err_t iospace_decode_assign(paddr_t root, const struct cte *pci, uint64_t bdf);
 void iospace_invoke_assign(paddr_t root, uint16_t bdf);
+/* True if device bdf is assigned to an IOSpace (cut off or not). */
+bool iospace_has_device(uint16_t bdf);
 
 /* IOSPACE_BIND_FAULTS: the device's DMA faults signal this notification (W) from now on. */
 MUST_CHECK err_t iospace_decode_bind(paddr_t root, const struct cte *ntfn);

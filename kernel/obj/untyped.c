@@ -90,7 +90,8 @@ err_t untyped_decode_retype(const struct cte *ut, unsigned type, unsigned size_b
 {
 	const struct cap *u = &ut->cap;
 	bool device = u->flags & CAP_FLAG_DEVICE;
-	uint32_t flags = device ? CAP_FLAG_DEVICE : 0;
+	/* Frames and untyped made from device registers are registers too (mapped uncached). */
+	uint32_t flags = device ? CAP_FLAG_DEVICE | (u->flags & CAP_FLAG_MMIO) : 0;
 	unsigned obj_bits;
 	err_t e;
 

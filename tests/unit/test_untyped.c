@@ -364,6 +364,37 @@ static void test_device_untyped(void **state)
 	assert_false(dest[3]->cap.flags & CAP_FLAG_DEVICE);
 }
 
+/*
+ * Device registers (PCI BARs: CAP_FLAG_MMIO with CAP_FLAG_DEVICE) make frames
+ * and untyped that are registers too, mapped uncached; device untyped without
+ * it (the shared pool: RAM that is never zeroed) and normal memory make none.
+ */
+static void test_mmio_untyped_makes_mmio_frames(void **state)
+{
+	(void)state;
+	ut()->cap.flags |= CAP_FLAG_DEVICE | CAP_FLAG_MMIO;
+	assert_int_equal(retype(OBJ_FRAME_4K, 0, 1), E_OK);
+	assert_true(dest[0]->cap.flags & CAP_FLAG_MMIO);
+	assert_true(dest[0]->cap.flags & CAP_FLAG_DEVICE);
+	assert_int_equal(retype_from(ut(), OBJ_UNTYPED, 16, &dest[1], 1), E_OK);
+	assert_true(dest[1]->cap.flags & CAP_FLAG_MMIO);
+	assert_int_equal(retype_from(dest[1], OBJ_FRAME_4K, 0, &dest[2], 1), E_OK);
+	assert_true(dest[2]->cap.flags & CAP_FLAG_MMIO);
+	/* A copy is the same frame: registers still. */
+	assert_int_equal(cnode_decode_copy(dest[2], slot(900)), E_OK);
+	cnode_invoke_copy(dest[2], slot(900), CAP_READ);
+	assert_true(slot(900)->cap.flags & CAP_FLAG_MMIO);
+	/* The pool's kind of device untyped: never zeroed, but RAM. */
+	assert_int_equal(retype_from(big(), OBJ_UNTYPED, 16, &dest[3], 1), E_OK);
+	dest[3]->cap.flags |= CAP_FLAG_DEVICE;
+	assert_int_equal(retype_from(dest[3], OBJ_FRAME_4K, 0, &dest[4], 1), E_OK);
+	assert_true(dest[4]->cap.flags & CAP_FLAG_DEVICE);
+	assert_false(dest[4]->cap.flags & CAP_FLAG_MMIO);
+	/* Normal memory. */
+	assert_int_equal(retype_from(big(), OBJ_FRAME_4K, 0, &dest[5], 1), E_OK);
+	assert_false(dest[5]->cap.flags & (CAP_FLAG_MMIO | CAP_FLAG_DEVICE));
+}
+
 static void test_untyped_children_sizes_and_nesting(void **state)
 {
 	(void)state;
@@ -493,6 +524,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_reuse_while_children_live, setup),
 		cmocka_unit_test_setup(test_retype_errors_change_nothing, setup),
 		cmocka_unit_test_setup(test_device_untyped, setup),
+		cmocka_unit_test_setup(test_mmio_untyped_makes_mmio_frames, setup),
 		cmocka_unit_test_setup(test_untyped_children_sizes_and_nesting, setup),
 		cmocka_unit_test_setup(test_untyped_copies_never_retype, setup),
 		cmocka_unit_test_setup(test_cnode_from_untyped_is_usable, setup),

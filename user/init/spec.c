@@ -444,8 +444,10 @@ static unsigned drop_caps(struct boot *b)
 		n += cnode_delete(CAP_INIT_CNODE, b->bi->untyped_first + i) == E_OK;
 	bool vfs = spec_vfs_pending(&b->vfs);
 	/* Until the VFs are handed over: the PCI cap, and on instance 0 the right to route and signal. */
+	/* A VM's core keeps its signal to core 0: it says when its VMs end (spec_vfs.c). */
 	for (unsigned i = 0; i < b->bi->xsignal_count && !(vfs && b->me == 0); i++)
-		n += cnode_delete(CAP_INIT_CNODE, b->bi->xsignal_first + i) == E_OK;
+		if (!(vfs && b->bi->xsignal_target[i] == 0))
+			n += cnode_delete(CAP_INIT_CNODE, b->bi->xsignal_first + i) == E_OK;
 	if (!(vfs && b->me == 0))
 		n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IRQ_CONTROL) == E_OK;
 	n += cnode_delete(CAP_INIT_CNODE, CAP_INIT_IO_PORT) == E_OK;
@@ -462,14 +464,21 @@ static unsigned drop_caps(struct boot *b)
 }
 
 /*
- * Waits until every component of this core has exited or faulted; returns the
- * failures. A VMM's non-zero status is why its VM stopped (abi/vmstops.def).
+ * Waits until every component of this core has exited or faulted, and says so;
+ * on instance 0 then until every VM on another core holding VFs has ended (to
+ * take them back). Returns the failures. A VMM's non-zero status is why its VM
+ * stopped (abi/vmstops.def).
  */
 static unsigned supervise(struct boot *b, unsigned running)
 {
-	unsigned failed = 0;
+	unsigned failed = 0, total = running;
+	bool said = false;
 
-	while (running) {
+	while (running || spec_vfs_listening(&b->vfs)) {
+		if (!running && !said) {
+			printf("instance %u: all %u components finished, %u failed\n", b->me, total, failed);
+			said = true;
+		}
 		struct msg m = ipc_recv(b->supervisor);
 		if (!m.err && (m.info & MSGINFO_NTFN)) {
 			spec_vfs_signalled(&b->vfs, m.badge);	/* a PF's VFs online, or core 0's hand-over */
@@ -479,6 +488,7 @@ static unsigned supervise(struct boot *b, unsigned running)
 			continue;
 		const char *name = str(b, b->comps[m.badge - 1].name);
 		unsigned label = MSGINFO_LABEL(m.info);
+		spec_vfs_vmm_stopped(&b->vfs, (uint32_t)m.badge - 1);	/* a VM with VFs ended: core 0 takes them */
 		const struct spec_vm *vm = vm_of(b, (uint32_t)m.badge - 1);
 		if (label == EXIT_LABEL && vm && m.mr[0] != 0) {
 			const char *why = vmstop_str(m.mr[0]);
@@ -499,6 +509,8 @@ static unsigned supervise(struct boot *b, unsigned running)
 		}
 		running--;
 	}
+	if (!said)
+		printf("instance %u: all %u components finished, %u failed\n", b->me, total, failed);
 	return failed;
 }
 
@@ -572,17 +584,26 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 		}
 	}
 	unsigned running = 0;
+	static char failure[64];
+	snprintf(failure, sizeof(failure), "%s", err_str(e));
 	for (uint32_t i = 0; i < b.h->ncomponents && !e; i++) {
 		if (b.comps[i].core != b.me)
 			continue;
-		if ((e = start_component(&b, i)))
+		if ((e = start_component(&b, i))) {
 			printf("instance %u: spec: component %s not started: %s\n", b.me,
 			       str(&b, b.comps[i].name), err_str(e));
-		else
+			snprintf(failure, sizeof(failure), "%s not started: %s", str(&b, b.comps[i].name),
+				 err_str(e));
+		} else
 			running++;
 	}
 	if (e) {
 		printf("instance %u: spec: instantiation failed: %s\n", b.me, err_str(e));
+		/* VMs on other cores wait for VFs only we can hand over: tell them they will not come. */
+		if (b.me == 0 && spec_vfs_needed(&b.vfs) && !(e = pool_make(&b)))
+			spec_vfs_abandon(&b.vfs, failure);
+		else if (b.me == 0 && spec_vfs_needed(&b.vfs))
+			printf("instance 0: spec: VMs awaiting VFs cannot be told: %s\n", err_str(e));
 		return 1;
 	}
 	unsigned dropped = drop_caps(&b);
@@ -593,9 +614,7 @@ static int boot_spec(const struct bootinfo *bi, const uint8_t *blob, uint64_t si
 	printf("instance %u: root task retype after the drop: %s\n", b.me, err_str(e));
 	if (e == E_OK)
 		return 1;
-	unsigned failed = supervise(&b, running);
-	printf("instance %u: all %u components finished, %u failed\n", b.me, running, failed);
-	return failed ? 1 : 0;
+	return supervise(&b, running) ? 1 : 0;
 }
 
 int spec_boot_find(const struct bootinfo *bi)

@@ -182,11 +182,15 @@ long spec_vfs_boot(struct vfs *v)
 	if (v->bi->instance == 0) {
 		if (!v->bi->pci_count || !v->bi->iommu_levels || !v->bi->intremap) {
 			/* Without DMA and interrupt remapping a VF would reach all memory: refuse. */
+			const char *lack = !v->bi->pci_count ? "no PCI configuration space (ACPI MCFG)"
+					   : !v->bi->iommu_levels ? "no IOMMU (ACPI DMAR) to confine its DMA"
+								  : "no interrupt remapping to fence its MSIs";
 			printf("instance 0: spec: VFs for VMs need an IOMMU with interrupt remapping; none is handed over\n");
 			for (uint32_t i = 0; i < ndev(v); i++)
 				if (vm_vf(v, i, &vi)) {
 					v->state[i] = VM_DEV_FAILED;
-					snprintf(v->why[i], sizeof(v->why[i]), "no IOMMU with interrupt remapping");
+					snprintf(v->why[i], sizeof(v->why[i]), "VF %s of PF %s: %s",
+						 str(v, dev(v, i)->name), str(v, dev(v, dev(v, i)->pf)->name), lack);
 				}
 			/* Told now: a signal that comes before the VM's core listens is kept for it. */
 			settle(v);
@@ -216,6 +220,41 @@ long spec_vfs_boot(struct vfs *v)
 	if (e)
 		printf("instance %u: spec: VF hand-over not set up: %s\n", v->bi->instance, err_str(e));
 	return e;
+}
+
+/* Instance 0: true if PCI function bdf answers (its configuration page can be had). */
+static bool present(struct vfs *v, uint16_t bdf)
+{
+	uint32_t page = take(v);
+	long e = pci_get_config(CAP_INIT_PCI, bdf, page);
+
+	(void)cnode_delete(CAP_INIT_CNODE, page);
+	(*v->next)--;
+	return e == E_OK;
+}
+
+void spec_vfs_abandon(struct vfs *v, const char *why)
+{
+	uint32_t vi;
+
+	if (v->bi->instance != 0 || v->done || !spec_vfs_needed(v))
+		return;
+	for (uint32_t i = 0; i < ndev(v); i++) {
+		if (!vm_vf(v, i, &vi) || v->state[i] != VM_DEV_PENDING)
+			continue;
+		const struct spec_device *pf = dev(v, dev(v, i)->pf);
+		v->state[i] = VM_DEV_FAILED;
+		/* The likeliest cause named first: a PF that is not on the bus at all. */
+		if (pf->kind == SPEC_DEV_PCI && !present(v, PCI_BDF(pf->bus, pf->dev, pf->fn)))
+			snprintf(v->why[i], sizeof(v->why[i]), "PF %s of VF %s not found at %02x:%02x.%x",
+				 str(v, pf->name), str(v, dev(v, i)->name), pf->bus, pf->dev, pf->fn);
+		else
+			snprintf(v->why[i], sizeof(v->why[i]), "instance 0 failed before PF %s's driver ran: %s",
+				 str(v, pf->name), why);
+		printf("instance 0: VF %s for vm %s failed: %s\n", str(v, dev(v, i)->name),
+		       str(v, vm(v, vi)->name), v->why[i]);
+	}
+	settle(v);
 }
 
 /* Moves our cap in `from` into slot `at` of component c's CNode. */
@@ -380,6 +419,11 @@ static void go(struct vfs *v)
 		}
 		waited++;
 		late += !mapped;
+		/* Its core runs its VMM and will say when it ends: the VFs come back then. */
+		if (mapped && vi < VFS_MAX_DEVICES && !v->out[vi]) {
+			v->out[vi] = 1;
+			v->nout++;
+		}
 	}
 	/* Said before it is done, so that the line precedes anything a VMM prints after go. */
 	if (waited)
@@ -391,6 +435,117 @@ static void go(struct vfs *v)
 		if (m->nvfs && !peek_at(v, v->slot[m->handover], go_at, NULL, &one, 4) && sig)
 			(void)ipc_send(sig, 0, 0, 0);
 	}
+}
+
+/* Instance 0: the notification we are bound to (the PFs' "online"), or 0. */
+static uint32_t own_ntfn(const struct vfs *v)
+{
+	uint32_t vi;
+
+	for (uint32_t i = 0; i < ndev(v); i++)
+		if (vm_vf(v, i, &vi) && dev(v, dev(v, i)->pf)->online != SPEC_NONE)
+			return v->slot[dev(v, dev(v, i)->pf)->online];
+	return 0;
+}
+
+/*
+ * True if a component on core 0 hears cross-core signals (a channel to another
+ * core): then a VM's end cannot be signalled there without waking it.
+ */
+static bool core0_hears_others(const struct vfs *v)
+{
+	const struct spec_object *objs = (const struct spec_object *)(v->blob + hdr(v)->objects_off);
+
+	for (uint32_t i = 0; i < hdr(v)->nobjects; i++)
+		if (objs[i].core == 0 && (objs[i].flags & SPEC_OBJ_BIND_XSIGNALS))
+			return true;
+	return false;
+}
+
+/*
+ * Instance 0, hand-over done: from now on the VMs' cores signal only to say a
+ * VM has ended, so our notification takes cross-core signals (those sent
+ * meanwhile were kept). Not where a component of ours already hears them.
+ */
+static void listen_for_ends(struct vfs *v)
+{
+	uint32_t ntfn = own_ntfn(v);
+	long e = ntfn ? E_OK : E_NOENT;
+
+	if (!v->nout)
+		return;
+	if (!e && core0_hears_others(v))
+		e = E_BUSY;
+	if (!e)
+		e = ntfn_bind_xsignals(ntfn);
+	if (e) {
+		printf("instance 0: VFs stay with their VMs after these end: cross-core signals: %s\n", err_str(e));
+		v->nout = 0;
+		return;
+	}
+	printf("instance 0: listening for the end of %u VM(s), to take their VFs back\n", v->nout);
+}
+
+/* Instance 0: a VM that has ended gives its VFs back: their IOSpaces go (no DMA, no MSI routes). */
+static void take_back(struct vfs *v)
+{
+	uint32_t owner;
+
+	for (uint32_t vi = 0; vi < hdr(v)->nvms && vi < VFS_MAX_DEVICES; vi++) {
+		const struct spec_vm *m = vm(v, vi);
+		uint32_t stopped = 0;
+		if (!v->out[vi] ||
+		    peek_at(v, v->slot[m->handover], __builtin_offsetof(struct spec_handover, stopped), &stopped,
+			    NULL, sizeof(stopped)) || !stopped)
+			continue;
+		for (uint32_t i = 0; i < ndev(v); i++) {
+			if (!vm_vf(v, i, &owner) || owner != vi || v->state[i] != VM_DEV_OK)
+				continue;
+			long e = cnode_delete(CAP_INIT_CNODE, v->iospace[i]);
+			printf("instance 0: vm %s ended: VF %s taken back: IOSpace deleted%s%s\n", str(v, m->name),
+			       str(v, dev(v, i)->name), e ? ": " : " (no DMA, no MSI routes)", e ? err_str(e) : "");
+		}
+		(void)cnode_delete(CAP_INIT_CNODE, v->slot[m->handover]);
+		v->out[vi] = 0;
+		v->nout--;
+	}
+}
+
+bool spec_vfs_listening(const struct vfs *v)
+{
+	return v->bi->instance == 0 && v->nout > 0;
+}
+
+void spec_vfs_vmm_stopped(struct vfs *v, uint32_t index)
+{
+	static const uint32_t one = 1;
+	unsigned left = 0, mine = 0;
+	uint32_t sig = signal_cap(v, 0);
+
+	if (v->bi->instance == 0 || core0_hears_others(v))
+		return;
+	/* Here out[] says "its end was told": told even before the hand-over, which then sees it. */
+	for (uint32_t vi = 0; vi < hdr(v)->nvms && vi < VFS_MAX_DEVICES; vi++) {
+		const struct spec_vm *m = vm(v, vi);
+		if (!m->nvfs || m->cores[0] != v->bi->instance)
+			continue;
+		mine++;
+		if (v->out[vi])
+			continue;
+		if (m->vmm != index) {
+			left++;
+			continue;
+		}
+		long e = peek_at(v, v->slot[m->handover], __builtin_offsetof(struct spec_handover, stopped), NULL,
+				 &one, sizeof(one));
+		if (!e)
+			e = sig ? ipc_send(sig, 0, 0, 0) : E_NOENT;
+		printf("instance %u: vm %s ended: told core 0 to take its VFs back%s%s\n", v->bi->instance,
+		       str(v, m->name), e ? ": " : "", e ? err_str(e) : "");
+		v->out[vi] = 1;
+	}
+	if (mine && !left && sig)	/* nothing more to say to core 0 */
+		(void)cnode_delete(CAP_INIT_CNODE, sig);
 }
 
 /* Instance 0: every VM whose VFs are all settled gets its hand-over page and a signal. */
@@ -434,7 +589,7 @@ static void settle(struct vfs *v)
 			}
 		}
 		uint32_t sig = signal_cap(v, m->cores[0]);
-		long e = peek(v, v->slot[m->handover], NULL, &ho, sizeof(ho));
+		long e = peek(v, v->slot[m->handover], NULL, &ho, __builtin_offsetof(struct spec_handover, stopped));
 		if (!e)
 			e = sig ? ipc_send(sig, 0, 0, 0) : E_NOENT;
 		printf("instance 0: vm %s: %u VF(s) %s; core %u signalled%s%s\n", str(v, m->name), m->nvfs,
@@ -452,9 +607,10 @@ static void settle(struct vfs *v)
 		for (unsigned k = 0; k < v->bi->xsignal_count; k++)
 			n += cnode_delete(CAP_INIT_CNODE, v->bi->xsignal_first + k) == E_OK;
 		for (uint32_t vi = 0; vi < hdr(v)->nvms; vi++)
-			if (vm(v, vi)->nvfs)
+			if (vm(v, vi)->nvfs && !(vi < VFS_MAX_DEVICES && v->out[vi]))
 				n += cnode_delete(CAP_INIT_CNODE, v->slot[vm(v, vi)->handover]) == E_OK;
 		printf("instance 0: VF hand-over done; root task dropped %u more caps\n", n);
+		listen_for_ends(v);
 	}
 }
 
@@ -642,6 +798,7 @@ static void receive(struct vfs *v)
 				       str(v, m->name), info.why);
 			test_peer(v, vi, &info);
 			tell = info.state != VM_DEV_OK;	/* nothing to wait for */
+			v->out[vi] |= tell;	/* nor any VF to give back when the VM ends */
 			/* Complete but for its state: VM_DEV_OK goes in only at go. */
 			if (!tell)
 				info.state = VM_DEV_PENDING;
@@ -681,15 +838,17 @@ void spec_vfs_signalled(struct vfs *v, uint64_t word)
 {
 	uint32_t vi;
 
-	if (!v->active)
+	if (!v->active && !spec_vfs_listening(v))
 		return;
 	if (v->bi->instance != 0) {
 		if (word & 1)	/* core 0 */
 			receive(v);
 		return;
 	}
-	if (v->done)
+	if (v->done) {
+		take_back(v);	/* now only the VMs' cores signal: a VM has ended */
 		return;
+	}
 	/* The badge of "<pf>.online" is 1 << the PF's device index. */
 	for (uint32_t i = 0; i < ndev(v); i++) {
 		if (!vm_vf(v, i, &vi) || v->state[i] != VM_DEV_PENDING || dev(v, i)->pf >= 64 ||

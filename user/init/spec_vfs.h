@@ -25,6 +25,8 @@ struct vfs {
 	uint32_t handler[VFS_MAX_DEVICES][SPEC_VF_MAX_VECTORS];	/* instance k: slots in the VMM's CNode */
 	uint8_t vm_done[VFS_MAX_DEVICES];	/* per VM: handed over (signalled) */
 	uint32_t ready[VFS_MAX_DEVICES];	/* instance k: per VM, our badged cap to "devices" */
+	uint8_t out[VFS_MAX_DEVICES];	/* per VM: instance 0: its VFs are out, awaiting its end; k: VMM runs */
+	unsigned nout;			/* VMs with out[] set */
 };
 
 /* True if this core hands VFs over (instance 0) or receives them for a VM of its own. */
@@ -53,6 +55,23 @@ bool spec_vfs_keeps(const struct vfs *v, uint32_t i);
 
 /* The word of our bound notification: a PF's VFs are online, or instance 0 has handed over. */
 void spec_vfs_signalled(struct vfs *v, uint64_t word);
+
+/*
+ * Instance 0's own set-up failed (why, a few words) before the PFs' drivers could
+ * bring their VFs online: every VF still pending is failed, naming its PF (and
+ * saying if the PF is not on the bus), and its VM's core is told. Needs the pool
+ * frames made; does nothing on other instances.
+ */
+void spec_vfs_abandon(struct vfs *v, const char *why);
+
+/* Instance 0: true while VFs are out with VMs that have not ended (the root task keeps listening). */
+bool spec_vfs_listening(const struct vfs *v);
+
+/*
+ * A VM's core: component index (exited or faulted) is the VMM of a VM with VFs:
+ * the hand-over page says so and core 0 is signalled, to take the VFs back.
+ */
+void spec_vfs_vmm_stopped(struct vfs *v, uint32_t index);
 
 /* Component index exited (status, ~0 for a fault): a PF it drove without its VFs online fails them. */
 void spec_vfs_exited(struct vfs *v, uint32_t index, uint64_t status);

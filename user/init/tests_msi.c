@@ -225,13 +225,17 @@ static void msi_vector_by_choice(struct test_env *env)
 	CHECK_ERR(cnode_delete(ROOT, S(1)), E_OK);
 }
 
+#define VGA PCI_BDF(0, 1, 0)	/* q35's: present, and never doing DMA in these tests */
+
 /*
  * Instance 0 routes a device's MSI to a vector of another instance (a VM's VF):
- * only there, once per entry, and only for a function its PCI cap covers.
+ * only there, once per entry, only for a function its PCI cap covers and that
+ * has an IOSpace; deleting the IOSpace clears the entry (the kernel says so) and
+ * frees it for a new route.
  */
 static void msi_route_to_another_instance(struct test_env *env)
 {
-	struct msi_result m = irq_control_route_msi(IRQC, CAP_INIT_PCI, 0, 1, 0xEF);
+	struct msi_result m = irq_control_route_msi(IRQC, CAP_INIT_PCI, VGA, 1, 0xEF);
 
 	if (env->bi->instance != 0 || !env->bi->intremap || !env->bi->pci_count) {
 		CHECK(m.err == E_UNSUPP && m.address == ARG_CAP);
@@ -241,22 +245,35 @@ static void msi_route_to_another_instance(struct test_env *env)
 		CHECK(m.err == E_RANGE && m.address == ARG_MR(2));
 		return;
 	}
+	/* No IOSpace for the device: the route would outlive any owner. */
+	CHECK(m.err == E_NOENT && m.address == ARG_MR(1));
+	CHECK_ERR(iospace_assign(test_make(env, OBJ_IOSPACE, 0, 0), CAP_INIT_PCI, VGA), E_OK);
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, VGA, 1, 0xEF);
 	CHECK_ERR(m.err, E_OK);
 	/* Remappable format, the handle of instance 1's block: 32 + 32 * 1 + (0xEF - 0xD0). */
 	CHECK((m.address & 0xFFF0001Full) == 0xFEE00010ull);
 	CHECK(((m.address >> 5) & 0x7FFF) == 95 && m.data == 0xEF);
-	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, 0, 1, 0xEF);
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, VGA, 1, 0xEF);
 	CHECK(m.err == E_BUSY && m.address == ARG_CAP);
-	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, 0, 0, 0xEE);
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, VGA, 0, 0xEE);
 	CHECK(m.err == E_RANGE && m.address == ARG_MR(2));
-	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, 0, 16, 0xEE);
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, VGA, 16, 0xEE);
 	CHECK(m.err == E_RANGE && m.address == ARG_MR(2));
-	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, 0, 1, 0xCF);
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, VGA, 1, 0xCF);
 	CHECK(m.err == E_RANGE && m.address == ARG_MR(3));
 	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, PCI_BDF(0, 0x1e, 0), 1, 0xEE);
 	CHECK(m.err == E_NOENT && m.address == ARG_MR(1));
-	m = irq_control_route_msi(IRQC, IRQC, 0, 1, 0xEE);
+	m = irq_control_route_msi(IRQC, IRQC, VGA, 1, 0xEE);
 	CHECK(m.err == E_WRONGTYPE && m.address == ARG_MR(0));
+	CHECK_ERR(irq_control_route_msi(IRQC, CAP_INIT_PCI, VGA, 1, 0xEE).err, E_OK);
+	/* The IOSpace goes: both entries are cleared ("iommu: 00:01.0 left its IOSpace: 2 ..."). */
+	CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
+	m = irq_control_route_msi(IRQC, CAP_INIT_PCI, VGA, 1, 0xEF);
+	CHECK(m.err == E_NOENT && m.address == ARG_MR(1));
+	/* With a new IOSpace the entry is free again, and goes with that one too. */
+	CHECK_ERR(iospace_assign(test_make(env, OBJ_IOSPACE, 0, 0), CAP_INIT_PCI, VGA), E_OK);
+	CHECK_ERR(irq_control_route_msi(IRQC, CAP_INIT_PCI, VGA, 1, 0xEF).err, E_OK);
+	CHECK_ERR(cnode_delete(ROOT, S(0)), E_OK);
 }
 
 const struct test_case msi_tests[] = {

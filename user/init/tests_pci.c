@@ -15,6 +15,9 @@
 #define AHCI PCI_BDF(0, 0x1f, 2)
 #define ABSENT PCI_BDF(0, 0x1e, 0)
 
+/* The PAT entry (0 write-back, 3 uncached) of map_at()'s last mapping, as FRAME_MAP read it back. */
+static uint64_t mapped_pat;
+
 /* Maps frame cap f at page nth of case's own 2 MiB at VA_P (its PT in S(62); PDPT, PD made once). */
 static volatile uint8_t *map_at(struct test_env *env, uint64_t f, unsigned nth)
 {
@@ -28,7 +31,9 @@ static volatile uint8_t *map_at(struct test_env *env, uint64_t f, unsigned nth)
 	}
 	if (nth == 0)
 		CHECK_ERR(page_table_map(test_make(env, OBJ_PT, 0, 62), VS, va), E_OK);
-	CHECK_ERR(frame_map(f, VS, va, CAP_WRITE), E_OK);
+	struct call_result r = atoll_call(f, INV_FRAME_MAP, VS, va, CAP_WRITE, 0);
+	CHECK_ERR(r.err, E_OK);
+	mapped_pat = r.arg;
 	return (volatile uint8_t *)(uintptr_t)va;
 }
 
@@ -89,6 +94,29 @@ static void config_pages_of_own_functions_only(struct test_env *env)
 	CHECK_ERR(cnode_delete(ROOT, S(3)), E_OK);
 }
 
+/*
+ * Device registers are mapped uncached (PCD and PWT: PAT entry 3, UC), RAM
+ * write-back (entry 0): FRAME_MAP returns the entry's PAT index read back from
+ * the page table. A configuration page, a copy of it, and a RAM frame beside
+ * them; BAR frames are checked in bar_becomes_device_untyped.
+ */
+static void device_frames_map_uncached(struct test_env *env)
+{
+	if (!owns_pci(env))
+		return;
+	CHECK_ERR(pci_get_config(PCI, HOST_BRIDGE, S(0)), E_OK);
+	volatile uint8_t *cfg = map_at(env, S(0), 0);
+	CHECK(mapped_pat == 3);
+	CHECK(rd32(cfg, PCI_VENDOR) == 0x29C08086);
+	CHECK_ERR(cnode_copy(ROOT, S(1), S(0), CAP_READ | CAP_WRITE), E_OK);
+	(void)map_at(env, S(1), 1);
+	CHECK(mapped_pat == 3);
+	(void)map_at(env, test_make(env, OBJ_FRAME_4K, 0, 2), 2);
+	CHECK(mapped_pat == 0);
+	for (unsigned k = 0; k <= 2; k++)
+		CHECK_ERR(cnode_delete(ROOT, S(k)), E_OK);
+}
+
 /* PCI_NARROW: a child cap over part of the range reaches exactly that part, and dies with it. */
 static void narrowed_cap_reaches_its_functions_only(struct test_env *env)
 {
@@ -146,8 +174,16 @@ static void bar_becomes_device_untyped(struct test_env *env)
 	CHECK(b.bits == 24 && b.base && !(b.base & ((1ull << 24) - 1)));
 	CHECK_ERR(untyped_retype(S(0), OBJ_FRAME_4K, 0, ROOT, S(1), 1), E_OK);
 	volatile uint32_t *fb = (volatile uint32_t *)map_at(env, S(1), 0);
+	CHECK(mapped_pat == 3);	/* device registers: uncached (device_frames_map_uncached) */
 	fb[0] = 0x12345678;
 	CHECK(fb[0] == 0x12345678);
+	/* A part of the BAR split off as untyped makes uncached frames too. */
+	CHECK_ERR(untyped_retype(S(0), OBJ_UNTYPED, 16, ROOT, S(3), 1), E_OK);
+	CHECK_ERR(untyped_retype(S(3), OBJ_FRAME_4K, 0, ROOT, S(4), 1), E_OK);
+	(void)map_at(env, S(4), 1);
+	CHECK(mapped_pat == 3);
+	CHECK_ERR(cnode_delete(ROOT, S(4)), E_OK);
+	CHECK_ERR(cnode_delete(ROOT, S(3)), E_OK);
 	CHECK_ERR(pci_get_bar(PCI, VGA, 1, S(2)).err, E_NOENT);
 	b = pci_get_bar(PCI, VGA, 6, S(2));
 	CHECK(b.err == E_RANGE && b.base == ARG_MR(1));
@@ -280,6 +316,7 @@ const struct test_case pci_tests[] = {
 	{ "vf_bar_needs_an_sriov_pf", vf_bar_needs_an_sriov_pf },
 	{ "vf_bar_is_vf_n_slice", vf_bar_is_vf_n_slice },
 	{ "config_pages_of_own_functions_only", config_pages_of_own_functions_only },
+	{ "device_frames_map_uncached", device_frames_map_uncached },
 	{ "narrowed_cap_reaches_its_functions_only", narrowed_cap_reaches_its_functions_only },
 	{ "bar_becomes_device_untyped", bar_becomes_device_untyped },
 	{ "bar_moved_over_ram_is_refused", bar_moved_over_ram_is_refused },

@@ -26,8 +26,28 @@ err_t vspace_map_table(paddr_t pml4, uint64_t vaddr, enum vspace_level level, pa
 	return E_OK;
 }
 
+uint64_t vspace_memtype_bits(bool uncached)
+{
+	/*
+	 * PCD and PWT select PAT entry 3, which is UC in the power-on PAT (SDM vol. 3
+	 * 11.12.4); the kernel never writes IA32_PAT. The PAT bit stays 0.
+	 */
+	return uncached ? PTE_PCD | PTE_PWT : 0;
+}
+
+unsigned vspace_pat_index(paddr_t pml4, uint64_t vaddr, bool large)
+{
+	uint64_t *e = pt_entry_at(pml4, vaddr, large ? 1 : 0);
+
+	if (!e || !(*e & PTE_P))
+		return 0;
+	/* The PAT bit is bit 7 in a 4 KiB leaf, bit 12 in a 2 MiB one (SDM vol. 3 11.12.3). */
+	unsigned pat = (unsigned)(*e >> (large ? 12 : 7)) & 1;
+	return pat << 2 | (unsigned)(*e >> 4 & 1) << 1 | (unsigned)(*e >> 3 & 1);
+}
+
 err_t vspace_map_frame(paddr_t pml4, uint64_t vaddr, paddr_t pa, bool large, bool write,
-		       bool exec)
+		       bool exec, bool uncached)
 {
 	uint64_t size = large ? LARGE_PAGE_SIZE : PAGE_SIZE;
 
@@ -40,7 +60,8 @@ err_t vspace_map_frame(paddr_t pml4, uint64_t vaddr, paddr_t pa, bool large, boo
 		return E_NOENT;
 	if (*e & PTE_P)
 		return E_BUSY;
-	uint64_t flags = PTE_P | PTE_U | (write ? PTE_W : 0) | (large ? PTE_PS : 0);
+	uint64_t flags = PTE_P | PTE_U | (write ? PTE_W : 0) | (large ? PTE_PS : 0) |
+			 vspace_memtype_bits(uncached);
 	if (!exec && machine.cpu.nx)
 		flags |= PTE_NX;
 	*e = pa | flags;

@@ -18,10 +18,21 @@ MUST_CHECK err_t vspace_map_table(paddr_t pml4, uint64_t vaddr, enum vspace_leve
 
 /*
  * Maps a 4 KiB frame (or a 2 MiB one if large) at vaddr, readable, writable if
- * write, executable if exec. E_ALIGN for a misaligned vaddr, otherwise as above.
+ * write, executable if exec, uncached if uncached (device registers), else
+ * write-back. E_ALIGN for a misaligned vaddr, otherwise as above.
  */
 MUST_CHECK err_t vspace_map_frame(paddr_t pml4, uint64_t vaddr, paddr_t pa, bool large, bool write,
-				  bool exec);
+				  bool exec, bool uncached);
+
+/* The leaf entry bits for a frame mapping's memory type: none (write-back) or uncached. */
+uint64_t vspace_memtype_bits(bool uncached);
+
+/*
+ * The PAT entry the leaf for vaddr selects (4 PAT + 2 PCD + PWT, SDM vol. 3
+ * 11.12.3): 0 write-back, 3 uncached with the power-on PAT the kernel keeps.
+ * 0 if nothing is mapped there.
+ */
+unsigned vspace_pat_index(paddr_t pml4, uint64_t vaddr, bool large);
 
 #define VSPACE_MAX 64	/* address spaces per instance */
 

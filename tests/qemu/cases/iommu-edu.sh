@@ -9,7 +9,9 @@ ARGS=(-cpu max -smp 2 -device intel-iommu,intremap=on -machine q35,kernel-irqchi
 IOMMU_CASES=(iospace_refusals dma_into_mapped_iova_arrives dma_to_unmapped_iova_faults
 	unmap_blocks_further_dma device_without_iospace_dmas_nowhere msi_raises_only_its_owners_vector
 	faulting_device_is_cut_off)
-EXPECT=('^iommu: interrupt remapping on: a device raises only the vectors given to it$'
+EXPECT=('^iommu: 00:01\.0 left its IOSpace: 2 routed interrupt entries cleared$'
+	'^iommu: 00:01\.0 left its IOSpace: 1 routed interrupt entry cleared$'
+	'^iommu: interrupt remapping on: a device raises only the vectors given to it$'
 	'^iommu: unit 0 GSTS 0x[0-9a-f]+: CFIS 0, compatibility-format interrupts blocked$'
 	'^iommu: VT-d 1\.0 unit at 0xfed90000: 3-level tables \(39-bit\), 1 fault record\(s\).*translation on: every device blocked'
 	'^iommu: 00:10\.0 disabled after 8 DMA faults$'

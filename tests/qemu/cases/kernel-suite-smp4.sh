@@ -1,9 +1,9 @@
 # The in-kernel test suite (user/init/tests_*.c) runs in every instance's root task at once,
 # on four cores: each named case reports PASS, and each instance's count adds up.
 # TESTS is the number of case runs per instance: a suite that silently drops out fails here.
-TESTS=128
+TESTS=129
 ARGS=(-cpu max -smp 4 -kernel "$KERNEL" -append atoll.qemu_exit)
-EXPECT=('^atoll: checks passed: all root tasks passed')
+EXPECT=('^atoll: checks passed: all root tasks passed' '^instance 0: test pci/device_frames_map_uncached PASS$')
 REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' ' FAIL$' 'check failed' 'novirt/'
 	'pci: no ECAM')
 # -cpu max has SVM with nested paging: every instance runs the guests of the vcpu suite.

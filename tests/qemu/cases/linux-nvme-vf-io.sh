@@ -16,7 +16,14 @@ ARGS=(-cpu max -smp 3 -m 1G -device intel-iommu,intremap=on -machine q35,kernel-
 	-device nvme-ns,drive=nvm0,nsid=1
 	-kernel "$KERNEL" -initrd build/tests/systems/linux-nvme-vf-io.blob -append atoll.qemu_exit)
 TIMEOUT=300
-EXPECT=('^pcimgr: nvme0: 2 VFs online: 01:00\.1 01:00\.2$'
+EXPECT=('^instance 0: listening for the end of 2 VM\(s\), to take their VFs back$'
+	'^instance 1: vm guest-a ended: told core 0 to take its VFs back$'
+	'^instance 2: vm guest-b ended: told core 0 to take its VFs back$'
+	'^instance 0: vm guest-a ended: VF nvme0\.vf1 taken back: IOSpace deleted \(no DMA, no MSI routes\)$'
+	'^instance 0: vm guest-b ended: VF nvme0\.vf2 taken back: IOSpace deleted \(no DMA, no MSI routes\)$'
+	'^iommu: 01:00\.1 left its IOSpace: 2 routed interrupt entries cleared$'
+	'^iommu: 01:00\.2 left its IOSpace: 2 routed interrupt entries cleared$'
+	'^pcimgr: nvme0: 2 VFs online: 01:00\.1 01:00\.2$'
 	'^instance 0: 2 VM core\(s\) mapped their VFs; told them to start their VMs$'
 	'^\[guest-a\] VF nvme0\.vf1: guest 00:01\.0, 1 MSI-X vector\(s\)$'
 	'^\[guest-b\] VF nvme0\.vf2: guest 00:01\.0, 1 MSI-X vector\(s\)$'
@@ -33,7 +40,7 @@ for vm in a b; do
 		"^\\[guest-$vm\\] vm stopped: the guest powered off \\(ACPI S5\\)\$"
 		"^\\[guest-$vm\\] VF nvme0\\.vf$([[ $vm == a ]] && echo 1 || echo 2): [1-9][0-9]* MSIs, [1-9][0-9]* raised at once, 0 dropped \\(MSI-X off\\)\$")
 done
-REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' 'spec:' 'iommu: DMA fault'
+REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' 'spec:' 'iommu: DMA fault' 'VFs stay with'
 	'timeout' 'failed with status' 'vm stopped: [^t]' 'Kernel panic' 'Call Trace'
 	'nothing there' 'probe failure' 'BAR 0: assigned' 'atoll-guest: nvme: .*(failed|differently|no /dev)')
 # Each pattern reached the disk image where its guest wrote it, and the guest read back
