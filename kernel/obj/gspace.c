@@ -84,7 +84,7 @@ void gspace_invoke_map(struct cap *cap, paddr_t root, uint64_t gpa, uint64_t rig
 
 	if (is_frame(cap))
 		virt_npt_map_frame(root, gpa, cap->obj, cap->type == OBJ_FRAME_2M, rights & CAP_WRITE,
-				   rights & CAP_EXEC);
+				   rights & CAP_EXEC, cap->flags & CAP_FLAG_MMIO);
 	else
 		virt_npt_map_table(root, gpa, entry_level(cap), cap->obj);
 	cap->flags |= CAP_FLAG_MAPPED;

@@ -41,7 +41,7 @@ static struct {
 	paddr_t unmap_root, unmap_pa;
 	uint64_t unmap_gpa;
 	unsigned unmap_level;
-	bool stale;
+	bool stale, uncached;
 	err_t check;
 } fake;
 
@@ -72,10 +72,12 @@ void virt_npt_map_table(paddr_t root, uint64_t gpa, unsigned level, paddr_t tabl
 	fake.maps++;
 }
 
-void virt_npt_map_frame(paddr_t root, uint64_t gpa, paddr_t frame, bool large, bool write, bool exec)
+void virt_npt_map_frame(paddr_t root, uint64_t gpa, paddr_t frame, bool large, bool write, bool exec,
+			bool uncached)
 {
 	(void)root, (void)gpa, (void)frame, (void)large, (void)write, (void)exec;
 	fake.maps++;
+	fake.uncached = uncached;
 }
 
 void virt_npt_unmap(paddr_t root, uint64_t gpa, unsigned level, paddr_t pa)
@@ -155,6 +157,19 @@ static void test_map_records_and_delete_unmaps(void **state)
 	assert_int_not_equal(gspace_epoch(gspace_number(SPACE_A, false)), before);
 }
 
+/* A BAR frame goes into the nested tables uncached, RAM does not. */
+static void test_device_frames_map_uncached(void **state)
+{
+	(void)state;
+	struct cap ram = frame(), bar = frame();
+	bar.flags = CAP_FLAG_DEVICE | CAP_FLAG_MMIO;
+	bar.obj = FRAME + 0x1000;
+	gspace_invoke_map(&ram, SPACE_A, 0x5000, CAP_WRITE);
+	assert_false(fake.uncached);
+	gspace_invoke_map(&bar, SPACE_A, 0x6000, CAP_WRITE);
+	assert_true(fake.uncached);
+}
+
 static void test_rights_and_vendor_errors(void **state)
 {
 	(void)state;
@@ -227,6 +242,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_records_and_delete_unmaps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rights_and_vendor_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_frames_map_uncached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_mapping_is_not_ours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_cap_leaves_reused_number_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vcpu_tlb_stale_only_after_a_change, setup, teardown),

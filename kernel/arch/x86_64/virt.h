@@ -55,7 +55,9 @@ bool virt_vcpu_run(struct vcpu *v, paddr_t nested_root, bool tlb_stale, struct v
 #define VIRT_GPA_LIMIT (1ull << 48)
 MUST_CHECK err_t virt_npt_check(paddr_t root, uint64_t gpa, unsigned level, bool frame);
 void virt_npt_map_table(paddr_t root, uint64_t gpa, unsigned level, paddr_t table);
-void virt_npt_map_frame(paddr_t root, uint64_t gpa, paddr_t frame, bool large, bool write, bool exec);
+/* uncached: device registers (a BAR), mapped UC whatever memory type the guest picks. */
+void virt_npt_map_frame(paddr_t root, uint64_t gpa, paddr_t frame, bool large, bool write, bool exec,
+			bool uncached);
 /* Removes the entry for gpa at level if it still holds pa. */
 void virt_npt_unmap(paddr_t root, uint64_t gpa, unsigned level, paddr_t pa);
 

@@ -3,6 +3,7 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/ptwalk.h"
 #include "arch/x86_64/virt.h"
+#include "arch/x86_64/vspace.h"
 #include "core/machine.h"
 
 err_t virt_npt_check(paddr_t root, uint64_t gpa, unsigned level, bool frame)
@@ -25,9 +26,12 @@ void virt_npt_map_table(paddr_t root, uint64_t gpa, unsigned level, paddr_t tabl
 	*pt_entry_at(root, gpa, level) = table | PTE_P | PTE_W | PTE_U;
 }
 
-void virt_npt_map_frame(paddr_t root, uint64_t gpa, paddr_t frame, bool large, bool write, bool exec)
+void virt_npt_map_frame(paddr_t root, uint64_t gpa, paddr_t frame, bool large, bool write, bool exec,
+			bool uncached)
 {
-	uint64_t flags = PTE_P | PTE_U | (write ? PTE_W : 0) | (large ? PTE_PS : 0);
+	/* UC in the nested entry makes the access UC whatever the guest's own type (APM 15.25.8). */
+	uint64_t flags = PTE_P | PTE_U | (write ? PTE_W : 0) | (large ? PTE_PS : 0) |
+			 vspace_memtype_bits(uncached);
 
 	/* The nested walk follows the host's EFER.NXE, which is on wherever NX exists. */
 	if (!exec && machine.cpu.nx)
