@@ -4,12 +4,14 @@
 # The same sequential read through an NVMe VF in a VM under Atoll and by Linux booted
 # directly in QEMU on the same PF, in one run (one boot after the other), both under
 # -icount shift=0. Both machines have the NVMe SR-IOV PF of make run (its namespace a
-# null-co drive that reads zeroes, so that no host file I/O is involved). Under Atoll
-# (tests/systems/linux-nvme-bench.yaml, two cores) pcimgr on core 0 brings VF 1 online and
-# the guest on core 1 is given it; directly, Linux (one core) drives the PF itself. In both
-# the guest runs "nvme-read 16 12 marks" (tests/guest/nvme-read, tests/guest/dread.c): one
-# untimed pass over the first 16 MiB of /dev/nvme0n1 with O_DIRECT in 4 MiB reads, then
-# mark 0, 12 passes, mark 1, mark 2. At each mark the guest waits for a line on its console;
+# null-co drive that reads zeroes, so that no host file I/O is involved, and that answers
+# each command after 2 ms of host time, so that the guest has always gone idle by then and
+# runs the same path every time). Under Atoll (tests/systems/linux-nvme-bench.yaml, two
+# cores) pcimgr on core 0 brings VF 1 online and the guest on core 1 is given it; directly,
+# Linux (one core) drives the PF itself, with the same command line. In both the guest runs
+# "nvme-read 16 12 marks" (tests/guest/nvme-read, tests/guest/dread.c): O_DIRECT reads of
+# 512 KiB, one NVMe command each, one at a time, into a huge page; one untimed pass over
+# the first 16 MiB of /dev/nvme0n1, then mark 0, 12 passes, mark 1, mark 2. At each mark the guest waits for a line on its console;
 # this script first reads QEMU's count of instructions executed so far by all virtual CPUs
 # (QMP query-replay, "icount": executed instructions only, without the jumps of the virtual
 # clock while every CPU is halted), then types the line. The instructions of the 12 passes
