@@ -331,7 +331,7 @@ run-uefi: deps iso $(NVME_IMG)
 
 bench: deps kernel $(TOOL) $(VMM_ELF) $(BUILD)/guest/bzImage $(BUILD)/tests/systems/linux-bench.blob \
 		$(BUILD)/tests/systems/linux-nvme-bench.blob
-	@scripts/bench.sh
+	@scripts/bench.sh $(BENCH)
 
 qemu-gdb: deps kernel $(NVME_IMG)
 	@echo "QEMU waits for gdb: gdb -ex 'target remote :1234' $(KERNEL)"

@@ -227,6 +227,24 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		    (unsigned long long)x->reason, (unsigned long long)x->rip);
 }
 
+/* "[VM] exits by reason: NAME COUNT, ..." ("[VM] vCPU k: exits..." with several) for the reasons seen. */
+static void print_exit_reasons(const struct vm *vm)
+{
+	if (vm->ncpus > 1)
+		printf("[%s] vCPU %u: exits by reason:", vm->info->name, vm->cpu);
+	else
+		printf("[%s] exits by reason:", vm->info->name);
+	const char *sep = "";
+	for (unsigned r = 0; r < VMEXIT_REASONS; r++) {
+		if (!vm->exits_by_reason[r])
+			continue;
+		printf("%s %s %llu", sep, r < VMEXIT_REASONS - 1 ? exit_loop_reason_name(r) : "unknown",
+		       (unsigned long long)vm->exits_by_reason[r]);
+		sep = ",";
+	}
+	printf("\n");
+}
+
 static void kick(struct vm *vm, unsigned cpu)
 {
 	(void)ipc_send(vm->info->kick[cpu], 0, 0, 0);
@@ -335,6 +353,7 @@ int main(const struct component_info *info)
 			x.reason == VMEXIT_NOTIFY ? 0 : exit_words[VCPU_EXIT_VENDOR_CODE],
 			x.reason == VMEXIT_NOTIFY ? 0 : exit_words[VCPU_EXIT_EVENT] };
 		vm->exits++;
+		vm->exits_by_reason[x.reason < VMEXIT_REASONS - 1 ? x.reason : VMEXIT_REASONS - 1]++;
 		if (vm->virq_set)
 			sync_interrupts(vm, true);
 		vm->moved = false;
@@ -354,6 +373,7 @@ int main(const struct component_info *info)
 	else
 		printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
 		       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
+	print_exit_reasons(vm);
 	if (vm->info->nvfs)
 		printf("[%s] %llu VF interrupts while the guest ran\n", vm->info->name,
 		       (unsigned long long)vm->vf_interrupts);

@@ -10,6 +10,8 @@
 #include "loop.h"
 #include "pci.h"
 
+#define VMEXIT_REASONS (VMEXIT_COUNT + 1)	/* abi/vmexits.def's, and a last slot for any other */
+
 /* 8259A pair: master (irqs 0-7) and slave (8-15, cascaded on the master's irq 2). */
 struct pic {
 	uint8_t irr, isr, imr, base;
@@ -96,6 +98,7 @@ struct vm {
 	int virq_vector;	/* what irq_pending() gave for it (vector, IRQ_FROM_PIC) */
 	uint64_t deadline;	/* what VCPU_DEADLINE holds */
 	uint64_t exits;
+	uint64_t exits_by_reason[VMEXIT_REASONS];	/* printed at stop; the last slot: unknown */
 	bool moved;		/* handling this exit moved the guest on (rip, or part of a string op) */
 	struct exit_loop loop;	/* identical unmoved exits in a row (loop.c) */
 	/* ---- shared by the VM's vCPUs ---- */
