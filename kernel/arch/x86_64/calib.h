@@ -10,7 +10,7 @@
 #define CALIB_WINDOW_TICKS 11932u
 /* Trials per round, and rounds tried before giving up. */
 #define CALIB_TRIALS 7
-#define CALIB_ROUNDS 3
+#define CALIB_ROUNDS 5
 /* A trial counts only if the TSC reads around its PIT latches span at most 1/200 of its window. */
 #define CALIB_MAX_BRACKET 200
 /* A round is stable if 4 usable trials lie within 1% of both its median rates. */
