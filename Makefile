@@ -37,7 +37,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/start.S kernel/arch/x86_64/entry.S kernel/arch/x86_64/trampoline.S \
 	kernel/arch/x86_64/boot.c kernel/arch/x86_64/cpu.c kernel/arch/x86_64/gdt.c \
 	kernel/arch/x86_64/idt.c kernel/arch/x86_64/trap.c kernel/arch/x86_64/lapic.c \
-	kernel/arch/x86_64/pit.c kernel/arch/x86_64/paging.c kernel/arch/x86_64/smp.c \
+	kernel/arch/x86_64/pit.c kernel/arch/x86_64/calib.c kernel/arch/x86_64/paging.c kernel/arch/x86_64/smp.c \
 	kernel/arch/x86_64/instance.c kernel/arch/x86_64/serial.c kernel/arch/x86_64/user.c \
 	kernel/arch/x86_64/syscall.S kernel/obj/vcpu.c kernel/obj/gspace.c kernel/obj/iospace.c \
 	$(wildcard kernel/arch/x86_64/acpi/*.c) \
@@ -73,7 +73,7 @@ HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -I
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
 	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp vpci exit_loop \
-	guest_walk svm_event
+	guest_walk svm_event calib
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -109,6 +109,7 @@ unit_gspace_SRCS := kernel/obj/gspace.c kernel/obj/vcpu.c kernel/core/cspace.c k
 	kernel/lib/error.c
 unit_tlb_SRCS := kernel/arch/x86_64/tlb.c
 unit_svm_event_SRCS := kernel/arch/x86_64/svm/event.c
+unit_calib_SRCS := kernel/arch/x86_64/calib.c
 unit_spec_SRCS := tools/atoll/blob.c
 unit_pcimgr_SRCS := user/pcimgr/sriov.c user/pcimgr/nvme.c kernel/lib/error.c
 unit_pci_SRCS := kernel/core/pci_cfg.c

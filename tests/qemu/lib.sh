@@ -146,3 +146,23 @@ all_pairs_notified() {
 		}
 	done
 }
+
+# The boot's calibration line (docs/boot.md): QEMU's APIC timer runs at 1 GHz / 16 =
+# 62500 kHz, so the measured rate must lie within the calibration's 1% tolerance of it,
+# and the TSC rate must be plausible; under -icount shift=0 ($2 = icount) the TSC
+# runs at 1 GHz as well.
+lapic_calibrated() {
+	local log=$1 mode=${2:-} line apic tsc
+	line=$(grep -m1 -E '^lapic: timer runs at [0-9]+ kHz \(divide by 16\), TSC at [0-9]+ kHz \(median of [0-9]+ trials against the PIT' "$log") || {
+		echo "no calibration line: $(grep -m1 '^lapic' "$log")"
+		return 1
+	}
+	apic=$(sed -E 's/^lapic: timer runs at ([0-9]+) kHz.*/\1/' <<<"$line")
+	tsc=$(sed -E 's/.*, TSC at ([0-9]+) kHz.*/\1/' <<<"$line")
+	((apic >= 61875 && apic <= 63125)) || { echo "APIC timer calibrated at $apic kHz, QEMU's runs at 62500"; return 1; }
+	((tsc >= 100000 && tsc <= 10000000)) || { echo "TSC calibrated at $tsc kHz, not 0.1-10 GHz"; return 1; }
+	if [[ $mode == icount ]] && ((tsc < 990000 || tsc > 1010000)); then
+		echo "TSC calibrated at $tsc kHz, -icount shift=0 runs it at 1000000"
+		return 1
+	fi
+}

@@ -1,5 +1,6 @@
 /* Boot phase: the boot core learns the machine, splits it, and starts one instance per core. */
 #include "abi/spec.h"
+#include "arch/x86_64/calib.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/desc.h"
 #include "arch/x86_64/io.h"
@@ -301,23 +302,63 @@ static void boot_instances(void)
 	}
 }
 
+/* QEMU's APIC clock, 1 GHz, over the divide-by-16: the rate assumed when calibration fails. */
+#define APIC_FALLBACK_KHZ 62500
+
+/*
+ * Rounds of PIT-timed trials until one is stable (docs/boot.md); false if none was.
+ * Each trial measures how many PIT ticks really passed, so a core that was away
+ * (a host descheduling QEMU's thread) lengthens the window without skewing it.
+ */
+static bool boot_calibrate(struct calib_result *r, bool *pit)
+{
+	struct calib_trial t[CALIB_TRIALS];
+
+	lapic_timer_free_run();
+	for (unsigned round = 1; round <= CALIB_ROUNDS; round++) {
+		for (unsigned i = 0; i < CALIB_TRIALS; i++)
+			if (!(*pit = pit_calib_trial(&t[i]))) {
+				lapic_timer_stop();
+				return false;
+			}
+		enum calib_verdict v = calib_choose(t, CALIB_TRIALS, r);
+		if (v == CALIB_OK) {
+			lapic_timer_stop();
+			return true;
+		}
+		kprintf("lapic: calibration round %u of %u rejected: %s (%u of %u trials usable, "
+			"%u agree, TSC %llu-%llu kHz, APIC timer median %llu kHz)\n", round, CALIB_ROUNDS,
+			calib_verdict_str(v), r->usable, CALIB_TRIALS, r->agree,
+			(unsigned long long)r->tsc_min, (unsigned long long)r->tsc_max,
+			(unsigned long long)r->apic_khz);
+	}
+	lapic_timer_stop();
+	return false;
+}
+
 static void boot_timer(void)
 {
+	struct calib_result r;
+	bool pit = true;
+
 	/* Only the boot phase touches the PIC and PIT: they are machine-wide devices. */
 	outb(0x21, 0xFF);
 	outb(0xA1, 0xFF);
 	lapic_init((uintptr_t)machine.lapic_pa);
-	uint64_t tsc0 = rdtsc();
-	uint32_t per10 = lapic_timer_calibrate();
-	/* The same 10 ms of PIT time also measure the TSC, which guests see unscaled. */
-	machine.tsc_khz = per10 ? (rdtsc() - tsc0) / 10 : 0;
-	if (!per10) {
-		per10 = 625000;	/* 1 GHz / 16 over 10 ms, QEMU's APIC clock */
-		kprintf("lapic: PIT did not answer; assuming a 1 GHz APIC clock\n");
+	if (!boot_calibrate(&r, &pit)) {
+		/* Guests are told the TSC rate: a wrong one is worse than none (VMs then refuse to start). */
+		machine.tsc_khz = 0;
+		machine.lapic_ticks_per_ms = APIC_FALLBACK_KHZ;
+		kprintf("lapic: %s; assuming a 1 GHz APIC clock, TSC rate unknown: no VM can start\n",
+			pit ? "no stable calibration against the PIT" : "PIT did not answer");
+		return;
 	}
-	machine.lapic_ticks_per_ms = per10 / 10 ? per10 / 10 : 1;
-	kprintf("lapic: timer runs at %u kHz (divide by 16), TSC at %llu kHz\n",
-		machine.lapic_ticks_per_ms, (unsigned long long)machine.tsc_khz);
+	machine.tsc_khz = r.tsc_khz;
+	machine.lapic_ticks_per_ms = (uint32_t)r.apic_khz;
+	kprintf("lapic: timer runs at %u kHz (divide by 16), TSC at %llu kHz "
+		"(median of %u trials against the PIT, %u within 1%%; TSC %llu-%llu kHz)\n",
+		machine.lapic_ticks_per_ms, (unsigned long long)machine.tsc_khz, r.usable, r.agree,
+		(unsigned long long)r.tsc_min, (unsigned long long)r.tsc_max);
 }
 
 static void boot_partition(void)

@@ -124,13 +124,19 @@ void lapic_timer_periodic(uint32_t count)
 	wr(LAPIC_TIMER_INIT, count);
 }
 
-uint32_t lapic_timer_calibrate(void)
+void lapic_timer_free_run(void)
 {
-	wr(LAPIC_TIMER_DIV, 0x3);
+	wr(LAPIC_TIMER_DIV, 0x3);	/* divide by 16 */
 	wr(LAPIC_LVT_TIMER, LVT_MASKED);
 	wr(LAPIC_TIMER_INIT, 0xFFFFFFFFu);
-	bool ok = pit_delay_us(10000);
-	uint32_t left = rd(LAPIC_TIMER_CUR);
-	wr(LAPIC_TIMER_INIT, 0);
-	return ok ? 0xFFFFFFFFu - left : 0;
+}
+
+uint32_t lapic_timer_count(void)
+{
+	return rd(LAPIC_TIMER_CUR);
+}
+
+void lapic_timer_stop(void)
+{
+	wr(LAPIC_TIMER_INIT, 0);	/* a zero initial count stops the timer (SDM vol. 3 11.5.4) */
 }

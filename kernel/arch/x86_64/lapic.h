@@ -30,10 +30,20 @@ void lapic_send_init(uint32_t apic_id);
 void lapic_send_sipi(uint32_t apic_id, uint8_t page);
 /* Starts the periodic timer on VEC_TIMER with the given initial count (divide by 16). */
 void lapic_timer_periodic(uint32_t count);
-/* Counts timer ticks (divide by 16) over 10 ms of PIT time; 0 if the PIT did not answer. */
-uint32_t lapic_timer_calibrate(void);
+/* Starts the timer masked, one-shot from 0xFFFFFFFF (divide by 16), for lapic_timer_count(). */
+void lapic_timer_free_run(void);
+/* The timer's current count. */
+uint32_t lapic_timer_count(void);
+/* Stops the timer. */
+void lapic_timer_stop(void);
 
 /* Busy-waits at least us microseconds using PIT channel 2; false if the PIT is absent. */
 bool pit_delay_us(uint32_t us);
+struct calib_trial;
+/*
+ * Times about 10 ms of PIT channel 2 counts against the TSC and the running APIC
+ * timer (lapic_timer_free_run()) into t; false if the PIT's count never moved.
+ */
+bool pit_calib_trial(struct calib_trial *t);
 
 #endif

@@ -16,4 +16,4 @@ tlb_matches_cpu() {
 		grep -qE '^tlb: no PCID' "$1" || { echo "no PCID line for a CPU without PCID"; return 1; }
 	fi
 }
-check() { instances_disjoint "$1" 1 && all_pairs_notified "$1" 1 && tlb_matches_cpu "$1"; }
+check() { instances_disjoint "$1" 1 && all_pairs_notified "$1" 1 && tlb_matches_cpu "$1" && lapic_calibrated "$1"; }
