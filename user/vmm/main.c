@@ -227,22 +227,29 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 		    (unsigned long long)x->reason, (unsigned long long)x->rip);
 }
 
-/* "[VM] exits by reason: NAME COUNT, ..." ("[VM] vCPU k: exits..." with several) for the reasons seen. */
+/*
+ * "[VM] exits by reason: NAME COUNT, ..." ("[VM] vCPU k: exits..." with several) for the
+ * reasons seen, in one console write so that other cores' lines cannot land inside it.
+ */
 static void print_exit_reasons(const struct vm *vm)
 {
+	char line[DEBUG_PUTS_MAX - 1];	/* room for the newline in one write */
+	size_t n;
+
 	if (vm->ncpus > 1)
-		printf("[%s] vCPU %u: exits by reason:", vm->info->name, vm->cpu);
+		n = (size_t)snprintf(line, sizeof(line), "[%s] vCPU %u: exits by reason:", vm->info->name, vm->cpu);
 	else
-		printf("[%s] exits by reason:", vm->info->name);
+		n = (size_t)snprintf(line, sizeof(line), "[%s] exits by reason:", vm->info->name);
 	const char *sep = "";
-	for (unsigned r = 0; r < VMEXIT_REASONS; r++) {
+	for (unsigned r = 0; r < VMEXIT_REASONS && n < sizeof(line); r++) {
 		if (!vm->exits_by_reason[r])
 			continue;
-		printf("%s %s %llu", sep, r < VMEXIT_REASONS - 1 ? exit_loop_reason_name(r) : "unknown",
-		       (unsigned long long)vm->exits_by_reason[r]);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s %s %llu", sep,
+				      r < VMEXIT_REASONS - 1 ? exit_loop_reason_name(r) : "unknown",
+				      (unsigned long long)vm->exits_by_reason[r]);
 		sep = ",";
 	}
-	printf("\n");
+	printf("%s\n", line);
 }
 
 static void kick(struct vm *vm, unsigned cpu)
