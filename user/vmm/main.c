@@ -74,6 +74,13 @@ void vm_set_rip(struct vm *vm, uint64_t rip)
 		vm_stop(vm, "cannot write rip");
 }
 
+void vm_set_rip_and_reg(struct vm *vm, uint64_t rip, unsigned id, uint64_t value)
+{
+	vm->moved = true;
+	if (vcpu_write_regs(vm->vcpu, id, value, VCPU_RIP, rip))
+		vm_stop(vm, "cannot write rip and register %u", id);
+}
+
 static void inject(struct vm *vm, uint64_t event)
 {
 	if (vcpu_write_reg(vm->vcpu, VCPU_EVENT, event))
@@ -230,19 +237,24 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 /* "[VM] exits by reason: NAME COUNT, ..." ("[VM] vCPU k: exits..." with several) for the reasons seen. */
 static void print_exit_reasons(const struct vm *vm)
 {
+	char line[DEBUG_PUTS_MAX];	/* printf prints no more */
+	size_t at = 0;
+
+	/* One printf for the whole line: the other vCPUs and the root task print meanwhile. */
 	if (vm->ncpus > 1)
-		printf("[%s] vCPU %u: exits by reason:", vm->info->name, vm->cpu);
+		at = (size_t)snprintf(line, sizeof(line), "[%s] vCPU %u: exits by reason:", vm->info->name, vm->cpu);
 	else
-		printf("[%s] exits by reason:", vm->info->name);
+		at = (size_t)snprintf(line, sizeof(line), "[%s] exits by reason:", vm->info->name);
 	const char *sep = "";
-	for (unsigned r = 0; r < VMEXIT_REASONS; r++) {
+	for (unsigned r = 0; r < VMEXIT_REASONS && at < sizeof(line); r++) {
 		if (!vm->exits_by_reason[r])
 			continue;
-		printf("%s %s %llu", sep, r < VMEXIT_REASONS - 1 ? exit_loop_reason_name(r) : "unknown",
-		       (unsigned long long)vm->exits_by_reason[r]);
+		at += (size_t)snprintf(line + at, sizeof(line) - at, "%s %s %llu", sep,
+				       r < VMEXIT_REASONS - 1 ? exit_loop_reason_name(r) : "unknown",
+				       (unsigned long long)vm->exits_by_reason[r]);
 		sep = ",";
 	}
-	printf("\n");
+	printf("%s\n", line);
 }
 
 static void kick(struct vm *vm, unsigned cpu)
