@@ -36,7 +36,7 @@ enum vmexit_reason {
 
 /*
  * VCPU_RUN returns at a VM exit the VMM must handle: mr0 = reason, mr1 = info1,
- * mr2 = info2, mr3 = guest rip; if the caller has an IPC buffer, words 4-28
+ * mr2 = info2, mr3 = guest rip; if the caller has an IPC buffer, words 4-29
  * hold the words below (from 15 on: what the VMM needs to emulate an
  * instruction without reading registers one call at a time).
  */
@@ -60,6 +60,7 @@ enum vcpu_exit_word {
 	VCPU_EXIT_EFER,
 	VCPU_EXIT_CS,			/* VCPU_SEG() form */
 	VCPU_EXIT_CS_BASE,
+	VCPU_EXIT_VIRQ,			/* VCPU_VIRQ after the run: still pending, or taken */
 	VCPU_EXIT_WORDS
 };
 

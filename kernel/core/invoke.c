@@ -344,6 +344,7 @@ static void vcpu_exit_words(const struct vcpu *v, const struct virt_exit *x)
 	w[VCPU_EXIT_EFER] = vcpu_invoke_read(v, VCPU_EFER);
 	w[VCPU_EXIT_CS] = vcpu_invoke_read(v, VCPU_CS);
 	w[VCPU_EXIT_CS_BASE] = vcpu_invoke_read(v, VCPU_CS_BASE);
+	w[VCPU_EXIT_VIRQ] = vcpu_invoke_read(v, VCPU_VIRQ);
 }
 
 /* *restart: a host interrupt stopped the guest, and the call is to start again once it is in. */

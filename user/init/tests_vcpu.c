@@ -404,7 +404,10 @@ static void idt_and_deadline(struct test_env *env, uint64_t vcpu, uint64_t ms)
 static void virtual_interrupt_waits_for_if(struct test_env *env)
 {
 	uint64_t vcpu = guest(env);
+	volatile uint64_t *w = (volatile uint64_t *)(uintptr_t)VA_BUF;
 
+	CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 10), VS, VA_BUF, CAP_WRITE), E_OK);
+	CHECK_ERR(tcb_set_ipc_buffer(CAP_INIT_TCB, S(10)), E_OK);
 	idt_and_deadline(env, vcpu, 30);
 	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_VIRQ, VEC_TEST | VCPU_VIRQ_PENDING), E_OK);
 	/* Interrupts off in a spin: the request stays pending and the deadline ends the run. */
@@ -412,6 +415,7 @@ static void virtual_interrupt_waits_for_if(struct test_env *env)
 	struct vcpu_exit x = run_at(vcpu, AT_SPIN, 0);
 	CHECK(x.err == E_OK && x.reason == VMEXIT_TIMER);
 	CHECK(vcpu_read_reg(vcpu, VCPU_VIRQ) == (VEC_TEST | VCPU_VIRQ_PENDING));
+	CHECK(w[VCPU_EXIT_VIRQ] == (VEC_TEST | VCPU_VIRQ_PENDING));	/* the exit word says the same */
 	/* Past the deadline VCPU_RUN does not enter the guest at all. */
 	x = vcpu_run(vcpu);
 	CHECK(x.reason == VMEXIT_TIMER && x.rip == AT_SPIN);
@@ -420,6 +424,7 @@ static void virtual_interrupt_waits_for_if(struct test_env *env)
 	x = run_at(vcpu, AT_STI_SPIN, 0);
 	CHECK(x.err == E_OK && x.reason == VMEXIT_IO && x.rip == AT_ISR + 2);
 	CHECK(vcpu_read_reg(vcpu, VCPU_VIRQ) == VEC_TEST);
+	CHECK(w[VCPU_EXIT_VIRQ] == VEC_TEST);
 	/* Taken as an interrupt: IF is off in the handler (an interrupt gate clears it). */
 	CHECK(!(vcpu_read_reg(vcpu, VCPU_RFLAGS) & 0x200));
 	cleanup(env);
