@@ -36,8 +36,9 @@ enum vmexit_reason {
 
 /*
  * VCPU_RUN returns at a VM exit the VMM must handle: mr0 = reason, mr1 = info1,
- * mr2 = info2, mr3 = guest rip; if the caller has an IPC buffer, words 4-14
- * hold the words below.
+ * mr2 = info2, mr3 = guest rip; if the caller has an IPC buffer, words 4-29
+ * hold the words below (from 15 on: what the VMM needs to emulate an
+ * instruction without reading registers one call at a time).
  */
 enum vcpu_exit_word {
 	VCPU_EXIT_VENDOR_CODE = 4,	/* the raw exit code (SVM: APM vol. 2 appendix C) */
@@ -51,6 +52,15 @@ enum vcpu_exit_word {
 	VCPU_EXIT_RSP,
 	VCPU_EXIT_RFLAGS,
 	VCPU_EXIT_EVENT,		/* an event being delivered when the exit came (SVM EXITINTINFO) */
+	VCPU_EXIT_R8,			/* r8 to r15, in order */
+	VCPU_EXIT_R15 = VCPU_EXIT_R8 + 7,
+	VCPU_EXIT_CR0,
+	VCPU_EXIT_CR3,
+	VCPU_EXIT_CR4,
+	VCPU_EXIT_EFER,
+	VCPU_EXIT_CS,			/* VCPU_SEG() form */
+	VCPU_EXIT_CS_BASE,
+	VCPU_EXIT_VIRQ,			/* VCPU_VIRQ after the run: still pending, or taken */
 	VCPU_EXIT_WORDS
 };
 

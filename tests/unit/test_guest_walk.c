@@ -110,6 +110,53 @@ static void test_no_paging_and_ram_reads(void **state)
 	assert_false(guest_ram_read(&vm, 0xFEE00000ull, b, 1));
 }
 
+/* A read across a page boundary walks again for the second page, which need not follow the first. */
+static void test_linear_read_across_pages(void **state)
+{
+	(void)state;
+	four_level();
+	uint64_t cr[4] = { PG | 1, 0x1000, PAE, LMA }, la = (la_4k & ~0xFFFull) + 0xFF8;
+	struct linear_stop stop;
+	uint8_t out[15];
+	set64(0x4000 + 1 * 8, 0x300000 | P | RW);		/* la's next page: 0x300000, not 0x201000 */
+	for (unsigned k = 0; k < 8; k++)
+		ram[0x200FF8 + k] = (uint8_t)(0xA0 + k);
+	for (unsigned k = 0; k < 7; k++)
+		ram[0x300000 + k] = (uint8_t)(0xB0 + k);
+	ram[0x201000] = 0xEE;
+	assert_int_equal(guest_read_linear(&vm, cr, la, out, 15, &stop), 15);
+	assert_false(stop.unmapped);
+	assert_int_equal(out[0], 0xA0);
+	assert_int_equal(out[7], 0xA7);
+	assert_int_equal(out[8], 0xB0);
+	assert_int_equal(out[14], 0xB6);
+	set64(0x4000 + 1 * 8, 0);				/* next page not present: stops after 8 */
+	assert_int_equal(guest_read_linear(&vm, cr, la, out, 15, &stop), 8);
+	assert_true(stop.unmapped);
+	assert_int_equal(stop.walk.level, 1);
+	assert_int_equal(stop.walk.at, 0x4008);
+	set64(0x4000, 0);					/* the first page not present: nothing */
+	assert_int_equal(guest_read_linear(&vm, cr, la, out, 15, &stop), 0);
+	assert_true(stop.unmapped);
+}
+
+/* A read that runs off the end of RAM stops there and says where. */
+static void test_linear_read_ram_end(void **state)
+{
+	(void)state;
+	uint64_t cr[4] = { 1, 0, 0, 0 };
+	struct linear_stop stop;
+	uint8_t out[15];
+	memset(ram, 0, RAM);
+	ram[RAM - 1] = 0x5A;
+	assert_int_equal(guest_read_linear(&vm, cr, RAM - 5, out, 15, &stop), 5);
+	assert_false(stop.unmapped);
+	assert_int_equal(stop.gpa, RAM);
+	assert_int_equal(out[4], 0x5A);
+	assert_int_equal(guest_read_linear(&vm, cr, 0xFEE000B0u, out, 15, &stop), 0);
+	assert_int_equal(stop.gpa, 0xFEE000B0u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +164,8 @@ int main(void)
 		cmocka_unit_test(test_four_level_failures),
 		cmocka_unit_test(test_two_level),
 		cmocka_unit_test(test_no_paging_and_ram_reads),
+		cmocka_unit_test(test_linear_read_across_pages),
+		cmocka_unit_test(test_linear_read_ram_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -195,12 +195,19 @@ static void cpuid_exit_reports_guest_state(struct test_env *env)
 	CHECK_ERR(tcb_set_ipc_buffer(CAP_INIT_TCB, S(10)), E_OK);
 	CHECK_ERR(vcpu_write_regs(vcpu, VCPU_RCX, 7, VCPU_RBX, 0xB0B), E_OK);
 	CHECK_ERR(vcpu_write_regs(vcpu, VCPU_RSP, 0x8000, VCPU_RBP, 0xBEB), E_OK);
+	CHECK_ERR(vcpu_write_regs(vcpu, VCPU_R8, 0x808, VCPU_R15, 0xF0F), E_OK);
 	struct vcpu_exit x = run_at(vcpu, AT_CPUID, 0x40000000u);
 	CHECK(x.err == E_OK && x.reason == VMEXIT_CPUID && x.rip == AT_CPUID);
 	CHECK(w[VCPU_EXIT_VENDOR_CODE] == SVM_EXIT_CPUID);
 	CHECK(w[VCPU_EXIT_RAX] == 0x40000000u && w[VCPU_EXIT_RCX] == 7 && w[VCPU_EXIT_RBX] == 0xB0B);
 	CHECK(w[VCPU_EXIT_RSP] == 0x8000 && w[VCPU_EXIT_RBP] == 0xBEB);
 	CHECK((w[VCPU_EXIT_RFLAGS] & 0x2) && w[VCPU_EXIT_EVENT] == 0);
+	CHECK(w[VCPU_EXIT_R8] == 0x808 && w[VCPU_EXIT_R15] == 0xF0F);
+	/* What instruction emulation needs, the same as reading each register would give. */
+	static const unsigned id[] = { VCPU_CR0, VCPU_CR3, VCPU_CR4, VCPU_EFER, VCPU_CS, VCPU_CS_BASE };
+	for (unsigned i = 0; i < sizeof(id) / sizeof(id[0]); i++)
+		CHECK(w[VCPU_EXIT_CR0 + i] == vcpu_read_reg(vcpu, id[i]));
+	CHECK((w[VCPU_EXIT_CR0] & 1) && VCPU_SEG_SEL(w[VCPU_EXIT_CS]) == 0x08);
 	/* Another run without edits traps on the same CPUID again: no NRIPS, the VMM moves rip. */
 	x = vcpu_run(vcpu);
 	CHECK(x.err == E_OK && x.reason == VMEXIT_CPUID && x.rip == AT_CPUID);
@@ -406,7 +413,10 @@ static void idt_and_deadline(struct test_env *env, uint64_t vcpu, uint64_t ms)
 static void virtual_interrupt_waits_for_if(struct test_env *env)
 {
 	uint64_t vcpu = guest(env);
+	volatile uint64_t *w = (volatile uint64_t *)(uintptr_t)VA_BUF;
 
+	CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 10), VS, VA_BUF, CAP_WRITE), E_OK);
+	CHECK_ERR(tcb_set_ipc_buffer(CAP_INIT_TCB, S(10)), E_OK);
 	idt_and_deadline(env, vcpu, 30);
 	CHECK_ERR(vcpu_write_reg(vcpu, VCPU_VIRQ, VEC_TEST | VCPU_VIRQ_PENDING), E_OK);
 	/* Interrupts off in a spin: the request stays pending and the deadline ends the run. */
@@ -414,6 +424,7 @@ static void virtual_interrupt_waits_for_if(struct test_env *env)
 	struct vcpu_exit x = run_at(vcpu, AT_SPIN, 0);
 	CHECK(x.err == E_OK && x.reason == VMEXIT_TIMER);
 	CHECK(vcpu_read_reg(vcpu, VCPU_VIRQ) == (VEC_TEST | VCPU_VIRQ_PENDING));
+	CHECK(w[VCPU_EXIT_VIRQ] == (VEC_TEST | VCPU_VIRQ_PENDING));	/* the exit word says the same */
 	/* Past the deadline VCPU_RUN does not enter the guest at all. */
 	x = vcpu_run(vcpu);
 	CHECK(x.reason == VMEXIT_TIMER && x.rip == AT_SPIN);
@@ -422,6 +433,7 @@ static void virtual_interrupt_waits_for_if(struct test_env *env)
 	x = run_at(vcpu, AT_STI_SPIN, 0);
 	CHECK(x.err == E_OK && x.reason == VMEXIT_IO && x.rip == AT_ISR + 2);
 	CHECK(vcpu_read_reg(vcpu, VCPU_VIRQ) == VEC_TEST);
+	CHECK(w[VCPU_EXIT_VIRQ] == VEC_TEST);
 	/* Taken as an interrupt: IF is off in the handler (an interrupt gate clears it). */
 	CHECK(!(vcpu_read_reg(vcpu, VCPU_RFLAGS) & 0x200));
 	cleanup(env);

@@ -69,3 +69,28 @@ bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uin
 	return true;
 }
 
+
+unsigned guest_read_linear(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint8_t *out,
+			   unsigned n, struct linear_stop *stop)
+{
+	unsigned k = 0;
+
+	*stop = (struct linear_stop){ 0 };
+	while (k < n) {
+		uint64_t gpa, page_left = 0x1000 - ((la + k) & 0xFFF);
+		if (!guest_translate(vm, cr, la + k, &gpa, &stop->walk)) {
+			stop->unmapped = true;
+			return k;
+		}
+		unsigned chunk = n - k < page_left ? n - k : (unsigned)page_left;
+		uint64_t in_ram = gpa < vm->ram_size ? vm->ram_size - gpa : 0;
+		unsigned got = chunk < in_ram ? chunk : (unsigned)in_ram;
+		memcpy(out + k, vm->ram + gpa, got);
+		k += got;
+		if (got < chunk) {
+			stop->gpa = gpa + got;
+			return k;
+		}
+	}
+	return k;
+}

@@ -74,6 +74,13 @@ void vm_set_rip(struct vm *vm, uint64_t rip)
 		vm_stop(vm, "cannot write rip");
 }
 
+void vm_set_rip_and_reg(struct vm *vm, uint64_t rip, unsigned id, uint64_t value)
+{
+	vm->moved = true;
+	if (vcpu_write_regs(vm->vcpu, id, value, VCPU_RIP, rip))
+		vm_stop(vm, "cannot write rip and register %u", id);
+}
+
 static void inject(struct vm *vm, uint64_t event)
 {
 	if (vcpu_write_reg(vm->vcpu, VCPU_EVENT, event))
@@ -130,11 +137,15 @@ static void exit_msr(struct vm *vm, bool write, uint64_t rip)
 	vm_set_rip(vm, rip + 2);
 }
 
-/* Interrupts: ack what the guest took, offer what comes next (irq.c), set the timer deadline. */
-static void sync_interrupts(struct vm *vm, bool after_run)
+/*
+ * Interrupts: ack what the guest took, offer what comes next (irq.c), set the timer deadline.
+ * after_run: right after an exit, whose words say whether the guest took the vector offered
+ * (words: false for a notify exit, which has none).
+ */
+static void sync_interrupts(struct vm *vm, bool after_run, bool words)
 {
 	if (after_run && vm->virq_set) {
-		uint64_t r = vcpu_read_reg(vm->vcpu, VCPU_VIRQ);
+		uint64_t r = words ? exit_words[VCPU_EXIT_VIRQ] : vcpu_read_reg(vm->vcpu, VCPU_VIRQ);
 		if (!(r & VCPU_VIRQ_PENDING)) {
 			irq_ack(vm, vm->virq_vector);
 			vm->virq_set = false;
@@ -348,7 +359,7 @@ int main(const struct component_info *info)
 	}
 	while (!vm->stopped) {
 		smp_receive(vm);
-		sync_interrupts(vm, false);
+		sync_interrupts(vm, false, false);
 		smp_unlock(vm);
 		struct vcpu_exit x = vcpu_run(vm->vcpu);
 		smp_lock(vm);
@@ -362,7 +373,7 @@ int main(const struct component_info *info)
 		vm->exits++;
 		vm->exits_by_reason[x.reason < VMEXIT_REASONS - 1 ? x.reason : VMEXIT_REASONS - 1]++;
 		if (vm->virq_set)
-			sync_interrupts(vm, true);
+			sync_interrupts(vm, true, x.reason != VMEXIT_NOTIFY);
 		vm->moved = false;
 		handle(vm, &x);
 		if (!vm->stopped && exit_loop_note(&vm->loop, x.reason, x.rip, x.info1, vm->moved))

@@ -18,36 +18,39 @@ static const uint8_t gpr[16] = { VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RS
 				 VCPU_RSI, VCPU_RDI, VCPU_R8, VCPU_R9, VCPU_R10, VCPU_R11,
 				 VCPU_R12, VCPU_R13, VCPU_R14, VCPU_R15 };
 
-/* Up to 15 bytes at the guest's rip; how many could be read (f says why not more). */
+/* What VCPU_RUN left in the IPC buffer about the exit being handled (docs/vcpu.md). */
+static const uint64_t *const exit_words = (const uint64_t *)(uintptr_t)COMPONENT_IPC_BUFFER_VA;
+
+/* The guest's x86 register number n (0-15) as it was at the exit. */
+static uint64_t exit_gpr(unsigned n)
+{
+	n &= 15;
+	return n >= 8 ? exit_words[VCPU_EXIT_R8 + n - 8] : exit_words[VCPU_EXIT_RAX + gpr[n]];
+}
+
+/* Up to 15 bytes at the guest's rip, with the paging registers and CS of the exit. */
 unsigned guest_fetch(struct vm *vm, uint64_t rip, uint8_t *code, struct fetch *f)
 {
-	*f = (struct fetch){ 0 };
-	if ((f->err = vcpu_read_regs2(vm, VCPU_CR0, VCPU_CR3, &f->cr[0], &f->cr[1])) ||
-	    (f->err = vcpu_read_regs2(vm, VCPU_CR4, VCPU_EFER, &f->cr[2], &f->cr[3])) ||
-	    (f->err = vcpu_read_regs2(vm, VCPU_CS, VCPU_CS_BASE, &f->cs, &f->cs_base)))
-		return 0;
+	struct linear_stop stop;
+
+	*f = (struct fetch){ .cr = { exit_words[VCPU_EXIT_CR0], exit_words[VCPU_EXIT_CR3],
+				     exit_words[VCPU_EXIT_CR4], exit_words[VCPU_EXIT_EFER] },
+			     .cs = exit_words[VCPU_EXIT_CS], .cs_base = exit_words[VCPU_EXIT_CS_BASE] };
 	unsigned attr = VCPU_SEG_ATTR(f->cs);
 	f->long_mode = (f->cr[3] & EFER_LMA) && (attr & (1u << 9));	/* CS.L */
 	f->d32 = attr & (1u << 10);					/* CS.D */
 	f->la = (f->long_mode ? 0 : f->cs_base) + rip;
-	unsigned n = 0;
-	for (; n < 15; n++) {
-		if (!guest_translate(vm, f->cr, f->la + n, &f->gpa, &f->walk)) {
-			f->unmapped = true;
-			break;
-		}
-		if (!guest_ram_read(vm, f->gpa, &code[n], 1))
-			break;
-	}
+	unsigned n = guest_read_linear(vm, f->cr, f->la, code, 15, &stop);
+	f->unmapped = stop.unmapped;
+	f->gpa = stop.gpa;
+	f->walk = stop.walk;
 	return n;
 }
 
 /* Why the first instruction byte could not be read, for a VM stop's message. */
 static void fetch_failure(const struct fetch *f, char *out, size_t size)
 {
-	if (f->err)
-		snprintf(out, size, "cannot read the registers: %s", err_str(f->err));
-	else if (f->unmapped)
+	if (f->unmapped)
 		snprintf(out, size, "linear 0x%llx not mapped: level-%u entry at 0x%llx is 0x%llx",
 			 (unsigned long long)f->la, f->walk.level, (unsigned long long)f->walk.at,
 			 (unsigned long long)f->walk.entry);
@@ -56,10 +59,15 @@ static void fetch_failure(const struct fetch *f, char *out, size_t size)
 			 (unsigned long long)f->gpa);
 }
 
-static void set_gpr(struct vm *vm, const struct insn *in, unsigned size, uint64_t value)
+/*
+ * Writes the instruction's register (old: its value at the exit) as a load of size
+ * bytes would, and moves rip to next_rip, in one call.
+ */
+static void set_gpr(struct vm *vm, const struct insn *in, unsigned size, uint64_t value, uint64_t old,
+		    uint64_t next_rip)
 {
 	unsigned id = gpr[in->reg & 15];
-	uint64_t old = size >= 4 ? 0 : vcpu_read_reg(vm->vcpu, id), v;
+	uint64_t v;
 
 	if (size >= 4)
 		v = size == 4 ? (uint32_t)value : value;	/* 32-bit writes clear the top half */
@@ -67,8 +75,7 @@ static void set_gpr(struct vm *vm, const struct insn *in, unsigned size, uint64_
 		v = (old & ~0xFF00ull) | (value & 0xFF) << 8;
 	else
 		v = (old & ~((1ull << (size * 8)) - 1)) | (value & ((1ull << (size * 8)) - 1));
-	if (vcpu_write_reg(vm->vcpu, id, v))
-		vm_stop(vm, "cannot write a register");
+	vm_set_rip_and_reg(vm, next_rip, id, v);
 }
 
 /*
@@ -102,11 +109,11 @@ static bool decode_at(struct vm *vm, const struct vcpu_exit *x, struct insn *in)
 }
 
 /* The value a store writes: its immediate or its register (AH..BH for a high byte). */
-static uint64_t store_value(struct vm *vm, const struct insn *in)
+static uint64_t store_value(const struct insn *in)
 {
 	if (in->kind == INSN_STORE_IMM)
 		return in->imm;
-	uint64_t r = vcpu_read_reg(vm->vcpu, gpr[in->reg & 15]);
+	uint64_t r = exit_gpr(in->reg);
 	return in->high_byte ? r >> 8 : r;
 }
 
@@ -163,11 +170,14 @@ void mmio_fault(struct vm *vm, const struct vcpu_exit *x)
 			    (unsigned long long)rip);
 		return;
 	}
-	uint64_t value = in.kind == INSN_LOAD ? 0 : store_value(vm, &in);
+	/* Read before the device runs: what it does may reuse the IPC buffer's message words. */
+	uint64_t value = in.kind == INSN_LOAD ? 0 : store_value(&in), old = exit_gpr(in.reg);
 	if (device_access(vm, gpa, &in, &value) || vf_mmio(vm, gpa, in.size, in.kind != INSN_LOAD, &value)) {
 		if (in.kind == INSN_LOAD)
-			set_gpr(vm, &in, in.dest_size, in.size >= 4 ? value : value & ((1u << (in.size * 8)) - 1));
-		vm_set_rip(vm, rip + in.len);
+			set_gpr(vm, &in, in.dest_size, in.size >= 4 ? value : value & ((1u << (in.size * 8)) - 1),
+				old, rip + in.len);
+		else
+			vm_set_rip(vm, rip + in.len);
 		return;
 	}
 	if (reports++ < MAX_REPORTS)
@@ -175,8 +185,10 @@ void mmio_fault(struct vm *vm, const struct vcpu_exit *x)
 		       in.kind == INSN_LOAD ? "read" : "write", in.size, (unsigned long long)gpa,
 		       in.kind == INSN_LOAD ? ", all ones" : ", dropped");
 	if (in.kind == INSN_LOAD)
-		set_gpr(vm, &in, in.dest_size, in.size == 8 ? ~0ull : (1ull << (in.size * 8)) - 1);
-	vm_set_rip(vm, rip + in.len);
+		set_gpr(vm, &in, in.dest_size, in.size == 8 ? ~0ull : (1ull << (in.size * 8)) - 1, old,
+			rip + in.len);
+	else
+		vm_set_rip(vm, rip + in.len);
 }
 
 void debug_register_access(struct vm *vm, bool write, const struct vcpu_exit *x)
@@ -193,6 +205,8 @@ void debug_register_access(struct vm *vm, bool write, const struct vcpu_exit *x)
 	}
 	/* The guest has no debug registers of its own: reads give the reset values (SDM 17.2). */
 	if (!write)
-		set_gpr(vm, &in, in.size, in.dr == 6 ? 0xFFFF0FF0u : in.dr == 7 ? 0x400 : 0);
-	vm_set_rip(vm, rip + in.len);
+		set_gpr(vm, &in, in.size, in.dr == 6 ? 0xFFFF0FF0u : in.dr == 7 ? 0x400 : 0,
+			exit_gpr(in.reg), rip + in.len);
+	else
+		vm_set_rip(vm, rip + in.len);
 }

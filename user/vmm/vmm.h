@@ -136,6 +136,8 @@ void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Moves the guest on to rip (past what it exited on); stops the VM if it cannot. */
 void vm_set_rip(struct vm *vm, uint64_t rip);
+/* vm_set_rip, and guest register id (enum vcpu_reg) = value, in one call. */
+void vm_set_rip_and_reg(struct vm *vm, uint64_t rip, unsigned id, uint64_t value);
 #define vm_stop(vm, ...) vm_stop_for(vm, VMSTOP_VMM_ERROR, __VA_ARGS__)
 uint64_t tsc_now(void);
 
@@ -268,9 +270,17 @@ struct walk_fail {
 /* Guest-linear la to guest-physical with cr = CR0, CR3, CR4, EFER; false (and *why, if any) if not mapped. */
 bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint64_t *gpa,
 		     struct walk_fail *why);
+/* Where guest_read_linear stopped short: la unmapped (walk says where), else gpa outside RAM. */
+struct linear_stop {
+	bool unmapped;
+	uint64_t gpa;
+	struct walk_fail walk;
+};
+/* Up to n bytes at guest-linear la, one page walk a page; how many were read (stop says why no more). */
+unsigned guest_read_linear(const struct vm *vm, const uint64_t cr[4], uint64_t la, uint8_t *out,
+			   unsigned n, struct linear_stop *stop);
 /* What guest_fetch read the code with, and where it stopped. */
 struct fetch {
-	long err;		/* reading the registers failed */
 	uint64_t cr[4], cs, cs_base, la, gpa;
 	bool long_mode, d32;	/* CS.L in long mode, CS.D */
 	bool unmapped;		/* la + n did not translate (walk says where), else gpa is not RAM */
