@@ -3,7 +3,7 @@
 # through the kernel's console cap and the VMM's UART, and guest-a's shell runs it: only
 # a shell that evaluated the arithmetic prints typed-42. guest-b, on the other core, gets
 # nothing. About 20 s under TCG.
-ARGS=(-cpu max -smp 2 -m 1G -kernel "$KERNEL" -initrd build/tests/systems/linux-console-input.blob)
+ARGS=(-cpu max -smp 3 -m 1G -kernel "$KERNEL" -initrd build/tests/systems/linux-console-input.blob)
 TIMEOUT=300
 STOP_WHEN_SEEN=1
 # Typed once guest-a's ash has printed its banner. Typed right after init's marker, the

@@ -2,7 +2,7 @@
 # (tests/systems/linux-two-vms.yaml: 100 MiB and 160 MiB): each console is its own,
 # each guest sees its own memory size and its own command line; guest-a lists its PCI
 # functions (the host bridge only). About 20 s under TCG.
-ARGS=(-cpu max -smp 2 -m 1G -kernel "$KERNEL" -initrd build/tests/systems/linux-two-vms.blob
+ARGS=(-cpu max -smp 3 -m 1536M -kernel "$KERNEL" -initrd build/tests/systems/linux-two-vms.blob
 	-append atoll.qemu_exit)
 TIMEOUT=300
 # Linux reboots through the FADT's reset register (0xCF9), which stops the VM cleanly.
@@ -13,9 +13,9 @@ EXPECT=('^\[guest-a\] atoll-guest: up$' '^\[guest-b\] atoll-guest: up$'
 	'^\[guest-a\] vm stopped: the guest asked for a reset \(port 0xcf9\)$'
 	'^\[guest-b\] atoll-guest: reboot$'
 	'^\[guest-b\] vm stopped: the guest asked for a reset \(port 0xcf9\)$'
-	'^instance 0: vm guest-a stopped: reset requested \(exit status 2\)$'
+	'^instance 2: vm guest-a stopped: reset requested \(exit status 2\)$'
 	'^instance 1: vm guest-b stopped: reset requested \(exit status 2\)$'
-	'^instance 0: all 1 components finished, 0 failed$'
+	'^instance 2: all 1 components finished, 0 failed$'
 	'^instance 1: all 1 components finished, 0 failed$'
 	'^atoll: checks passed: all root tasks passed')
 REJECT=('FATAL' 'CHECK FAILED' 'root task fault' 'Kernel panic' 'Call Trace' 'unchecked MSR'
