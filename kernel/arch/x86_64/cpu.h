@@ -8,6 +8,9 @@
 #define MSR_STAR 0xC0000081u
 #define MSR_LSTAR 0xC0000082u
 #define MSR_SFMASK 0xC0000084u
+
+/* syscall.S: where LSTAR points, the one way into the kernel from SYSCALL. */
+void syscall_entry(void);
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
 #define EFER_NXE (1u << 11)

@@ -22,7 +22,6 @@
 #define ROOT_CNODE_RADIX 14
 
 extern const char rootimg_start[], rootimg_end[];
-void syscall_entry(void);
 void __attribute__((noreturn)) user_enter(uint64_t entry, uint64_t stack, uint64_t arg);
 
 static void *kva(paddr_t pa)

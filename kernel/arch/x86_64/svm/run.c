@@ -59,8 +59,6 @@ static uint64_t reason_of(uint64_t code)
 	return VMEXIT_OTHER;
 }
 
-void syscall_entry(void);
-
 /*
  * The guest state the exit saved is the host's own: its CR3, IDT and GDT. A
  * world switch went wrong (seen under QEMU's TCG, docs/vcpu.md); resuming
