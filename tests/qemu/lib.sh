@@ -51,12 +51,16 @@ qemu_case() {
 		# the other cores' MMIO while the memory map changes (docs/testing.md).
 		[[ " ${ARGS[*]} " == *" -smp 1 "* ]] || REJECT+=('pci: BARs reprogrammed')
 		local pidfile=build/tests/qemu/$name.pid rcfile=build/tests/qemu/$name.rc rc
-		rm -f "$pidfile" "$rcfile"
+		local errfile=build/tests/qemu/$name.stderr
+		rm -f "$pidfile" "$rcfile" "$errfile"
+		# QEMU's own messages (an IOMMU fault it logs, its exit on a signal) go to a file
+		# of their own: written into the serial stream they could split a console line in
+		# two. They are appended to the log when QEMU has ended, so REJECT sees them.
 		(
 			timeout -k 5 "$TIMEOUT" "$QEMU" -machine "$MACHINE" -m 512M -display none \
 				-serial stdio -no-reboot -net none -pidfile "$pidfile" \
 				-device isa-debug-exit,iobase=0xf4,iosize=4 "${ARGS[@]}" \
-				< <(type_input "$log") 2>&1 | stdbuf -oL tr -d '\r' >"$log"
+				< <(type_input "$log") 2>"$errfile" | stdbuf -oL tr -d '\r' >"$log"
 			echo "${PIPESTATUS[0]}" >"$rcfile"
 		) &
 		local pipe=$! seen=0
@@ -72,6 +76,10 @@ qemu_case() {
 			sleep 1
 		done
 		wait "$pipe"
+		if [[ -s $errfile ]]; then
+			echo "--- QEMU's standard error ---" >>"$log"
+			cat "$errfile" >>"$log"
+		fi
 		rc=$(cat "$rcfile" 2>/dev/null || echo 1)
 		((seen)) && rc=$EXIT	# stopped by us once everything expected was seen
 		local why=()
