@@ -303,19 +303,23 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 # The machine make run gives the default system (docs/pcimgr.md): VT-d with interrupt
-# remapping, and QEMU's NVMe controller at 01:00.0 behind a root port with two SR-IOV VFs,
-# its namespace 1 backed by build/nvme.img (64 MiB, sparse; made by the build, kept across runs).
-NVME_IMG := $(BUILD)/nvme.img
+# remapping, and QEMU's NVMe controller at 01:00.0 behind a root port with two SR-IOV VFs.
+# Each VF's disk is its own namespace (pcimgr attaches namespace N to VF N alone, so they
+# start detached): namespace N is backed by build/nvmeN.img (64 MiB, sparse; made by the
+# build, kept across runs).
+NVME_IMG := $(BUILD)/nvme1.img $(BUILD)/nvme2.img
 QEMU_NVME := -device intel-iommu,intremap=on \
 	-device pcie-root-port,id=rp0,chassis=1,slot=1 \
 	-device nvme-subsys,id=subsys0,nqn=subsys0 \
 	-device nvme,serial=deadbeef,bus=rp0,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=3 \
-	-drive file=$(NVME_IMG),if=none,id=nvm0,format=raw \
-	-device nvme-ns,drive=nvm0,nsid=1
+	-drive file=$(BUILD)/nvme1.img,if=none,id=nvm1,format=raw \
+	-device nvme-ns,drive=nvm1,nsid=1,detached=on \
+	-drive file=$(BUILD)/nvme2.img,if=none,id=nvm2,format=raw \
+	-device nvme-ns,drive=nvm2,nsid=2,detached=on
 QEMU_RUN := $(QEMU) -machine q35,kernel-irqchip=split -cpu max -smp 4 -m 1G -display none \
 	-serial mon:stdio -no-reboot -net none $(QEMU_NVME)
 
-$(NVME_IMG):
+$(BUILD)/nvme%.img:
 	@mkdir -p $(dir $@)
 	@echo "  TRUNC   $@"
 	$(Q)truncate -s 64M $@

@@ -137,6 +137,53 @@ static void test_secondary_list(void **state)
 	assert_int_equal(nvme_parse_secondaries(page, s, 4, &n), E_TRUNC);
 }
 
+static void test_namespace_attachment(void **state)
+{
+	static uint8_t page[4096];
+	struct nvme_sqe e;
+	struct nvme_ns_size ns;
+	uint16_t ids[3] = { 2, 0x1234, 7 }, got[4];
+	unsigned n;
+
+	(void)state;
+	nvme_cmd_ns_attach(&e, 9, 2, NVME_NS_ATTACH, 0x456000);
+	assert_int_equal(e.cdw0, 0x15 | 9u << 16);
+	assert_int_equal(e.nsid, 2);
+	assert_int_equal(e.cdw10, 0);	/* SEL 3:0: attach */
+	assert_int_equal(e.prp1, 0x456000);
+	nvme_cmd_ns_attach(&e, 9, 2, NVME_NS_DETACH, 0x456000);
+	assert_int_equal(e.cdw10, 1);
+	/* The controller list: a 16-bit count, then the 16-bit ids (NVMe 2.0 figure 137). */
+	memset(page, 0xEE, sizeof(page));
+	nvme_write_ctrl_list(page, ids, 3);
+	assert_int_equal(page[0], 3);
+	assert_int_equal(page[1], 0);
+	assert_int_equal(page[2], 2);
+	assert_int_equal(page[4], 0x34);
+	assert_int_equal(page[5], 0x12);
+	assert_int_equal(page[8], 0);	/* the rest is zero */
+	assert_int_equal(nvme_parse_ctrl_list(page, got, 4, &n), E_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(got[1], 0x1234);
+	assert_int_equal(got[2], 7);
+	assert_int_equal(nvme_parse_ctrl_list(page, got, 2, &n), E_TRUNC);	/* more than asked for */
+	w16(page, 0, 2048);	/* more than a page holds */
+	assert_int_equal(nvme_parse_ctrl_list(page, got, 4, &n), E_TRUNC);
+	nvme_write_ctrl_list(page, ids, 0);
+	assert_int_equal(nvme_parse_ctrl_list(page, got, 4, &n), E_OK);
+	assert_int_equal(n, 0);
+	/* Identify Namespace: NSZE, and the block size of the format FLBAS selects. */
+	memset(page, 0, sizeof(page));
+	w16(page, 0, 0x4000);
+	page[4] = 1;		/* NSZE = 0x1_0000_4000 blocks */
+	page[26] = 0x11;	/* format 1 (bit 4 is not part of the index) */
+	page[128 + 2] = 9;	/* format 0: 512 bytes */
+	page[132 + 2] = 12;	/* format 1: 4 KiB */
+	nvme_parse_ns_size(page, &ns);
+	assert_int_equal(ns.blocks, 0x100004000ull);
+	assert_int_equal(ns.block_shift, 12);
+}
+
 static void test_completion_and_doorbells(void **state)
 {
 	struct nvme_cqe c = { .status = 1 };	/* phase 1, success */
@@ -184,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_virt_mgmt_encoding),
 		cmocka_unit_test(test_plan_online),
 		cmocka_unit_test(test_secondary_list),
+		cmocka_unit_test(test_namespace_attachment),
 		cmocka_unit_test(test_completion_and_doorbells),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,14 @@ void nvme_parse_primary(const uint8_t *page, struct nvme_primary *out)
 	};
 }
 
+void nvme_parse_ns_size(const uint8_t *page, struct nvme_ns_size *out)
+{
+	unsigned format = page[26] & 0xF;	/* FLBAS: the format in use, of the table at 128 */
+
+	out->blocks = rd32(page) | (uint64_t)rd32(page + 4) << 32;
+	out->block_shift = page[128 + 4 * format + 2];
+}
+
 void nvme_cmd_identify(struct nvme_sqe *e, uint16_t cid, uint8_t cns, uint16_t cntid,
 		       uint64_t prp1)
 {
@@ -40,6 +48,35 @@ void nvme_cmd_virt_mgmt(struct nvme_sqe *e, uint16_t cid, unsigned act, unsigned
 	command(e, NVME_ADMIN_VIRT_MGMT, cid);
 	e->cdw10 = (act & 0xF) | (rt & 0x7) << 8 | (uint32_t)cntlid << 16;
 	e->cdw11 = nr;
+}
+
+void nvme_cmd_ns_attach(struct nvme_sqe *e, uint16_t cid, uint32_t nsid, unsigned sel, uint64_t prp1)
+{
+	command(e, NVME_ADMIN_NS_ATTACH, cid);
+	e->nsid = nsid;
+	e->prp1 = prp1;
+	e->cdw10 = sel & 0xF;
+}
+
+void nvme_write_ctrl_list(uint8_t *page, const uint16_t *ids, unsigned n)
+{
+	memset(page, 0, 4096);
+	page[0] = (uint8_t)n;
+	page[1] = (uint8_t)(n >> 8);
+	for (unsigned i = 0; i < n; i++) {
+		page[2 + 2 * i] = (uint8_t)ids[i];
+		page[3 + 2 * i] = (uint8_t)(ids[i] >> 8);
+	}
+}
+
+err_t nvme_parse_ctrl_list(const uint8_t *page, uint16_t *out, unsigned max, unsigned *n)
+{
+	*n = rd16(page);
+	if (*n > NVME_CTRL_LIST_MAX || *n > max)
+		return E_TRUNC;
+	for (unsigned i = 0; i < *n; i++)
+		out[i] = rd16(page + 2 + 2 * i);
+	return E_OK;
 }
 
 bool nvme_cqe_ready(const struct nvme_cqe *c, unsigned phase)

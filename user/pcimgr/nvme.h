@@ -1,7 +1,7 @@
 /*
- * NVMe admin commands the PCI manager issues on a physical function: Identify
- * and Virtualization Management (NVM Express Base spec; the field layouts are
- * restated in ../shared/QEMU-NOTES.md as checked against QEMU 7.2).
+ * NVMe admin commands the PCI manager issues on a physical function: Identify,
+ * Virtualization Management and Namespace Attachment (NVM Express Base spec; the
+ * field layouts are restated in ../shared/QEMU-NOTES.md as checked against QEMU 7.2).
  */
 #ifndef PCIMGR_NVME_H
 #define PCIMGR_NVME_H
@@ -22,12 +22,20 @@
 
 #define NVME_ADMIN_IDENTIFY 0x06
 #define NVME_ADMIN_VIRT_MGMT 0x1C
+#define NVME_ADMIN_NS_ATTACH 0x15
 #define NVME_ADMIN_SET_FEATURES 0x09
 #define NVME_ADMIN_GET_FEATURES 0x0A
 #define NVME_FEAT_TIMESTAMP 0x0E	/* 8 bytes: milliseconds (48 bits), attributes */
 #define NVME_CNS_CONTROLLER 0x01
 #define NVME_CNS_PRIMARY_CAPS 0x14
 #define NVME_CNS_SECONDARY_LIST 0x15
+#define NVME_CNS_NS_ALLOCATED 0x11	/* Identify Namespace of any namespace in the subsystem */
+#define NVME_CNS_NS_CTRLS 0x12		/* the controllers a namespace is attached to */
+
+/* Namespace Attachment: CDW10.SEL, and the controller list it takes (NVMe 2.0 figure 137). */
+#define NVME_NS_ATTACH 0x0
+#define NVME_NS_DETACH 0x1
+#define NVME_CTRL_LIST_MAX 2047
 
 /* Virtualization Management actions and resource types. */
 #define NVME_VM_ASSIGN 0x8
@@ -69,6 +77,15 @@ struct nvme_primary {
 	uint16_t vq_max, vi_max;	/* most a secondary may be given (VQFRSM, VIFRSM) */
 };
 
+/* What the manager needs of Identify Namespace: the size in logical blocks and their size. */
+struct nvme_ns_size {
+	uint64_t blocks;	/* NSZE; 0 for a namespace that does not exist */
+	unsigned block_shift;	/* LBADS of the format in use */
+};
+
+/* Decodes the size of a 4 KiB Identify Namespace page. */
+void nvme_parse_ns_size(const uint8_t *page, struct nvme_ns_size *out);
+
 /* Decodes the 4 KiB primary controller capabilities page. */
 void nvme_parse_primary(const uint8_t *page, struct nvme_primary *out);
 
@@ -81,6 +98,18 @@ void nvme_cmd_identify(struct nvme_sqe *e, uint16_t cid, uint8_t cns, uint16_t c
 
 void nvme_cmd_virt_mgmt(struct nvme_sqe *e, uint16_t cid, unsigned act, unsigned rt,
 			uint16_t cntlid, uint16_t nr);
+
+/* Namespace Attachment of namespace nsid (sel NVME_NS_ATTACH or _DETACH), the controller list at prp1. */
+void nvme_cmd_ns_attach(struct nvme_sqe *e, uint16_t cid, uint32_t nsid, unsigned sel, uint64_t prp1);
+
+/* Writes a 4 KiB controller list page holding the n ids (n <= NVME_CTRL_LIST_MAX). */
+void nvme_write_ctrl_list(uint8_t *page, const uint16_t *ids, unsigned n);
+
+/*
+ * Reads a 4 KiB controller list page into out (at most max ids; *n the count the
+ * page gives); E_TRUNC if it claims more than fit in a page or in out.
+ */
+err_t nvme_parse_ctrl_list(const uint8_t *page, uint16_t *out, unsigned max, unsigned *n);
 
 /* Whether the entry has been written in this pass of the queue (its phase bit matches). */
 bool nvme_cqe_ready(const struct nvme_cqe *c, unsigned phase);

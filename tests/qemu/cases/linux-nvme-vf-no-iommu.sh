@@ -2,14 +2,14 @@
 # interrupt remapping a VF would reach all memory, so instance 0 hands none over and refuses
 # pcimgr its PF; each VMM stops with a reason naming its VF and what is missing, and the
 # run ends (in about 15 s under TCG: the timeout only catches a hang).
-mkdir -p build/tests
-truncate -s 1M build/tests/linux-nvme-vf-no-iommu.img
 ARGS=(-cpu max -smp 3 -m 1G -machine q35
 	-device pcie-root-port,id=rp0,chassis=1,slot=1
 	-device nvme-subsys,id=subsys0,nqn=subsys0
 	-device nvme,serial=deadbeef,bus=rp0,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=3
-	-drive file=build/tests/linux-nvme-vf-no-iommu.img,if=none,id=nvm0,format=raw
-	-device nvme-ns,drive=nvm0,nsid=1
+	-drive driver=null-co,size=1M,read-zeroes=on,if=none,id=nvm1
+	-device nvme-ns,drive=nvm1,nsid=1,detached=on
+	-drive driver=null-co,size=1M,read-zeroes=on,if=none,id=nvm2
+	-device nvme-ns,drive=nvm2,nsid=2,detached=on
 	-kernel "$KERNEL" -initrd build/tests/systems/linux-nvme-vf-io.blob -append atoll.qemu_exit)
 TIMEOUT=90
 EXIT=35

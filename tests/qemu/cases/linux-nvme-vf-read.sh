@@ -8,8 +8,8 @@ ARGS=(-cpu max -smp 2 -m 512M -device intel-iommu,intremap=on -machine q35,kerne
 	-device pcie-root-port,id=rp0,chassis=1,slot=1
 	-device nvme-subsys,id=subsys0,nqn=subsys0
 	-device nvme,serial=deadbeef,bus=rp0,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=3
-	-drive driver=null-co,size=64M,read-zeroes=on,if=none,id=nvm0
-	-device nvme-ns,drive=nvm0,nsid=1
+	-drive driver=null-co,size=64M,read-zeroes=on,if=none,id=nvm1
+	-device nvme-ns,drive=nvm1,nsid=1,detached=on
 	-kernel "$KERNEL" -initrd build/tests/systems/linux-nvme-bench.blob -append atoll.qemu_exit)
 TIMEOUT=240
 INPUT_AFTER=('^\[guest-a\] atoll-guest: dread: mark 0$')

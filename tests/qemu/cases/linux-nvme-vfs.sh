@@ -16,14 +16,14 @@
 # the page unchanged after its guest ran. The same guest-physical address as an IOVA lands
 # in guest-a's own RAM. Remapping leaves compatibility-format interrupts blocked (GSTS.CFIS
 # 0, read back), which QEMU 7.2 does not enforce (docs/iommu.md, "Tests").
-mkdir -p build/tests
-truncate -s 1M build/tests/linux-nvme-vfs.img
 ARGS=(-cpu max -smp 3 -m 1G -device intel-iommu,intremap=on -machine q35,kernel-irqchip=split
 	-device pcie-root-port,id=rp0,chassis=1,slot=1
 	-device nvme-subsys,id=subsys0,nqn=subsys0
 	-device nvme,serial=deadbeef,bus=rp0,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=3
-	-drive file=build/tests/linux-nvme-vfs.img,if=none,id=nvm0,format=raw
-	-device nvme-ns,drive=nvm0,nsid=1
+	-drive driver=null-co,size=1M,read-zeroes=on,if=none,id=nvm1
+	-device nvme-ns,drive=nvm1,nsid=1,detached=on
+	-drive driver=null-co,size=1M,read-zeroes=on,if=none,id=nvm2
+	-device nvme-ns,drive=nvm2,nsid=2,detached=on
 	-kernel "$KERNEL" -initrd build/tests/systems/linux-nvme-vfs.blob -append atoll.qemu_exit)
 TIMEOUT=300
 EXPECT=('^instance 0: VF nvme0\.vf1 for vm guest-a: IOSpace with its 100 MiB of RAM at IOVA = guest-physical$'

@@ -1,21 +1,21 @@
 # What `make run` boots: systems/default.yaml through its compiled blob, on four cores with
 # QEMU's memory and devices as make run gives them (QEMU_RUN and QEMU_NVME in the Makefile:
-# VT-d and the NVMe SR-IOV PF at 01:00.0; the disk image is this case's own). The demo
+# VT-d and the NVMe SR-IOV PF at 01:00.0; its two namespaces are null devices here). The demo
 # components finish their exchange, pcimgr on core 0 brings the PF's two VFs online, instance
 # 0 hands each to its VM (IOSpace over that VM's RAM, MSIs routed to its core), each VMM
 # reads its VF's CAP/VS through the BAR it was given and puts the VF on its guest's PCI bus,
 # and the two Linux VMs (cores 2 and 3) boot, load Linux's nvme driver, find /dev/nvme0n1
-# (the PF's 64 MiB namespace 1, through their own VF) and reach their shells, each console
+# (64 MiB: namespace N, attached to VF N alone) and reach their shells, each console
 # with its own prefix. The VMs never end, so QEMU is
 # stopped once everything expected is on the console.
-mkdir -p build/tests
-truncate -s 64M build/tests/spec-default.img
 ARGS=(-cpu max -smp 4 -m 1G -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on
 	-device pcie-root-port,id=rp0,chassis=1,slot=1
 	-device nvme-subsys,id=subsys0,nqn=subsys0
 	-device nvme,serial=deadbeef,bus=rp0,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=3
-	-drive file=build/tests/spec-default.img,if=none,id=nvm0,format=raw
-	-device nvme-ns,drive=nvm0,nsid=1
+	-drive driver=null-co,size=64M,read-zeroes=on,if=none,id=nvm1
+	-device nvme-ns,drive=nvm1,nsid=1,detached=on
+	-drive driver=null-co,size=64M,read-zeroes=on,if=none,id=nvm2
+	-device nvme-ns,drive=nvm2,nsid=2,detached=on
 	-kernel "$KERNEL" -initrd build/systems/default.blob -append atoll.qemu_exit)
 TIMEOUT=300
 STOP_WHEN_SEEN=1

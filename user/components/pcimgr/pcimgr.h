@@ -60,8 +60,16 @@ void rid_str(char *buf, uint16_t rid);
 /*
  * On the PF's admin queue (BAR0 mapped at regs, three heap pages for the queues):
  * Identify, then for each VF assign interrupt and queue resources and online its
- * secondary controller, and confirm from a fresh secondary list. 0 or an exit status.
+ * secondary controller, confirm from a fresh secondary list, and give each VF its
+ * namespace (pcimgr_private_namespace). 0 or an exit status.
  */
 int pcimgr_bring_up(struct pf *p, volatile uint8_t *regs, uint8_t *heap);
+
+/*
+ * Gives VF vf (secondary controller scid) its disk: namespace vf of the subsystem,
+ * which must exist and be attached to no other controller, attached to scid alone
+ * and confirmed. 0 or an exit status; prints what went wrong.
+ */
+int pcimgr_private_namespace(struct pf *p, struct admin *a, unsigned vf, uint16_t scid);
 
 #endif

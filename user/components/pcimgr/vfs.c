@@ -1,4 +1,4 @@
-/* Bringing a PF's secondary controllers (its VFs) online with Virtualization Management. */
+/* Bringing a PF's secondary controllers (its VFs) online with Virtualization Management, each with its disk. */
 #include "pcimgr.h"
 
 #define MAX_SECONDARIES 64
@@ -124,6 +124,8 @@ int pcimgr_bring_up(struct pf *p, volatile uint8_t *regs, uint8_t *heap)
 		rid_str(rid, p->vf_rid[v - 1]);
 		printf("pcimgr: %s: confirmed: secondary controller %u (VF %u, %s) online with %u queue(s), %u interrupt(s)\n",
 		       p->d->name, s->scid, v, rid, s->queues, s->interrupts);
+		if ((rc = pcimgr_private_namespace(p, &a, v, s->scid)))
+			return rc;
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), " %s", rid);
 	}
 	printf("pcimgr: %s: %u VFs online:%s\n", p->d->name, p->vfs, list);
