@@ -195,6 +195,47 @@ static void test_timer_periodic_owed_and_masked(void **state)
 	assert_int_equal(rd(0x390), 25);
 }
 
+/*
+ * After a stall both timers owe ticks. The local APIC timer's vector outranks the
+ * PIT's, yet its owed expiries must not all go before the PIT's: they reach the
+ * guest in the order they came due (Linux counts PIT ticks against APIC ticks).
+ */
+static void test_timers_catch_up_in_order(void **state)
+{
+	struct io io = { .port = 0x43, .size = 1, .write = true, .value = 0x34 };
+	uint32_t sel = 0x14, rte = 0x30;	/* pin 2 (the PIT's): vector 0x30, to APIC 0 */
+	int apic = 0, pit = 0, v;
+
+	(void)state;
+	setup_vm();
+	enable();
+	wr(0x350, 0x10700);		/* LINT0 masked: the PIC's copy of irq 0 goes nowhere */
+	ioapic_mmio(&vm, 0x00, true, &sel);
+	ioapic_mmio(&vm, 0x10, true, &rte);
+	pit_access(&vm, &io);		/* channel 0, mode 2, 1193 PIT ticks: 999847 TSC ticks */
+	io.port = 0x40;
+	io.value = 1193 & 0xFF;
+	pit_access(&vm, &io);
+	io.value = 1193 >> 8;
+	pit_access(&vm, &io);
+	wr(0x3E0, 0xB);
+	wr(0x320, 0x20000 | 0xEC);	/* periodic, 1 ms */
+	wr(0x380, 1000000);
+	/* 10.5 ms later: ten of each are owed. The guest takes and EOIs one at a time. */
+	uint64_t now = fake_now + 10500000;
+	for (unsigned i = 0; i < 40; i++) {
+		irq_update(&vm, now);
+		if ((v = take()) < 0)
+			break;
+		apic += v == 0xEC;
+		pit += v == 0x30;
+		assert_true(apic - pit <= 1 && pit - apic <= 1);
+		wr(0xB0, 0);
+	}
+	assert_int_equal(apic, 10);
+	assert_int_equal(pit, 10);
+}
+
 static void test_ipis(void **state)
 {
 	(void)state;
@@ -266,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_illegal_vector_and_disabled),
 		cmocka_unit_test(test_timer_one_shot_and_divider),
 		cmocka_unit_test(test_timer_periodic_owed_and_masked),
+		cmocka_unit_test(test_timers_catch_up_in_order),
 		cmocka_unit_test(test_ipis),
 		cmocka_unit_test(test_extint_and_apic_base),
 	};

@@ -37,10 +37,22 @@ bool irq_busy(const struct vm *vm, unsigned isa_irq)
 	return p->irr >> (isa_irq & 7) & 1;
 }
 
+/*
+ * After the guest was held up, both timers owe it ticks, raised one at a time
+ * each. They reach the guest in the order they came due: the local APIC timer's
+ * next waits while a PIT tick that came due before it sits in the IRR, as
+ * Linux's check of the one against the other (calibrate_APIC_clock) expects.
+ * Only a PIT tick the guest will take holds it: one in the local APIC's IRR.
+ */
 void irq_update(struct vm *vm, uint64_t now)
 {
+	uint64_t hold = 0;
+
 	pit_update(vm, now);
-	lapic_update(vm, now);
+	int v = ioapic_vector(vm, pin_of(0));
+	if (v >= 0 && lapic_irr_set(vm, (uint8_t)v))
+		hold = pit_raised_due(vm);
+	lapic_update(vm, now, hold);
 }
 
 int irq_pending(struct vm *vm)

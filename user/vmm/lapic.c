@@ -192,17 +192,21 @@ static void timer_arm(struct vm *vm, uint64_t now, uint32_t counts)
 /*
  * As for the PIT: each periodic expiry is raised, one after the other once the
  * last was taken, though the guest may see them late (at the next host tick).
+ * While both timers catch up, irq.c holds this one back behind a PIT tick that
+ * came due earlier: its vector outranks the PIT's, so otherwise the guest would
+ * take all of its owed expiries before the PIT's next.
  */
 #define LAPIC_MAX_OWED 1000
 
-void lapic_update(struct vm *vm, uint64_t now)
+void lapic_update(struct vm *vm, uint64_t now, uint64_t hold)
 {
 	struct lapic *a = &vm->lapic;
 	uint32_t lvt = a->lvt[LVT_TIMER];
+	uint64_t period = tsc_of(vm, a->tmict);
 
 	if (a->next_irq && now >= a->next_irq) {
 		/* Expiries since the last look: one for a one-shot count, any number when periodic. */
-		uint64_t period = tsc_of(vm, a->tmict), n = 1;
+		uint64_t n = 1, first = a->next_irq;
 		if (periodic(a)) {
 			n += (now - a->next_irq) / period;
 			a->timer_start = a->next_irq + (n - 1) * period;
@@ -210,12 +214,16 @@ void lapic_update(struct vm *vm, uint64_t now)
 		} else {
 			a->next_irq = 0;
 		}
-		if (!(lvt & LVT_MASKED))	/* a masked timer counts on but raises nothing */
+		if (!(lvt & LVT_MASKED)) {	/* a masked timer counts on but raises nothing */
+			if (!a->owed)
+				a->owed_due = first;
 			a->owed = a->owed + n < LAPIC_MAX_OWED ? a->owed + (unsigned)n : LAPIC_MAX_OWED;
+		}
 	}
-	if (a->owed && !test_bit(a->irr, lvt & 0xFF)) {
+	if (a->owed && !test_bit(a->irr, lvt & 0xFF) && !(hold && hold < a->owed_due)) {
 		lapic_accept(vm, (uint8_t)(lvt & 0xFF), false);
 		a->owed--;
+		a->owed_due += period;
 	}
 }
 

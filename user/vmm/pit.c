@@ -60,14 +60,23 @@ void pit_update(struct vm *vm, uint64_t now)
 	struct pit_channel *c = &vm->pit[0];
 
 	while (c->next_irq && now >= c->next_irq) {
+		if (!c->owed)
+			c->owed_due = c->next_irq;
 		if (c->owed < PIT_MAX_OWED)
 			c->owed++;
 		c->next_irq = periodic(c) ? c->next_irq + tsc_of(vm, count_of(c)) : 0;
 	}
 	if (c->owed && !irq_busy(vm, 0)) {
 		irq_raise(vm, 0);
+		c->raised_due = c->owed_due;
 		c->owed--;
+		c->owed_due += tsc_of(vm, count_of(c));
 	}
+}
+
+uint64_t pit_raised_due(const struct vm *vm)
+{
+	return vm->pit[0].raised_due;
 }
 
 uint64_t pit_next_deadline(const struct vm *vm)

@@ -26,6 +26,8 @@ struct pit_channel {
 	uint16_t reload, latch;
 	uint64_t start, next_irq;	/* TSC; next_irq 0: none due */
 	unsigned owed;			/* channel 0: ticks due but not yet raised */
+	uint64_t owed_due;		/* channel 0: TSC the oldest owed tick came due */
+	uint64_t raised_due;		/* channel 0: TSC the tick last raised came due */
 };
 
 #define UART_RX_SIZE 256	/* deeper than a 16550's 16-byte FIFO: the guest cannot tell */
@@ -50,6 +52,7 @@ struct lapic {
 	uint64_t timer_start;	/* TSC when the count last started from tmict */
 	uint64_t next_irq;	/* TSC of the next expiry; 0: none */
 	unsigned owed;		/* periodic expiries due but not yet raised */
+	uint64_t owed_due;	/* TSC the oldest owed expiry came due */
 };
 
 /* The I/O APIC (Intel 82093AA data sheet; version 0x20 with the EOI register): 24 pins. */
@@ -170,6 +173,7 @@ void pic_ack(struct vm *vm, int vector);
 void pit_access(struct vm *vm, struct io *io);
 void pit_update(struct vm *vm, uint64_t now);	/* raises irq 0 for each expiry */
 uint64_t pit_next_deadline(const struct vm *vm);	/* TSC; 0: none */
+uint64_t pit_raised_due(const struct vm *vm);	/* TSC the tick last raised came due */
 
 /* irq.c: where interrupts go: ISA lines to the PIC and the I/O APIC, the CPU's next vector. */
 #define IRQ_FROM_PIC 0x100	/* irq_pending(): the vector is the PIC's, through LINT0 (ExtINT) */
@@ -195,7 +199,8 @@ int lapic_pending(const struct vm *vm);	/* the highest IRR vector above the PPR,
 void lapic_ack(struct vm *vm, uint8_t vector);	/* IRR to ISR */
 bool lapic_takes_extint(const struct vm *vm);	/* LINT0 passes the PIC's requests on */
 bool lapic_irr_set(const struct vm *vm, uint8_t vector);
-void lapic_update(struct vm *vm, uint64_t now);	/* the timer raises what came due */
+/* The timer raises what came due, but no expiry that came due after hold (a TSC; 0: none). */
+void lapic_update(struct vm *vm, uint64_t now, uint64_t hold);
 uint64_t lapic_next_deadline(const struct vm *vm);	/* TSC of the timer's next expiry; 0: none */
 
 /* ioapic.c: the I/O APIC at IOAPIC_BASE. */
