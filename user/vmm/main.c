@@ -67,24 +67,42 @@ void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 			vm->kick(vm, j);	/* the other vCPUs end too */
 }
 
+/* The writes queued for the next VCPU_RUN: (id, value) pairs in the IPC buffer, where it reads them. */
+static uint64_t *const run_writes = (uint64_t *)(uintptr_t)COMPONENT_IPC_BUFFER_VA + VCPU_RUN_WRITE_WORD;
+
+void vm_write_at_run(struct vm *vm, unsigned id, uint64_t value)
+{
+	for (unsigned i = 0; i < vm->nwrites; i++)
+		if (run_writes[2 * i] == id) {
+			run_writes[2 * i + 1] = value;
+			return;
+		}
+	if (vm->nwrites == VCPU_RUN_WRITES_MAX) {	/* full: make it now, no other queued id is this one */
+		if (vcpu_write_reg(vm->vcpu, id, value))
+			vm_stop(vm, "cannot write guest register %u", id);
+		return;
+	}
+	run_writes[2 * vm->nwrites] = id;
+	run_writes[2 * vm->nwrites + 1] = value;
+	vm->nwrites++;
+}
+
 void vm_set_rip(struct vm *vm, uint64_t rip)
 {
 	vm->moved = true;
-	if (vcpu_write_reg(vm->vcpu, VCPU_RIP, rip))
-		vm_stop(vm, "cannot write rip");
+	vm_write_at_run(vm, VCPU_RIP, rip);
 }
 
 void vm_set_rip_and_reg(struct vm *vm, uint64_t rip, unsigned id, uint64_t value)
 {
 	vm->moved = true;
-	if (vcpu_write_regs(vm->vcpu, id, value, VCPU_RIP, rip))
-		vm_stop(vm, "cannot write rip and register %u", id);
+	vm_write_at_run(vm, id, value);
+	vm_write_at_run(vm, VCPU_RIP, rip);
 }
 
 static void inject(struct vm *vm, uint64_t event)
 {
-	if (vcpu_write_reg(vm->vcpu, VCPU_EVENT, event))
-		vm_stop(vm, "cannot inject an event");
+	vm_write_at_run(vm, VCPU_EVENT, event);
 }
 
 static void exit_cpuid(struct vm *vm, uint64_t rip)
@@ -94,9 +112,10 @@ static void exit_cpuid(struct vm *vm, uint64_t rip)
 	cpuid_filter((uint32_t)exit_words[VCPU_EXIT_RAX], (uint32_t)exit_words[VCPU_EXIT_RCX], r);
 	if (exit_words[VCPU_EXIT_RAX] == 1)
 		r[1] |= vm->cpu << 24;	/* the initial APIC id */
-	if (vcpu_write_regs(vm->vcpu, VCPU_RAX, r[0], VCPU_RBX, r[1]) ||
-	    vcpu_write_regs(vm->vcpu, VCPU_RCX, r[2], VCPU_RDX, r[3]))
-		vm_stop(vm, "cannot write cpuid results");
+	vm_write_at_run(vm, VCPU_RAX, r[0]);
+	vm_write_at_run(vm, VCPU_RBX, r[1]);
+	vm_write_at_run(vm, VCPU_RCX, r[2]);
+	vm_write_at_run(vm, VCPU_RDX, r[3]);
 	vm_set_rip(vm, rip + 2);
 }
 
@@ -117,8 +136,7 @@ static void exit_io(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_r
 	if (!io.write) {
 		/* IN writes al/ax/eax; a 32-bit result clears rax's top half as any 32-bit op does. */
 		uint64_t v = io.size == 4 ? (uint64_t)io.value : (rax & ~(uint64_t)mask) | (io.value & mask);
-		if (vcpu_write_reg(vm->vcpu, VCPU_RAX, v))
-			vm_stop(vm, "cannot write rax");
+		vm_write_at_run(vm, VCPU_RAX, v);
 	}
 	vm_set_rip(vm, next_rip);
 }
@@ -132,8 +150,10 @@ static void exit_msr(struct vm *vm, bool write, uint64_t rip)
 		inject(vm, GUEST_EVENT_GP);
 		return;
 	}
-	if (!write && vcpu_write_regs(vm->vcpu, VCPU_RAX, (uint32_t)value, VCPU_RDX, value >> 32))
-		vm_stop(vm, "cannot write rdmsr results");
+	if (!write) {
+		vm_write_at_run(vm, VCPU_RAX, (uint32_t)value);
+		vm_write_at_run(vm, VCPU_RDX, value >> 32);
+	}
 	vm_set_rip(vm, rip + 2);
 }
 
@@ -155,19 +175,17 @@ static void sync_interrupts(struct vm *vm, bool after_run, bool words)
 	console_in_poll(vm, tsc_now());
 	int v = irq_pending(vm);
 	if (vm->virq_set && v != vm->virq_vector) {
-		(void)vcpu_write_reg(vm->vcpu, VCPU_VIRQ, 0);	/* masked or outranked meanwhile */
+		vm_write_at_run(vm, VCPU_VIRQ, 0);	/* masked or outranked meanwhile */
 		vm->virq_set = false;
 	}
 	if (!vm->virq_set && v >= 0) {
-		if (vcpu_write_reg(vm->vcpu, VCPU_VIRQ, (uint64_t)(v & 0xFF) | VCPU_VIRQ_PENDING))
-			vm_stop(vm, "cannot raise a virtual interrupt");
+		vm_write_at_run(vm, VCPU_VIRQ, (uint64_t)(v & 0xFF) | VCPU_VIRQ_PENDING);
 		vm->virq_set = true;
 		vm->virq_vector = v;
 	}
 	uint64_t d = console_in_deadline(vm, irq_next_deadline(vm));
 	if (d != vm->deadline) {
-		if (vcpu_write_reg(vm->vcpu, VCPU_DEADLINE, d))
-			vm_stop(vm, "cannot set the deadline");
+		vm_write_at_run(vm, VCPU_DEADLINE, d);
 		vm->deadline = d;
 	}
 }
@@ -361,7 +379,8 @@ int main(const struct component_info *info)
 		smp_receive(vm);
 		sync_interrupts(vm, false, false);
 		smp_unlock(vm);
-		struct vcpu_exit x = vcpu_run(vm->vcpu);
+		struct vcpu_exit x = vcpu_run_writing(vm->vcpu, vm->nwrites);
+		vm->nwrites = 0;	/* made, or the VM stops below */
 		smp_lock(vm);
 		if (x.err) {
 			vm_stop(vm, "VCPU_RUN failed: %s", err_str(x.err));
