@@ -332,19 +332,8 @@ static void vcpu_exit_words(const struct vcpu *v, const struct virt_exit *x)
 		return;
 	uint64_t *w = kobj_ptr(me->ipc_buf.cap.obj);
 	w[VCPU_EXIT_VENDOR_CODE] = x->vendor_code;
-	for (unsigned r = VCPU_RAX; r <= VCPU_RSP; r++)
-		w[VCPU_EXIT_RAX + r] = vcpu_invoke_read(v, r);
-	w[VCPU_EXIT_RFLAGS] = vcpu_invoke_read(v, VCPU_RFLAGS);
+	virt_exit_regs(v, w);	/* the registers, as VCPU_READ_REGS would give each */
 	w[VCPU_EXIT_EVENT] = x->event;
-	for (unsigned r = VCPU_R8; r <= VCPU_R15; r++)
-		w[VCPU_EXIT_R8 + r - VCPU_R8] = vcpu_invoke_read(v, r);
-	w[VCPU_EXIT_CR0] = vcpu_invoke_read(v, VCPU_CR0);
-	w[VCPU_EXIT_CR3] = vcpu_invoke_read(v, VCPU_CR3);
-	w[VCPU_EXIT_CR4] = vcpu_invoke_read(v, VCPU_CR4);
-	w[VCPU_EXIT_EFER] = vcpu_invoke_read(v, VCPU_EFER);
-	w[VCPU_EXIT_CS] = vcpu_invoke_read(v, VCPU_CS);
-	w[VCPU_EXIT_CS_BASE] = vcpu_invoke_read(v, VCPU_CS_BASE);
-	w[VCPU_EXIT_VIRQ] = vcpu_invoke_read(v, VCPU_VIRQ);
 }
 
 /* *restart: a host interrupt stopped the guest, and the call is to start again once it is in. */

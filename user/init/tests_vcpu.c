@@ -208,8 +208,14 @@ static void cpuid_exit_reports_guest_state(struct test_env *env)
 	CHECK(w[VCPU_EXIT_RSP] == 0x8000 && w[VCPU_EXIT_RBP] == 0xBEB);
 	CHECK((w[VCPU_EXIT_RFLAGS] & 0x2) && w[VCPU_EXIT_EVENT] == 0);
 	CHECK(w[VCPU_EXIT_R8] == 0x808 && w[VCPU_EXIT_R15] == 0xF0F);
-	/* What instruction emulation needs, the same as reading each register would give. */
-	static const unsigned id[] = { VCPU_CR0, VCPU_CR3, VCPU_CR4, VCPU_EFER, VCPU_CS, VCPU_CS_BASE };
+	/* Every register word, the same as reading that register gives (the kernel fills them apart). */
+	for (unsigned r = VCPU_RAX; r <= VCPU_RSP; r++)
+		CHECK(w[VCPU_EXIT_RAX + r] == vcpu_read_reg(vcpu, r));
+	for (unsigned r = VCPU_R8; r <= VCPU_R15; r++)
+		CHECK(w[VCPU_EXIT_R8 + r - VCPU_R8] == vcpu_read_reg(vcpu, r));
+	CHECK(w[VCPU_EXIT_RFLAGS] == vcpu_read_reg(vcpu, VCPU_RFLAGS));
+	static const unsigned id[] = { VCPU_CR0, VCPU_CR3, VCPU_CR4, VCPU_EFER, VCPU_CS, VCPU_CS_BASE,
+				       VCPU_VIRQ };
 	for (unsigned i = 0; i < sizeof(id) / sizeof(id[0]); i++)
 		CHECK(w[VCPU_EXIT_CR0 + i] == vcpu_read_reg(vcpu, id[i]));
 	CHECK((w[VCPU_EXIT_CR0] & 1) && VCPU_SEG_SEL(w[VCPU_EXIT_CS]) == 0x08);
