@@ -377,10 +377,12 @@ static err_t vcpu_call(struct call *c, struct cte *slot, unsigned label, bool *r
 		const struct tcb *me = sched_current;
 		if ((e = vcpu_decode_run(v)))
 			return fail(c, ARG_CAP, e);
-		if ((e = vcpu_decode_run_writes(me->ipc_buf.cap.type == OBJ_FRAME_4K ?
-						kobj_ptr(me->ipc_buf.cap.obj) : NULL, c->mr[0], writes)))
-			return fail(c, ARG_MR(0), e);
-		vcpu_invoke_run_writes(v, writes, (unsigned)c->mr[0]);
+		if (c->mr[0]) {	/* a plain run (and every restarted one) skips this */
+			if ((e = vcpu_decode_run_writes(me->ipc_buf.cap.type == OBJ_FRAME_4K ?
+							kobj_ptr(me->ipc_buf.cap.obj) : NULL, c->mr[0], writes)))
+				return fail(c, ARG_MR(0), e);
+			vcpu_invoke_run_writes(v, writes, (unsigned)c->mr[0]);
+		}
 		/*
 		 * A signal for the VMM (a device interrupt, another core) ends the run: checked at
 		 * every entry, so also after the host interrupt that delivered it restarts the call.
