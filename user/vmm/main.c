@@ -72,19 +72,10 @@ static uint64_t *const run_writes = (uint64_t *)(uintptr_t)COMPONENT_IPC_BUFFER_
 
 void vm_write_at_run(struct vm *vm, unsigned id, uint64_t value)
 {
-	for (unsigned i = 0; i < vm->nwrites; i++)
-		if (run_writes[2 * i] == id) {
-			run_writes[2 * i + 1] = value;
-			return;
-		}
-	if (vm->nwrites == VCPU_RUN_WRITES_MAX) {	/* full: make it now, no other queued id is this one */
-		if (vcpu_write_reg(vm->vcpu, id, value))
-			vm_stop(vm, "cannot write guest register %u", id);
-		return;
-	}
-	run_writes[2 * vm->nwrites] = id;
-	run_writes[2 * vm->nwrites + 1] = value;
-	vm->nwrites++;
+	/* Full: made now, which is safe as no queued write is of this register. */
+	if (!runq_add(run_writes, &vm->nwrites, VCPU_RUN_WRITES_MAX, id, value) &&
+	    vcpu_write_reg(vm->vcpu, id, value))
+		vm_stop(vm, "cannot write guest register %u", id);
 }
 
 void vm_set_rip(struct vm *vm, uint64_t rip)
@@ -158,19 +149,23 @@ static void exit_msr(struct vm *vm, bool write, uint64_t rip)
 }
 
 /*
- * Interrupts: ack what the guest took, offer what comes next (irq.c), set the timer deadline.
- * after_run: right after an exit, whose words say whether the guest took the vector offered
- * (words: false for a notify exit, which has none).
+ * Right after an exit: if the guest took the vector offered, the controller's
+ * acknowledge (irq.c), before the exit is handled (an EOI ends what it took).
+ * words: the exit's words say it (false for a notify exit, which has none).
  */
-static void sync_interrupts(struct vm *vm, bool after_run, bool words)
+static void ack_taken(struct vm *vm, bool words)
 {
-	if (after_run && vm->virq_set) {
-		uint64_t r = words ? exit_words[VCPU_EXIT_VIRQ] : vcpu_read_reg(vm->vcpu, VCPU_VIRQ);
-		if (!(r & VCPU_VIRQ_PENDING)) {
-			irq_ack(vm, vm->virq_vector);
-			vm->virq_set = false;
-		}
+	uint64_t r = words ? exit_words[VCPU_EXIT_VIRQ] : vcpu_read_reg(vm->vcpu, VCPU_VIRQ);
+
+	if (!(r & VCPU_VIRQ_PENDING)) {
+		irq_ack(vm, vm->virq_vector);
+		vm->virq_set = false;
 	}
+}
+
+/* Before a run: offer what comes next (irq.c) and set the timer deadline, at the run. */
+static void sync_interrupts(struct vm *vm)
+{
 	irq_update(vm, tsc_now());
 	console_in_poll(vm, tsc_now());
 	int v = irq_pending(vm);
@@ -377,7 +372,7 @@ int main(const struct component_info *info)
 	}
 	while (!vm->stopped) {
 		smp_receive(vm);
-		sync_interrupts(vm, false, false);
+		sync_interrupts(vm);
 		smp_unlock(vm);
 		struct vcpu_exit x = vcpu_run_writing(vm->vcpu, vm->nwrites);
 		vm->nwrites = 0;	/* made, or the VM stops below */
@@ -392,7 +387,7 @@ int main(const struct component_info *info)
 		vm->exits++;
 		vm->exits_by_reason[x.reason < VMEXIT_REASONS - 1 ? x.reason : VMEXIT_REASONS - 1]++;
 		if (vm->virq_set)
-			sync_interrupts(vm, true, x.reason != VMEXIT_NOTIFY);
+			ack_taken(vm, x.reason != VMEXIT_NOTIFY);
 		vm->moved = false;
 		handle(vm, &x);
 		if (!vm->stopped && exit_loop_note(&vm->loop, x.reason, x.rip, x.info1, vm->moved))

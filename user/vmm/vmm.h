@@ -9,6 +9,7 @@
 #include "kstring.h"
 #include "loop.h"
 #include "pci.h"
+#include "runq.h"
 
 #define VMEXIT_REASONS (VMEXIT_COUNT + 1)	/* abi/vmexits.def's, and a last slot for any other */
 
