@@ -73,7 +73,7 @@ HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INCLUDES) -Itests/unit -Itools/atoll -I
 	-fno-sanitize-recover=all -MMD -MP
 UNIT_TESTS := pci memmap partition bootinfo acpi acpi_madt acpi_tables cmdline printf elf cspace \
 	untyped gspace tlb spec pcimgr decode pic pit lapic ioapic vmm_acpi strio smp vpci exit_loop \
-	guest_walk svm_event calib
+	guest_walk svm_event calib runq
 unit_memmap_SRCS := kernel/mem/memmap.c kernel/lib/error.c
 unit_partition_SRCS := kernel/mem/partition.c kernel/mem/memmap.c kernel/lib/error.c
 unit_bootinfo_SRCS := kernel/boot/bootinfo.c kernel/mem/memmap.c kernel/lib/error.c
@@ -88,6 +88,7 @@ unit_untyped_SRCS := kernel/core/cspace.c kernel/obj/cnode.c kernel/obj/untyped.
 unit_decode_SRCS := user/vmm/decode.c
 unit_strio_SRCS := user/vmm/strio.c
 unit_exit_loop_SRCS := user/vmm/loop.c
+unit_runq_SRCS := user/vmm/runq.c
 unit_guest_walk_SRCS := user/vmm/guest_walk.c
 unit_guest_walk_CFLAGS := -Iuser/lib
 unit_pic_SRCS := user/vmm/pic.c

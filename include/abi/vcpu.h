@@ -64,4 +64,14 @@ enum vcpu_exit_word {
 	VCPU_EXIT_WORDS
 };
 
+/*
+ * VCPU_RUN's input: mr0 = how many register writes to make before the guest
+ * runs (at most VCPU_RUN_WRITES_MAX), as (id, value) pairs in the caller's IPC
+ * buffer from word VCPU_RUN_WRITE_WORD on, past the exit words. They are made
+ * once: a run that a host interrupt restarts does not make them again.
+ */
+#define VCPU_RUN_WRITE_WORD 32
+#define VCPU_RUN_WRITES_MAX 8
+_Static_assert(VCPU_EXIT_WORDS <= VCPU_RUN_WRITE_WORD, "an exit does not overwrite the run's writes");
+
 #endif

@@ -332,19 +332,8 @@ static void vcpu_exit_words(const struct vcpu *v, const struct virt_exit *x)
 		return;
 	uint64_t *w = kobj_ptr(me->ipc_buf.cap.obj);
 	w[VCPU_EXIT_VENDOR_CODE] = x->vendor_code;
-	for (unsigned r = VCPU_RAX; r <= VCPU_RSP; r++)
-		w[VCPU_EXIT_RAX + r] = vcpu_invoke_read(v, r);
-	w[VCPU_EXIT_RFLAGS] = vcpu_invoke_read(v, VCPU_RFLAGS);
+	virt_exit_regs(v, w);	/* the registers, as VCPU_READ_REGS would give each */
 	w[VCPU_EXIT_EVENT] = x->event;
-	for (unsigned r = VCPU_R8; r <= VCPU_R15; r++)
-		w[VCPU_EXIT_R8 + r - VCPU_R8] = vcpu_invoke_read(v, r);
-	w[VCPU_EXIT_CR0] = vcpu_invoke_read(v, VCPU_CR0);
-	w[VCPU_EXIT_CR3] = vcpu_invoke_read(v, VCPU_CR3);
-	w[VCPU_EXIT_CR4] = vcpu_invoke_read(v, VCPU_CR4);
-	w[VCPU_EXIT_EFER] = vcpu_invoke_read(v, VCPU_EFER);
-	w[VCPU_EXIT_CS] = vcpu_invoke_read(v, VCPU_CS);
-	w[VCPU_EXIT_CS_BASE] = vcpu_invoke_read(v, VCPU_CS_BASE);
-	w[VCPU_EXIT_VIRQ] = vcpu_invoke_read(v, VCPU_VIRQ);
 }
 
 /* *restart: a host interrupt stopped the guest, and the call is to start again once it is in. */
@@ -383,9 +372,17 @@ static err_t vcpu_call(struct call *c, struct cte *slot, unsigned label, bool *r
 		c->value2 = id2 != VCPU_REG_NONE ? vcpu_invoke_read(v, (unsigned)id2) : 0;
 		return E_OK;
 	}
-	case INV_VCPU_RUN:
+	case INV_VCPU_RUN: {
+		struct vcpu_write writes[VCPU_RUN_WRITES_MAX];
+		const struct tcb *me = sched_current;
 		if ((e = vcpu_decode_run(v)))
 			return fail(c, ARG_CAP, e);
+		if (c->mr[0]) {	/* a plain run (and every restarted one) skips this */
+			if ((e = vcpu_decode_run_writes(me->ipc_buf.cap.type == OBJ_FRAME_4K ?
+							kobj_ptr(me->ipc_buf.cap.obj) : NULL, c->mr[0], writes)))
+				return fail(c, ARG_MR(0), e);
+			vcpu_invoke_run_writes(v, writes, (unsigned)c->mr[0]);
+		}
 		/*
 		 * A signal for the VMM (a device interrupt, another core) ends the run: checked at
 		 * every entry, so also after the host interrupt that delivered it restarts the call.
@@ -408,6 +405,7 @@ static err_t vcpu_call(struct call *c, struct cte *slot, unsigned label, bool *r
 		c->value4 = vcpu_invoke_read(v, VCPU_RIP);
 		vcpu_exit_words(v, &x);
 		return E_OK;
+	}
 	default:
 		break;	/* a label of another object type: reported below */
 	}
@@ -651,7 +649,11 @@ long invoke_call(struct cte *target, struct trap_frame *f)
 		bool restart = false;
 		e = vcpu_call(&c, target, label, &restart);
 		if (restart) {
-			/* Registers untouched: once the interrupt is in, the thread calls again. */
+			/*
+			 * Registers untouched but mr0: once the interrupt is in, the thread calls
+			 * again, and the register writes this call made are not made twice.
+			 */
+			f->rdx = 0;
 			ctx_restart_syscall(f);
 			return IPC_BLOCKED;
 		}

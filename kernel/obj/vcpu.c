@@ -41,6 +41,30 @@ void vcpu_invoke_write(struct vcpu *v, unsigned id, uint64_t value)
 	virt_reg_write(v, id, value);
 }
 
+err_t vcpu_decode_run_writes(const volatile uint64_t *words, uint64_t n, struct vcpu_write *out)
+{
+	err_t e;
+
+	if (n > VCPU_RUN_WRITES_MAX)
+		return E_RANGE;
+	if (n && !words)
+		return E_NOENT;
+	/* Each word read once: what is checked is what is written, whatever the buffer does meanwhile. */
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t id = words[VCPU_RUN_WRITE_WORD + 2 * i];
+		if ((e = vcpu_decode_reg(id, true)))
+			return e;
+		out[i] = (struct vcpu_write){ (unsigned)id, words[VCPU_RUN_WRITE_WORD + 2 * i + 1] };
+	}
+	return E_OK;
+}
+
+void vcpu_invoke_run_writes(struct vcpu *v, const struct vcpu_write *w, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		vcpu_invoke_write(v, w[i].id, w[i].value);
+}
+
 err_t vcpu_decode_run(const struct vcpu *v)
 {
 	if (!virt_ready())

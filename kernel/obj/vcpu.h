@@ -38,6 +38,21 @@ MUST_CHECK err_t vcpu_decode_reg(uint64_t id, bool write);
 uint64_t vcpu_invoke_read(const struct vcpu *v, unsigned id);
 void vcpu_invoke_write(struct vcpu *v, unsigned id, uint64_t value);
 
+/* One of the register writes VCPU_RUN makes before it enters the guest. */
+struct vcpu_write {
+	unsigned id;
+	uint64_t value;
+};
+
+/*
+ * VCPU_RUN's n writes, copied from words (the caller's IPC buffer, NULL if it
+ * has none) into out and all checked: E_RANGE for more than VCPU_RUN_WRITES_MAX,
+ * E_NOENT for writes without a buffer, else vcpu_decode_reg()'s error.
+ */
+MUST_CHECK err_t vcpu_decode_run_writes(const volatile uint64_t *words, uint64_t n, struct vcpu_write *out);
+/* Makes the n writes vcpu_decode_run_writes() checked, in order. */
+void vcpu_invoke_run_writes(struct vcpu *v, const struct vcpu_write *w, unsigned n);
+
 /* VCPU_RUN: E_UNSUPP where guests cannot run, E_NOENT without a guest space. */
 MUST_CHECK err_t vcpu_decode_run(const struct vcpu *v);
 /* Runs the guest: true with *x at an exit for the VMM, false when a host interrupt waits. */

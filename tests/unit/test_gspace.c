@@ -43,13 +43,24 @@ static struct {
 	unsigned unmap_level;
 	bool stale, uncached;
 	err_t check;
+	unsigned read_only;		/* a register id the vendor refuses to write */
+	unsigned writes;		/* register writes made, in order */
+	unsigned write_id[VCPU_RUN_WRITES_MAX];
+	uint64_t write_value[VCPU_RUN_WRITES_MAX];
 } fake;
 
 bool virt_ready(void) { return true; }
 void virt_vcpu_setup(struct vcpu *v) { (void)v; }
-err_t virt_reg_check(unsigned id, bool write) { (void)id; (void)write; return E_OK; }
+err_t virt_reg_check(unsigned id, bool write) { return write && id == fake.read_only ? E_INVAL : E_OK; }
 uint64_t virt_reg_read(const struct vcpu *v, unsigned id) { (void)v; (void)id; return 0; }
-void virt_reg_write(struct vcpu *v, unsigned id, uint64_t value) { (void)v; (void)id; (void)value; }
+
+void virt_reg_write(struct vcpu *v, unsigned id, uint64_t value)
+{
+	(void)v;
+	assert_true(fake.writes < VCPU_RUN_WRITES_MAX);
+	fake.write_id[fake.writes] = id;
+	fake.write_value[fake.writes++] = value;
+}
 
 bool virt_vcpu_run(struct vcpu *v, paddr_t nested_root, bool tlb_stale, struct virt_exit *x)
 {
@@ -99,6 +110,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&fake, 0, sizeof(fake));
+	fake.read_only = VCPU_REG_NONE;
 	memset(&space_a, 0, sizeof(space_a));
 	memset(&space_b, 0, sizeof(space_b));
 	space_a.cap = (struct cap){ .type = OBJ_GUEST_SPACE, .rights = CAP_ALL_RIGHTS, .obj = SPACE_A };
@@ -236,6 +248,37 @@ static void test_vcpu_tlb_stale_only_after_a_change(void **state)
 	assert_true(cspace_is_final(&space_b));
 }
 
+/* VCPU_RUN's register writes: all checked before any is made, then made in order. */
+static void test_run_writes_checked_then_made(void **state)
+{
+	(void)state;
+	uint64_t words[VCPU_RUN_WRITE_WORD + 2 * VCPU_RUN_WRITES_MAX + 2] = { 0 };
+	struct vcpu_write w[VCPU_RUN_WRITES_MAX];
+	struct vcpu *v = kobj_ptr(HOST_BASE);
+
+	assert_int_equal(vcpu_decode_run_writes(NULL, 0, w), E_OK);	/* none: no buffer needed */
+	assert_int_equal(vcpu_decode_run_writes(NULL, 1, w), E_NOENT);
+	assert_int_equal(vcpu_decode_run_writes(words, VCPU_RUN_WRITES_MAX + 1, w), E_RANGE);
+	words[VCPU_RUN_WRITE_WORD] = VCPU_RIP;
+	words[VCPU_RUN_WRITE_WORD + 1] = 0x1234;
+	words[VCPU_RUN_WRITE_WORD + 2] = VCPU_REG_COUNT;	/* unknown */
+	assert_int_equal(vcpu_decode_run_writes(words, 2, w), E_RANGE);
+	words[VCPU_RUN_WRITE_WORD + 2] = VCPU_RAX;
+	words[VCPU_RUN_WRITE_WORD + 3] = 0x5A;
+	fake.read_only = VCPU_RAX;
+	assert_int_equal(vcpu_decode_run_writes(words, 2, w), E_INVAL);
+	assert_int_equal(fake.writes, 0);	/* the decode writes nothing */
+	fake.read_only = VCPU_REG_NONE;
+	assert_int_equal(vcpu_decode_run_writes(words, 2, w), E_OK);
+	words[VCPU_RUN_WRITE_WORD + 1] = 0x9999;	/* changed after the check: not what is written */
+	vcpu_invoke_run_writes(v, w, 2);
+	assert_int_equal(fake.writes, 2);
+	assert_int_equal(fake.write_id[0], VCPU_RIP);
+	assert_int_equal(fake.write_value[0], 0x1234);
+	assert_int_equal(fake.write_id[1], VCPU_RAX);
+	assert_int_equal(fake.write_value[1], 0x5A);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +289,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_mapping_is_not_ours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_cap_leaves_reused_number_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vcpu_tlb_stale_only_after_a_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_writes_checked_then_made, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,7 @@ enum {
 	AT_FLD1 = 0x60,		/* fld1: pushes onto the x87 stack; vmmcall */
 	AT_STI_SPIN = 0x68,	/* sti; jmp . */
 	AT_ISR = 0x6B,		/* interrupt handler: mov $0x77, %al; out %al, $0x80 */
+	AT_COUNT = 0x70,	/* inc %eax; loop AT_COUNT; vmmcall */
 };
 
 #define IDT_OFF 0x800		/* the guest's IDT, in the code page */
@@ -77,6 +78,10 @@ static const uint8_t guest_code[] = {
 	0xEB, 0xFE,				/* 69 jmp . */
 	0xB0, 0x77,				/* 6b mov $0x77, %al */
 	0xE6, 0x80,				/* 6d out %al, $0x80 */
+	[AT_COUNT] =
+	0x40,					/* 70 inc %eax */
+	0xE2, 0xFD,				/* 71 loop 70 */
+	0x0F, 0x01, 0xD9,			/* 73 vmmcall */
 };
 
 #define SVM_EXIT_CPUID 0x72	/* the vendor's own code, for the IPC-buffer check */
@@ -203,8 +208,14 @@ static void cpuid_exit_reports_guest_state(struct test_env *env)
 	CHECK(w[VCPU_EXIT_RSP] == 0x8000 && w[VCPU_EXIT_RBP] == 0xBEB);
 	CHECK((w[VCPU_EXIT_RFLAGS] & 0x2) && w[VCPU_EXIT_EVENT] == 0);
 	CHECK(w[VCPU_EXIT_R8] == 0x808 && w[VCPU_EXIT_R15] == 0xF0F);
-	/* What instruction emulation needs, the same as reading each register would give. */
-	static const unsigned id[] = { VCPU_CR0, VCPU_CR3, VCPU_CR4, VCPU_EFER, VCPU_CS, VCPU_CS_BASE };
+	/* Every register word, the same as reading that register gives (the kernel fills them apart). */
+	for (unsigned r = VCPU_RAX; r <= VCPU_RSP; r++)
+		CHECK(w[VCPU_EXIT_RAX + r] == vcpu_read_reg(vcpu, r));
+	for (unsigned r = VCPU_R8; r <= VCPU_R15; r++)
+		CHECK(w[VCPU_EXIT_R8 + r - VCPU_R8] == vcpu_read_reg(vcpu, r));
+	CHECK(w[VCPU_EXIT_RFLAGS] == vcpu_read_reg(vcpu, VCPU_RFLAGS));
+	static const unsigned id[] = { VCPU_CR0, VCPU_CR3, VCPU_CR4, VCPU_EFER, VCPU_CS, VCPU_CS_BASE,
+				       VCPU_VIRQ };
 	for (unsigned i = 0; i < sizeof(id) / sizeof(id[0]); i++)
 		CHECK(w[VCPU_EXIT_CR0 + i] == vcpu_read_reg(vcpu, id[i]));
 	CHECK((w[VCPU_EXIT_CR0] & 1) && VCPU_SEG_SEL(w[VCPU_EXIT_CS]) == 0x08);
@@ -227,6 +238,73 @@ static void edited_rax_reaches_the_guest(struct test_env *env)
 	CHECK((x.info1 >> 16) == 0x80 && !(x.info1 & 1) && (x.info1 & 0x10));	/* port, OUT, 8 bits */
 	CHECK(x.info2 == AT_HLT);	/* the next rip */
 	CHECK((vcpu_read_reg(vcpu, VCPU_RAX) & 0xFF) == 0x5A);
+	cleanup(env);
+}
+
+/* Puts VCPU_RUN's register writes into the IPC buffer at w (docs/vcpu.md). */
+static void run_writes(volatile uint64_t *w, unsigned n, const uint64_t *pairs)
+{
+	for (unsigned i = 0; i < 2 * n; i++)
+		w[VCPU_RUN_WRITE_WORD + i] = pairs[i];
+}
+
+static void run_makes_its_writes_first(struct test_env *env)
+{
+	uint64_t vcpu = guest(env);
+	volatile uint64_t *w = (volatile uint64_t *)(uintptr_t)VA_BUF;
+
+	CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 10), VS, VA_BUF, CAP_WRITE), E_OK);
+	CHECK_ERR(tcb_set_ipc_buffer(CAP_INIT_TCB, S(10)), E_OK);
+	/* The CPUID's emulation rides on the next run: rax, rbx and rip; the OUT shows rax. */
+	struct vcpu_exit x = run_at(vcpu, AT_CPUID, 0);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_CPUID);
+	run_writes(w, 3, (const uint64_t[]){ VCPU_RAX, 0x5A, VCPU_RBX, 0xB0B, VCPU_RIP, x.rip + 2 });
+	x = vcpu_run_writing(vcpu, 3);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_IO && x.rip == AT_OUT);
+	CHECK((w[VCPU_EXIT_RAX] & 0xFF) == 0x5A && w[VCPU_EXIT_RBX] == 0xB0B);
+	/* Checked before any is made: too many, an unknown id, a read-only one; nothing runs. */
+	run_writes(w, 2, (const uint64_t[]){ VCPU_RIP, AT_HLT, VCPU_RAX, 1 });
+	x = vcpu_run_writing(vcpu, VCPU_RUN_WRITES_MAX + 1);
+	CHECK(x.err == E_RANGE && x.reason == ARG_MR(0));
+	run_writes(w, 2, (const uint64_t[]){ VCPU_RIP, AT_HLT, VCPU_REG_COUNT, 1 });
+	x = vcpu_run_writing(vcpu, 2);
+	CHECK(x.err == E_RANGE && x.reason == ARG_MR(0));
+	run_writes(w, 2, (const uint64_t[]){ VCPU_RIP, AT_HLT, VCPU_TSC_KHZ, 1 });
+	x = vcpu_run_writing(vcpu, 2);
+	CHECK(x.err == E_INVAL && x.reason == ARG_MR(0));
+	CHECK(vcpu_read_reg(vcpu, VCPU_RIP) == AT_OUT);
+	/* The last write of an id wins; the HLT then exits where it was put. */
+	run_writes(w, 2, (const uint64_t[]){ VCPU_RIP, AT_CPUID, VCPU_RIP, AT_HLT });
+	x = vcpu_run_writing(vcpu, 2);
+	CHECK(x.err == E_OK && x.reason == VMEXIT_HLT && x.rip == AT_HLT);
+	cleanup(env);
+}
+
+static void restarted_run_writes_once(struct test_env *env)
+{
+	uint64_t vcpu = guest(env);
+	volatile uint64_t *w = (volatile uint64_t *)(uintptr_t)VA_BUF;
+	uint64_t n = 0;
+
+	CHECK_ERR(frame_map(test_make(env, OBJ_FRAME_4K, 0, 10), VS, VA_BUF, CAP_WRITE), E_OK);
+	CHECK_ERR(tcb_set_ipc_buffer(CAP_INIT_TCB, S(10)), E_OK);
+	/*
+	 * The guest counts 20 million loops in eax, starting from the 0 the run writes;
+	 * a host tick in between restarts the call. Were the writes made again, eax
+	 * would start over while ecx (written before, by another call) did not, and
+	 * the guest would stop with eax short of ecx's count. As in
+	 * host_interrupts_resume_the_guest, runs again until a tick came.
+	 */
+	for (unsigned i = 0; i < 10 && n == 0; i++) {
+		uint64_t before = vcpu_read_reg(vcpu, VCPU_HOST_INTERRUPTS);
+		CHECK_ERR(vcpu_write_reg(vcpu, VCPU_RCX, 20000000), E_OK);
+		run_writes(w, 2, (const uint64_t[]){ VCPU_RAX, 0, VCPU_RIP, AT_COUNT });
+		struct vcpu_exit x = vcpu_run_writing(vcpu, 2);
+		CHECK(x.err == E_OK && x.reason == VMEXIT_HYPERCALL && x.rip == AT_COUNT + 3);
+		CHECK((uint32_t)w[VCPU_EXIT_RAX] == 20000000 && (uint32_t)w[VCPU_EXIT_RCX] == 0);
+		n = vcpu_read_reg(vcpu, VCPU_HOST_INTERRUPTS) - before;
+	}
+	CHECK(n > 0);
 	cleanup(env);
 }
 
@@ -559,6 +637,8 @@ const struct test_case vcpu_tests[] = {
 	{ "objects_check_their_arguments", objects_check_their_arguments },
 	{ "cpuid_exit_reports_guest_state", cpuid_exit_reports_guest_state },
 	{ "edited_rax_reaches_the_guest", edited_rax_reaches_the_guest },
+	{ "run_makes_its_writes_first", run_makes_its_writes_first },
+	{ "restarted_run_writes_once", restarted_run_writes_once },
 	{ "hlt_exits_to_the_vmm", hlt_exits_to_the_vmm },
 	{ "unmapped_gpa_faults_then_maps", unmapped_gpa_faults_then_maps },
 	{ "large_frame_maps_2m", large_frame_maps_2m },

@@ -311,9 +311,18 @@ struct vcpu_exit {
 	uint64_t rip;
 };
 
-static inline struct vcpu_exit vcpu_run(uint64_t vcpu)
+/*
+ * Runs the guest after the n register writes (id, value) the caller put in its
+ * IPC buffer from word VCPU_RUN_WRITE_WORD on (abi/vcpu.h); n = 0: none.
+ */
+static inline struct vcpu_exit vcpu_run_writing(uint64_t vcpu, unsigned n)
 {
-	struct msg m = atoll_ipc(SYS_CALL, vcpu, INV_VCPU_RUN, 0, 0, 0, 0);
+	struct msg m = atoll_ipc(SYS_CALL, vcpu, INV_VCPU_RUN, n, 0, 0, 0);
 
 	return (struct vcpu_exit){ m.err, m.mr[0], m.mr[1], m.mr[2], m.mr[3] };
+}
+
+static inline struct vcpu_exit vcpu_run(uint64_t vcpu)
+{
+	return vcpu_run_writing(vcpu, 0);
 }

@@ -17,6 +17,34 @@ bool guest_ram_read(const struct vm *vm, uint64_t gpa, void *out, unsigned n)
 	return true;
 }
 
+/*
+ * A page-table entry of 4 or 8 bytes at gpa, in one load: the library's memcpy
+ * goes byte by byte, and a walk reads up to four entries at every emulated access.
+ */
+static bool ram_entry(const struct vm *vm, uint64_t gpa, unsigned size, uint64_t *out)
+{
+	uint32_t e32;
+
+	if (gpa >= vm->ram_size || size > vm->ram_size - gpa)
+		return false;
+	if (size == 8) {
+		__builtin_memcpy(out, vm->ram + gpa, 8);
+	} else {
+		__builtin_memcpy(&e32, vm->ram + gpa, 4);
+		*out = e32;
+	}
+	return true;
+}
+
+/* Copies n bytes a word at a time where it can. */
+static void copy_bytes(uint8_t *d, const uint8_t *s, unsigned n)
+{
+	for (; n >= 8; n -= 8, d += 8, s += 8)
+		__builtin_memcpy(d, s, 8);
+	for (; n; n--)
+		*d++ = *s++;
+}
+
 static bool walk_fail(struct walk_fail *why, unsigned level, uint64_t at, uint64_t entry)
 {
 	if (why)
@@ -35,16 +63,16 @@ bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uin
 		return true;
 	}
 	if (!(cr4 & CR4_PAE)) {	/* two levels of 32-bit entries, 4 MiB pages with PSE */
-		uint32_t pde = 0, pte = 0;
+		uint64_t pde = 0, pte = 0;
 		uint64_t at = (cr3 & 0xFFFFF000u) + ((la >> 22) & 0x3FF) * 4;
-		if (!guest_ram_read(vm, at, &pde, 4) || !(pde & PTE_P))
+		if (!ram_entry(vm, at, 4, &pde) || !(pde & PTE_P))
 			return walk_fail(why, 2, at, pde);
 		if ((pde & PTE_PS) && (cr4 & CR4_PSE)) {
 			*gpa = (pde & 0xFFC00000u) | (la & 0x3FFFFF);
 			return true;
 		}
 		at = (pde & 0xFFFFF000u) + ((la >> 12) & 0x3FF) * 4;
-		if (!guest_ram_read(vm, at, &pte, 4) || !(pte & PTE_P))
+		if (!ram_entry(vm, at, 4, &pte) || !(pte & PTE_P))
 			return walk_fail(why, 1, at, pte);
 		*gpa = (pte & 0xFFFFF000u) | (la & 0xFFF);
 		return true;
@@ -56,7 +84,7 @@ bool guest_translate(const struct vm *vm, const uint64_t cr[4], uint64_t la, uin
 		unsigned shift = 12 + 9 * (l - 1);
 		uint64_t idx = (la >> shift) & (l == 3 && levels == 3 ? 3 : 0x1FF);
 		e = 0;
-		if (!guest_ram_read(vm, table + idx * 8, &e, 8) || !(e & PTE_P))
+		if (!ram_entry(vm, table + idx * 8, 8, &e) || !(e & PTE_P))
 			return walk_fail(why, l, table + idx * 8, e);
 		if (l <= 3 && l >= 2 && (e & PTE_PS) && !(levels == 3 && l == 3)) {
 			uint64_t mask = (1ull << shift) - 1;
@@ -85,7 +113,7 @@ unsigned guest_read_linear(const struct vm *vm, const uint64_t cr[4], uint64_t l
 		unsigned chunk = n - k < page_left ? n - k : (unsigned)page_left;
 		uint64_t in_ram = gpa < vm->ram_size ? vm->ram_size - gpa : 0;
 		unsigned got = chunk < in_ram ? chunk : (unsigned)in_ram;
-		memcpy(out + k, vm->ram + gpa, got);
+		copy_bytes(out + k, vm->ram + gpa, got);
 		k += got;
 		if (got < chunk) {
 			stop->gpa = gpa + got;

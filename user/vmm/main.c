@@ -67,24 +67,33 @@ void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 			vm->kick(vm, j);	/* the other vCPUs end too */
 }
 
+/* The writes queued for the next VCPU_RUN: (id, value) pairs in the IPC buffer, where it reads them. */
+static uint64_t *const run_writes = (uint64_t *)(uintptr_t)COMPONENT_IPC_BUFFER_VA + VCPU_RUN_WRITE_WORD;
+
+void vm_write_at_run(struct vm *vm, unsigned id, uint64_t value)
+{
+	/* Full: made now, which is safe as no queued write is of this register. */
+	if (!runq_add(run_writes, &vm->nwrites, VCPU_RUN_WRITES_MAX, id, value) &&
+	    vcpu_write_reg(vm->vcpu, id, value))
+		vm_stop(vm, "cannot write guest register %u", id);
+}
+
 void vm_set_rip(struct vm *vm, uint64_t rip)
 {
 	vm->moved = true;
-	if (vcpu_write_reg(vm->vcpu, VCPU_RIP, rip))
-		vm_stop(vm, "cannot write rip");
+	vm_write_at_run(vm, VCPU_RIP, rip);
 }
 
 void vm_set_rip_and_reg(struct vm *vm, uint64_t rip, unsigned id, uint64_t value)
 {
 	vm->moved = true;
-	if (vcpu_write_regs(vm->vcpu, id, value, VCPU_RIP, rip))
-		vm_stop(vm, "cannot write rip and register %u", id);
+	vm_write_at_run(vm, id, value);
+	vm_write_at_run(vm, VCPU_RIP, rip);
 }
 
 static void inject(struct vm *vm, uint64_t event)
 {
-	if (vcpu_write_reg(vm->vcpu, VCPU_EVENT, event))
-		vm_stop(vm, "cannot inject an event");
+	vm_write_at_run(vm, VCPU_EVENT, event);
 }
 
 static void exit_cpuid(struct vm *vm, uint64_t rip)
@@ -94,9 +103,10 @@ static void exit_cpuid(struct vm *vm, uint64_t rip)
 	cpuid_filter((uint32_t)exit_words[VCPU_EXIT_RAX], (uint32_t)exit_words[VCPU_EXIT_RCX], r);
 	if (exit_words[VCPU_EXIT_RAX] == 1)
 		r[1] |= vm->cpu << 24;	/* the initial APIC id */
-	if (vcpu_write_regs(vm->vcpu, VCPU_RAX, r[0], VCPU_RBX, r[1]) ||
-	    vcpu_write_regs(vm->vcpu, VCPU_RCX, r[2], VCPU_RDX, r[3]))
-		vm_stop(vm, "cannot write cpuid results");
+	vm_write_at_run(vm, VCPU_RAX, r[0]);
+	vm_write_at_run(vm, VCPU_RBX, r[1]);
+	vm_write_at_run(vm, VCPU_RCX, r[2]);
+	vm_write_at_run(vm, VCPU_RDX, r[3]);
 	vm_set_rip(vm, rip + 2);
 }
 
@@ -117,8 +127,7 @@ static void exit_io(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_r
 	if (!io.write) {
 		/* IN writes al/ax/eax; a 32-bit result clears rax's top half as any 32-bit op does. */
 		uint64_t v = io.size == 4 ? (uint64_t)io.value : (rax & ~(uint64_t)mask) | (io.value & mask);
-		if (vcpu_write_reg(vm->vcpu, VCPU_RAX, v))
-			vm_stop(vm, "cannot write rax");
+		vm_write_at_run(vm, VCPU_RAX, v);
 	}
 	vm_set_rip(vm, next_rip);
 }
@@ -132,42 +141,46 @@ static void exit_msr(struct vm *vm, bool write, uint64_t rip)
 		inject(vm, GUEST_EVENT_GP);
 		return;
 	}
-	if (!write && vcpu_write_regs(vm->vcpu, VCPU_RAX, (uint32_t)value, VCPU_RDX, value >> 32))
-		vm_stop(vm, "cannot write rdmsr results");
+	if (!write) {
+		vm_write_at_run(vm, VCPU_RAX, (uint32_t)value);
+		vm_write_at_run(vm, VCPU_RDX, value >> 32);
+	}
 	vm_set_rip(vm, rip + 2);
 }
 
 /*
- * Interrupts: ack what the guest took, offer what comes next (irq.c), set the timer deadline.
- * after_run: right after an exit, whose words say whether the guest took the vector offered
- * (words: false for a notify exit, which has none).
+ * Right after an exit: if the guest took the vector offered, the controller's
+ * acknowledge (irq.c), before the exit is handled (an EOI ends what it took).
+ * words: the exit's words say it (false for a notify exit, which has none).
  */
-static void sync_interrupts(struct vm *vm, bool after_run, bool words)
+static void ack_taken(struct vm *vm, bool words)
 {
-	if (after_run && vm->virq_set) {
-		uint64_t r = words ? exit_words[VCPU_EXIT_VIRQ] : vcpu_read_reg(vm->vcpu, VCPU_VIRQ);
-		if (!(r & VCPU_VIRQ_PENDING)) {
-			irq_ack(vm, vm->virq_vector);
-			vm->virq_set = false;
-		}
+	uint64_t r = words ? exit_words[VCPU_EXIT_VIRQ] : vcpu_read_reg(vm->vcpu, VCPU_VIRQ);
+
+	if (!(r & VCPU_VIRQ_PENDING)) {
+		irq_ack(vm, vm->virq_vector);
+		vm->virq_set = false;
 	}
+}
+
+/* Before a run: offer what comes next (irq.c) and set the timer deadline, at the run. */
+static void sync_interrupts(struct vm *vm)
+{
 	irq_update(vm, tsc_now());
 	console_in_poll(vm, tsc_now());
 	int v = irq_pending(vm);
 	if (vm->virq_set && v != vm->virq_vector) {
-		(void)vcpu_write_reg(vm->vcpu, VCPU_VIRQ, 0);	/* masked or outranked meanwhile */
+		vm_write_at_run(vm, VCPU_VIRQ, 0);	/* masked or outranked meanwhile */
 		vm->virq_set = false;
 	}
 	if (!vm->virq_set && v >= 0) {
-		if (vcpu_write_reg(vm->vcpu, VCPU_VIRQ, (uint64_t)(v & 0xFF) | VCPU_VIRQ_PENDING))
-			vm_stop(vm, "cannot raise a virtual interrupt");
+		vm_write_at_run(vm, VCPU_VIRQ, (uint64_t)(v & 0xFF) | VCPU_VIRQ_PENDING);
 		vm->virq_set = true;
 		vm->virq_vector = v;
 	}
 	uint64_t d = console_in_deadline(vm, irq_next_deadline(vm));
 	if (d != vm->deadline) {
-		if (vcpu_write_reg(vm->vcpu, VCPU_DEADLINE, d))
-			vm_stop(vm, "cannot set the deadline");
+		vm_write_at_run(vm, VCPU_DEADLINE, d);
 		vm->deadline = d;
 	}
 }
@@ -359,9 +372,10 @@ int main(const struct component_info *info)
 	}
 	while (!vm->stopped) {
 		smp_receive(vm);
-		sync_interrupts(vm, false, false);
+		sync_interrupts(vm);
 		smp_unlock(vm);
-		struct vcpu_exit x = vcpu_run(vm->vcpu);
+		struct vcpu_exit x = vcpu_run_writing(vm->vcpu, vm->nwrites);
+		vm->nwrites = 0;	/* made, or the VM stops below */
 		smp_lock(vm);
 		if (x.err) {
 			vm_stop(vm, "VCPU_RUN failed: %s", err_str(x.err));
@@ -373,7 +387,7 @@ int main(const struct component_info *info)
 		vm->exits++;
 		vm->exits_by_reason[x.reason < VMEXIT_REASONS - 1 ? x.reason : VMEXIT_REASONS - 1]++;
 		if (vm->virq_set)
-			sync_interrupts(vm, true, x.reason != VMEXIT_NOTIFY);
+			ack_taken(vm, x.reason != VMEXIT_NOTIFY);
 		vm->moved = false;
 		handle(vm, &x);
 		if (!vm->stopped && exit_loop_note(&vm->loop, x.reason, x.rip, x.info1, vm->moved))

@@ -101,17 +101,14 @@ void strio_exit(struct vm *vm, uint64_t info1, uint64_t rip, uint64_t next_rip)
 		return;
 	if (r.rcx != exit_words[VCPU_EXIT_RCX])
 		vm->moved = true;	/* a chunk of a rep: the guest runs it again, further on */
-	if (vcpu_write_regs(vm->vcpu, VCPU_RSI, r.rsi, VCPU_RDI, r.rdi) ||
-	    vcpu_write_reg(vm->vcpu, VCPU_RCX, r.rcx)) {
-		vm_stop(vm, "cannot write the registers of string I/O");
-		return;
-	}
+	vm_write_at_run(vm, VCPU_RSI, r.rsi);
+	vm_write_at_run(vm, VCPU_RDI, r.rdi);
+	vm_write_at_run(vm, VCPU_RCX, r.rcx);
 	if (res == STRIO_FAULT) {
 		/* Not present: the error code says write for INS and user for CPL 3 (SDM 4.7). */
 		uint64_t err = (s.in ? PF_WRITE : 0) | ((VCPU_SEG_ATTR(cs) >> 5 & 3) == 3 ? PF_USER : 0);
-		if (vcpu_write_reg(vm->vcpu, VCPU_CR2, fault_la) ||
-		    vcpu_write_reg(vm->vcpu, VCPU_EVENT, GUEST_EVENT_PF | err << 32))
-			vm_stop(vm, "cannot inject a page fault");
+		vm_write_at_run(vm, VCPU_CR2, fault_la);
+		vm_write_at_run(vm, VCPU_EVENT, GUEST_EVENT_PF | err << 32);
 		return;
 	}
 	if (res == STRIO_DONE)

@@ -9,6 +9,7 @@
 #include "kstring.h"
 #include "loop.h"
 #include "pci.h"
+#include "runq.h"
 
 #define VMEXIT_REASONS (VMEXIT_COUNT + 1)	/* abi/vmexits.def's, and a last slot for any other */
 
@@ -103,6 +104,7 @@ struct vm {
 	uint64_t exits;
 	uint64_t exits_by_reason[VMEXIT_REASONS];	/* printed at stop; the last slot: unknown */
 	bool moved;		/* handling this exit moved the guest on (rip, or part of a string op) */
+	unsigned nwrites;	/* register writes queued for the next VCPU_RUN (vm_write_at_run) */
 	struct exit_loop loop;	/* identical unmoved exits in a row (loop.c) */
 	/* ---- shared by the VM's vCPUs ---- */
 	_Alignas(VM_STATE_SHARED_OFFSET) uint32_t lock;
@@ -137,9 +139,16 @@ long vcpu_read_regs2(struct vm *vm, unsigned id, unsigned id2, uint64_t *v, uint
 /* Stops the VM with a line saying why; vm_stop() is for the VMM's own failures (VMSTOP_VMM_ERROR). */
 void vm_stop_for(struct vm *vm, enum vmstop why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Moves the guest on to rip (past what it exited on); stops the VM if it cannot. */
+/*
+ * Guest register id (enum vcpu_reg) = value, made by the next VCPU_RUN before
+ * the guest runs (a later write of the same id replaces it); stops the VM if it
+ * cannot. A register queued so must not be read or written by a call before
+ * that run.
+ */
+void vm_write_at_run(struct vm *vm, unsigned id, uint64_t value);
+/* Moves the guest on to rip (past what it exited on), at the next run. */
 void vm_set_rip(struct vm *vm, uint64_t rip);
-/* vm_set_rip, and guest register id (enum vcpu_reg) = value, in one call. */
+/* vm_set_rip, and guest register id (enum vcpu_reg) = value, at the next run. */
 void vm_set_rip_and_reg(struct vm *vm, uint64_t rip, unsigned id, uint64_t value);
 #define vm_stop(vm, ...) vm_stop_for(vm, VMSTOP_VMM_ERROR, __VA_ARGS__)
 uint64_t tsc_now(void);

@@ -25,6 +25,12 @@ void virt_vcpu_setup(struct vcpu *v);
 MUST_CHECK err_t virt_reg_check(unsigned id, bool write);
 uint64_t virt_reg_read(const struct vcpu *v, unsigned id);
 void virt_reg_write(struct vcpu *v, unsigned id, uint64_t value);
+/*
+ * The register words of a VM exit (enum vcpu_exit_word, VCPU_EXIT_RAX to
+ * VCPU_EXIT_VIRQ but the event) into w: what virt_reg_read() gives for each, in
+ * one pass, since every exit the VMM sees pays for it.
+ */
+void virt_exit_regs(const struct vcpu *v, uint64_t *w);
 
 /* What a VM exit the VMM must see looks like (the vendor fills it). */
 struct virt_exit {

@@ -1,14 +1,14 @@
 # The in-kernel test suite (user/init/tests_*.c) runs in every instance's root task at once,
 # on four cores: each named case reports PASS, and each instance's count adds up.
 # TESTS is the number of case runs per instance: a suite that silently drops out fails here.
-TESTS=129
+TESTS=131
 ARGS=(-cpu max -smp 4 -kernel "$KERNEL" -append atoll.qemu_exit)
 EXPECT=('^atoll: checks passed: all root tasks passed' '^instance 0: test pci/device_frames_map_uncached PASS$')
 REJECT=('FATAL' 'CHECK FAILED' 'boot failed' 'root task fault' ' FAIL$' 'check failed' 'novirt/'
 	'pci: no ECAM')
 # -cpu max has SVM with nested paging: every instance runs the guests of the vcpu suite.
 VCPU_CASES=(objects_check_their_arguments bound_signal_stops_the_guest cpuid_exit_reports_guest_state edited_rax_reaches_the_guest
-	hlt_exits_to_the_vmm unmapped_gpa_faults_then_maps large_frame_maps_2m hypercall_keeps_guest_registers
+	run_makes_its_writes_first restarted_run_writes_once hlt_exits_to_the_vmm unmapped_gpa_faults_then_maps large_frame_maps_2m hypercall_keeps_guest_registers
 	triple_fault_is_a_shutdown host_interrupts_resume_the_guest spinning_guest_is_preempted
 	guest_fpu_state_is_its_own virtual_interrupt_waits_for_if halt_in_guest_sleeps_until_an_interrupt)
 check() {

@@ -57,17 +57,27 @@ err_t virt_reg_check(unsigned id, bool write)
 	return write && (id == VCPU_HOST_INTERRUPTS || id == VCPU_TSC_KHZ) ? E_INVAL : E_OK;
 }
 
+/* A segment register in VCPU_SEG() form, from the VMCB segment at s. */
+static uint64_t segment_read(const uint8_t *vmcb, unsigned s)
+{
+	return VCPU_SEG(VMCB16(vmcb, s + SEG_SEL), VMCB16(vmcb, s + SEG_ATTR), VMCB32(vmcb, s + SEG_LIMIT));
+}
+
+static uint64_t virq_read(const uint8_t *vmcb)
+{
+	uint64_t c = VMCB64(vmcb, VMCB_VINTR);
+
+	return (c >> VINTR_VECTOR_SHIFT & 0xFF) | (c & VINTR_IRQ ? VCPU_VIRQ_PENDING : 0);
+}
+
 uint64_t virt_reg_read(const struct vcpu *v, unsigned id)
 {
 	const uint8_t *vmcb = svm_vmcb(v);
 
 	if (id <= VCPU_R15 && !field[id])
 		return v->gpr[id];
-	if (is_segment(id)) {
-		unsigned s = segment[id - VCPU_ES];
-		return VCPU_SEG(VMCB16(vmcb, s + SEG_SEL), VMCB16(vmcb, s + SEG_ATTR),
-				VMCB32(vmcb, s + SEG_LIMIT));
-	}
+	if (is_segment(id))
+		return segment_read(vmcb, segment[id - VCPU_ES]);
 	switch (id) {
 	case VCPU_GDTR_LIMIT:
 		return VMCB32(vmcb, VMCB_GDTR + SEG_LIMIT);
@@ -77,10 +87,8 @@ uint64_t virt_reg_read(const struct vcpu *v, unsigned id)
 		return VMCB64(vmcb, VMCB_EFER) & ~(uint64_t)EFER_SVME;	/* ours, not the guest's */
 	case VCPU_HOST_INTERRUPTS:
 		return v->host_interrupts;
-	case VCPU_VIRQ: {
-		uint64_t c = VMCB64(vmcb, VMCB_VINTR);
-		return (c >> VINTR_VECTOR_SHIFT & 0xFF) | (c & VINTR_IRQ ? VCPU_VIRQ_PENDING : 0);
-	}
+	case VCPU_VIRQ:
+		return virq_read(vmcb);
 	case VCPU_DEADLINE:
 		return v->deadline;
 	case VCPU_HALT_IN_GUEST:
@@ -90,6 +98,26 @@ uint64_t virt_reg_read(const struct vcpu *v, unsigned id)
 	default:
 		return VMCB64(vmcb, field[id]);
 	}
+}
+
+void virt_exit_regs(const struct vcpu *v, uint64_t *w)
+{
+	const uint8_t *vmcb = svm_vmcb(v);
+
+	for (unsigned r = VCPU_RAX; r <= VCPU_RSP; r++)
+		w[VCPU_EXIT_RAX + r] = v->gpr[r];
+	w[VCPU_EXIT_RAX] = VMCB64(vmcb, VMCB_RAX);	/* the two the VMCB holds */
+	w[VCPU_EXIT_RSP] = VMCB64(vmcb, VMCB_RSP);
+	w[VCPU_EXIT_RFLAGS] = VMCB64(vmcb, VMCB_RFLAGS);
+	for (unsigned r = VCPU_R8; r <= VCPU_R15; r++)
+		w[VCPU_EXIT_R8 + r - VCPU_R8] = v->gpr[r];
+	w[VCPU_EXIT_CR0] = VMCB64(vmcb, VMCB_CR0);
+	w[VCPU_EXIT_CR3] = VMCB64(vmcb, VMCB_CR3);
+	w[VCPU_EXIT_CR4] = VMCB64(vmcb, VMCB_CR4);
+	w[VCPU_EXIT_EFER] = VMCB64(vmcb, VMCB_EFER) & ~(uint64_t)EFER_SVME;
+	w[VCPU_EXIT_CS] = segment_read(vmcb, VMCB_CS);
+	w[VCPU_EXIT_CS_BASE] = VMCB64(vmcb, VMCB_CS + SEG_BASE);
+	w[VCPU_EXIT_VIRQ] = virq_read(vmcb);
 }
 
 void virt_reg_write(struct vcpu *v, unsigned id, uint64_t value)
