@@ -115,7 +115,8 @@ struct spec_vm {
 	 * a pool page instance 0's root task fills (struct spec_handover) before it
 	 * signals the VM's core; `devices` the notification the VMM waits on (cap
 	 * "devices" in its CNode); `devinfo` the page the VMM finds at
-	 * COMPONENT_VM_DEVICES_VA. All SPEC_NONE for a VM without VFs.
+	 * COMPONENT_VM_DEVICES_VA. All SPEC_NONE for a VM without VFs. In a VM of
+	 * several cores these are vCPU 0's: its core receives the VFs.
 	 */
 	uint32_t nvfs;
 	uint32_t handover, devices, devinfo;	/* object indices */
