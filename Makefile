@@ -233,7 +233,7 @@ $(GUEST_SYSTEMS): $(BUILD)/guest/bzImage
 # systems/default.yaml runs two Linux VMs too, so building it (make, make run) fetches the guest.
 $(SYSTEMS): $(BUILD)/guest/bzImage
 $(BUILD)/guest/bzImage: scripts/guest.sh tests/guest/init tests/guest/nvme-rw \
-		tests/guest/nvme-up tests/guest/nvme-read tests/guest/dread.c | deps
+		tests/guest/nvme-up tests/guest/nvme-read tests/guest/nvme-smp tests/guest/dread.c | deps
 	@scripts/guest.sh
 
 # The hostile bare-metal guest (tests/guest/hostile.S): a flat binary with a bzImage header,

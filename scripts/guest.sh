@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Linux test guest in build/guest/: Debian 12's kernel (bzImage) and a busybox
-# initramfs with our /init (tests/guest/init), /bin/nvme-rw (tests/guest/nvme-rw),
+# initramfs with our /init (tests/guest/init), /bin/nvme-rw (tests/guest/nvme-rw), /bin/nvme-smp,
 # /bin/nvme-up, and /bin/nvme-read with /bin/dread (tests/guest/dread.c, built here static
 # and without a C library) for make bench. Only Debian packages are downloaded; the result is cached, so a
 # second run does nothing.
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=build/guest
-stamp=$out/.done-$(sha1sum tests/guest/init tests/guest/nvme-rw tests/guest/nvme-up tests/guest/nvme-read \
+stamp=$out/.done-$(sha1sum tests/guest/init tests/guest/nvme-rw tests/guest/nvme-up tests/guest/nvme-read tests/guest/nvme-smp \
 	tests/guest/dread.c scripts/guest.sh | sha1sum | cut -c1-12)
 [[ -f $stamp && -f $out/bzImage && -f $out/initramfs.cpio.gz ]] && exit 0
 
@@ -42,6 +42,7 @@ install -m 0755 tests/guest/init "$r/init"
 install -m 0755 tests/guest/nvme-rw "$r/bin/nvme-rw"
 install -m 0755 tests/guest/nvme-up "$r/bin/nvme-up"
 install -m 0755 tests/guest/nvme-read "$r/bin/nvme-read"
+install -m 0755 tests/guest/nvme-smp "$r/bin/nvme-smp"
 gcc -static -nostdlib -ffreestanding -fno-builtin -O2 -Wall -Wextra -Werror -fno-pic -no-pie \
 	-fno-stack-protector -o "$r/bin/dread" tests/guest/dread.c
 # Debian builds the NVMe driver as modules: nvme-rw loads them, in this order (each needs the

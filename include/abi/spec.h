@@ -115,7 +115,8 @@ struct spec_vm {
 	 * a pool page instance 0's root task fills (struct spec_handover) before it
 	 * signals the VM's core; `devices` the notification the VMM waits on (cap
 	 * "devices" in its CNode); `devinfo` the page the VMM finds at
-	 * COMPONENT_VM_DEVICES_VA. All SPEC_NONE for a VM without VFs.
+	 * COMPONENT_VM_DEVICES_VA. All SPEC_NONE for a VM without VFs. In a VM of
+	 * several cores these are vCPU 0's: its core receives the VFs.
 	 */
 	uint32_t nvfs;
 	uint32_t handover, devices, devinfo;	/* object indices */
@@ -262,19 +263,23 @@ struct component_vm_info {
  *    pages that hold any of the MSI-X table or PBA: those are in the VMM only, and a
  *    guest access there is a VMEXIT_GPA_FAULT for the VMM to emulate;
  *  - per vector v: an MSI handler cap (handler_slot, for IRQ_HANDLER_ACK) bound to
- *    "devices" with badge bit VM_DEV_MSI_BIT(j, v), and the address and data to write
+ *    "devices" with badge bit VM_DEV_MSI_BIT(j, v) (in a VM of several vCPUs to
+ *    vCPU 0's "wake" instead, bound to its thread), and the address and data to write
  *    into the VF's real MSI-X table entry (an interrupt-remapping handle instance 0
  *    made for this VF, this core and this vector).
  * The VF's IOSpace is instance 0's: it holds exactly the VM's RAM at IOVA = GPA.
  * While the VCPU runs, a signal of "devices" (bound to the VMM's TCB) makes
- * VCPU_RUN return VMEXIT_NOTIFY with the word in info1 (docs/vcpu.md).
+ * VCPU_RUN return VMEXIT_NOTIFY with the word in info1 (docs/vcpu.md). In a VM of
+ * several vCPUs only vCPU 0's VMM has the page, the caps and the mappings; the
+ * others have devices_va 0 and ask it for what touches the VF (user/vmm/vf.c).
  */
 #define COMPONENT_VM_DEVICES_VA 0x40000000000ull
 #define COMPONENT_VM_VF_CONFIG_VA(j) (COMPONENT_VM_DEVICES_VA + 0x1000ull * (1 + (j)))
 #define COMPONENT_VM_VF_VA(j) (COMPONENT_VM_DEVICES_VA + SPEC_VF_WINDOW * (1 + (j)))
 #define VM_DEVICES_MAGIC 0x5345434956454456ull	/* "VDEVICES" */
 #define VM_DEV_READY 0				/* bit: the devices page is final */
-#define VM_DEV_MSI_BIT(j, v) (1 + (j) * SPEC_VF_MAX_VECTORS + (v))
+/* Above the bits cross-core signals set (one per instance, 16 at most): a VM of several vCPUs hears both on one word. */
+#define VM_DEV_MSI_BIT(j, v) (16 + (j) * SPEC_VF_MAX_VECTORS + (v))
 #define VM_DEV_PENDING 0
 #define VM_DEV_OK 1
 #define VM_DEV_FAILED 2

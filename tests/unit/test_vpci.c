@@ -392,37 +392,37 @@ static void test_msix_delivery(void **state)
 	table_write(1, 0, 0xFEE00000u);
 	table_write(1, 2, 0x42);
 	/* MSI-X off: nothing, counted. */
-	assert_int_equal(vpci_msix_fire(&bus, 1, 0), -1);
+	assert_int_equal(vpci_msix_fire(&bus, 1, 0, NULL), -1);
 	assert_int_equal(bus.dev[1].dropped, 1);
 	/* Linux enables it with the function masked, then unmasks. */
 	cfg_write(1, 0x42, 2, 0xC002);
-	assert_int_equal(vpci_msix_fire(&bus, 1, 1), -1);	/* entry masked, function masked */
+	assert_int_equal(vpci_msix_fire(&bus, 1, 1, NULL), -1);	/* entry masked, function masked */
 	table_write(0, 3, 0);
-	assert_int_equal(vpci_msix_fire(&bus, 1, 0), -1);	/* function masked: pending */
+	assert_int_equal(vpci_msix_fire(&bus, 1, 0, NULL), -1);	/* function masked: pending */
 	assert_int_equal(mmio(BAR0_GPA + 0x3000, 4, false, &v, &hit), VPCI_MMIO_DONE);
 	assert_int_equal(v, 0x3);
-	assert_int_equal(vpci_msix_take_pending(&bus), -1);	/* still masked */
+	assert_int_equal(vpci_msix_take_pending(&bus, NULL), -1);	/* still masked */
 	assert_int_equal(cfg_write(1, 0x42, 2, 0x8002), VPCI_CHG_MSIX);
-	assert_int_equal(vpci_msix_take_pending(&bus), 0x41);
-	assert_int_equal(vpci_msix_take_pending(&bus), -1);	/* entry 1 is masked still */
+	assert_int_equal(vpci_msix_take_pending(&bus, NULL), 0x41);
+	assert_int_equal(vpci_msix_take_pending(&bus, NULL), -1);	/* entry 1 is masked still */
 	assert_int_equal(mmio(BAR0_GPA + 0x3000, 4, false, &v, &hit), VPCI_MMIO_DONE);
 	assert_int_equal(v, 0x2);
 	table_write(1, 3, 0);
-	assert_int_equal(vpci_msix_take_pending(&bus), 0x42);
-	assert_int_equal(vpci_msix_take_pending(&bus), -1);
+	assert_int_equal(vpci_msix_take_pending(&bus, NULL), 0x42);
+	assert_int_equal(vpci_msix_take_pending(&bus, NULL), -1);
 	/* Unmasked and enabled: delivered at once, nothing pending. */
-	assert_int_equal(vpci_msix_fire(&bus, 1, 0), 0x41);
-	assert_int_equal(vpci_msix_fire(&bus, 1, 1), 0x42);
+	assert_int_equal(vpci_msix_fire(&bus, 1, 0, NULL), 0x41);
+	assert_int_equal(vpci_msix_fire(&bus, 1, 1, NULL), 0x42);
 	assert_int_equal(bus.dev[1].pending[0], 0);
 	/* Out of range: no such entry, no such function. */
-	assert_int_equal(vpci_msix_fire(&bus, 1, 3), -1);
-	assert_int_equal(vpci_msix_fire(&bus, 2, 0), -1);
-	assert_int_equal(vpci_msix_fire(&bus, 0, 0), -1);
+	assert_int_equal(vpci_msix_fire(&bus, 1, 3, NULL), -1);
+	assert_int_equal(vpci_msix_fire(&bus, 2, 0, NULL), -1);
+	assert_int_equal(vpci_msix_fire(&bus, 0, 0, NULL), -1);
 	/* An entry that is not a message to the local APIC raises nothing. */
 	table_write(2, 0, 0xFED00000u);
 	table_write(2, 2, 0x43);
 	table_write(2, 3, 0);
-	assert_int_equal(vpci_msix_fire(&bus, 1, 2), -1);
+	assert_int_equal(vpci_msix_fire(&bus, 1, 2, NULL), -1);
 	assert_int_equal(bus.dev[1].pending[0], 0);
 }
 
@@ -447,6 +447,59 @@ static void test_msix_vector(void **state)
 	assert_int_equal(vpci_msix_vector(&e), -1);
 }
 
+/* Where a message goes: the destination field, DM and the mode, as fire and take_pending give them. */
+static void test_msix_destination(void **state)
+{
+	(void)state;
+	struct vpci_msi m = { 0 };
+	struct vpci_msix e = { .w = { 0xFEE01000u, 0, 0x0031, 0 } };	/* physical APIC id 1, fixed */
+	assert_int_equal(vpci_msix_message(&e, &m), 0x31);
+	assert_int_equal(m.vector, 0x31);
+	assert_int_equal(m.dest, 1);
+	assert_false(m.logical);
+	assert_false(m.lowest);
+	e.w[VPCI_MSIX_ADDR_LO] = 0xFEE0200Cu;	/* logical 0x02 (flat: the second CPU), RH and DM set */
+	e.w[VPCI_MSIX_DATA] = 0x0132;		/* lowest priority */
+	assert_int_equal(vpci_msix_message(&e, &m), 0x32);
+	assert_int_equal(m.dest, 2);
+	assert_true(m.logical);
+	assert_true(m.lowest);
+	e.w[VPCI_MSIX_ADDR_LO] = 0xFEEFF004u;	/* DM without RH: still logical, broadcast 0xFF */
+	assert_int_equal(vpci_msix_message(&e, &m), 0x32);
+	assert_int_equal(m.dest, 0xFF);
+	assert_true(m.logical);
+	/* Not a message a local APIC takes: *msg is left alone. */
+	m = (struct vpci_msi){ .vector = 7 };
+	e.w[VPCI_MSIX_DATA] = 0x0432;
+	assert_int_equal(vpci_msix_message(&e, &m), -1);
+	assert_int_equal(m.vector, 7);
+
+	/* Through the bus: what fire and a pending entry's unmasking deliver carries the guest's destination. */
+	struct vpci_hit hit;
+	uint64_t v;
+	with_vf();
+	cfg_write(1, 0x04, 2, 0x0006);
+	table_write(0, 0, 0xFEE01000u);	/* entry 0: APIC id 1 */
+	table_write(0, 2, 0x41);
+	table_write(0, 3, 0);
+	cfg_write(1, 0x42, 2, 0x8002);	/* MSI-X on */
+	m = (struct vpci_msi){ 0 };
+	assert_int_equal(vpci_msix_fire(&bus, 1, 0, &m), 0x41);
+	assert_int_equal(m.dest, 1);
+	assert_false(m.logical);
+	/* The guest moves it (Linux's affinity change rewrites the entry) while it is masked. */
+	table_write(0, 3, 1);
+	assert_int_equal(vpci_msix_fire(&bus, 1, 0, &m), -1);
+	table_write(0, 0, 0xFEE02004u);	/* logical 0x02 */
+	table_write(0, 3, 0);
+	(void)mmio(BAR0_GPA + 0x3000, 4, false, &v, &hit);
+	assert_int_equal(v, 1);
+	m = (struct vpci_msi){ 0 };
+	assert_int_equal(vpci_msix_take_pending(&bus, &m), 0x41);
+	assert_int_equal(m.dest, 2);
+	assert_true(m.logical);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_msix_table),
 		cmocka_unit_test(test_msix_delivery),
 		cmocka_unit_test(test_msix_vector),
+		cmocka_unit_test(test_msix_destination),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

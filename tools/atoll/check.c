@@ -279,8 +279,9 @@ static void give_device(struct system *s, struct diag *d, const struct named *al
 
 /*
  * A VM's VFs (docs/pcimgr.md, "VFs for VMs"): its RAM and shared regions end
- * below the PCI hole where their BARs go, it has one core whose block of
- * interrupt-remapping entries exists, and each VF's PF has a driver to enable it.
+ * below the PCI hole where their BARs go, vCPU 0's core has a block of
+ * interrupt-remapping entries, and each VF's PF has a driver to enable it. (No
+ * vCPU of it can be on core 0: its PF's driver is there, rule core-shared.)
  */
 static void check_vm_vfs(struct system *s, struct diag *d, const struct named *all, unsigned n,
 			 unsigned vi)
@@ -307,13 +308,11 @@ static void check_vm_vfs(struct system *s, struct diag *d, const struct named *a
 	if (nvfs > SPEC_VM_MAX_VFS)
 		diag_error(d, at, "too-many", "VM '%s' is given %u VFs, more than %d", v->name, nvfs,
 			   SPEC_VM_MAX_VFS);
-	if (v->ncores != 1) {
-		diag_error(d, at, "vf-vm-cores",
-			   "VM '%s' has %u cores and is given a VF; only a VM of one core gets its VFs", v->name,
-			   v->ncores);
-		return;
-	}
-	/* Instance k's vectors use remapping entries 32 + 32 * k .. + 31 of a 256-entry table. */
+	/*
+	 * Instance k's vectors use remapping entries 32 + 32 * k .. + 31 of a 256-entry
+	 * table; the VF's MSIs go to vCPU 0's core, whose VMM passes each on to the vCPU
+	 * the guest names (docs/vmm.md, "Passed-through VFs").
+	 */
 	if (v->cores[0] == 0 || v->cores[0] > 6)
 		diag_error(d, at, "vf-core",
 			   "VM '%s' on core %u is given a VF; a VF's VM runs on one of cores 1-6", v->name,

@@ -470,8 +470,9 @@ static void vm_memory(struct builder *b, uint32_t vi, const uint32_t *shared_fir
 			sv->state = o;
 	}
 	sv->handover = sv->devices = sv->devinfo = SPEC_NONE;
-	if (!pool || v->ncores != 1)
+	if (!vm_vfs(b->sys, vi))
 		return;
+	/* vCPU 0's core receives the VFs and their MSIs (docs/vmm.md, "Passed-through VFs"). */
 	sv->nvfs = vm_vfs(b->sys, vi);
 	sv->handover = pool_object(b, OBJ_FRAME_4K, add_str(b, "%s.handover%s", v->name, ""));
 	sv->devices = add_object(b, v->cores[0], OBJ_NOTIFICATION, 0,
@@ -724,7 +725,7 @@ static void vm_vmm_cpu(struct builder *b, uint32_t vi, unsigned k)
 		SPEC_ROLE_TO);
 	add_cap(b, ci, sv->cpu[k].gspace, add_str(b, "guest-space%s%s", "", ""), CAP_READ | CAP_WRITE,
 		0, SPEC_ROLE_TO);
-	if (sv->nvfs)
+	if (sv->nvfs && !k)
 		add_cap(b, ci, sv->devices, add_str(b, "devices%s%s", "", ""), CAP_READ | CAP_WRITE, 0,
 			SPEC_ROLE_TO);
 	if (v->ncores > 1)

@@ -294,7 +294,8 @@ static void write_vm_info(struct boot *b, uint32_t index, struct component_info 
 		for (uint32_t k = 0; k < info->ncaps && v->nvfs; k++)
 			if (info->caps[k].type == OBJ_NOTIFICATION && !strcmp(info->caps[k].name, "devices"))
 				vm->devices = info->caps[k].slot;
-		vm->devices_va = v->nvfs ? COMPONENT_VM_DEVICES_VA : 0;
+		/* Several vCPUs: only vCPU 0's VMM has the devices page (spec.h). */
+		vm->devices_va = v->nvfs && !cpu ? COMPONENT_VM_DEVICES_VA : 0;
 	}
 }
 

@@ -280,7 +280,12 @@ long spec_vfs_vmm(struct vfs *v, uint32_t index)
 	if (vi == hdr(v)->nvms || !v->active || vi >= VFS_MAX_DEVICES)
 		return E_OK;
 	const struct spec_vm *m = vm(v, vi);
-	uint32_t devices = v->slot[m->devices];
+	/*
+	 * The MSIs end VCPU_RUN through the notification bound to the VMM's thread:
+	 * "devices", or with several vCPUs "wake", which also hears the other vCPUs'
+	 * kicks (their bits are below VM_DEV_MSI_BIT's).
+	 */
+	uint32_t devices = v->slot[m->devices], msis = m->ncores > 1 ? v->slot[m->cpu[0].wake] : devices;
 	/* The guest's BAR windows below 4 GiB (its RAM ends below them) and the VMM's. */
 	if ((e = make(v, OBJ_PD, &t)) || (e = page_table_map(t, v->slot[m->gspace], SPEC_VM_PCI_HOLE)))
 		goto out;
@@ -298,7 +303,7 @@ long spec_vfs_vmm(struct vfs *v, uint32_t index)
 			uint32_t h = take(v), badged = take(v);
 			struct msi_result r = irq_control_get_msi_vector(CAP_INIT_IRQ_CONTROL, h, d->vectors[k]);
 			if ((e = r.err) ||
-			    (e = cnode_mint(CAP_INIT_CNODE, badged, devices, CAP_WRITE,
+			    (e = cnode_mint(CAP_INIT_CNODE, badged, msis, CAP_WRITE,
 					    1ull << VM_DEV_MSI_BIT(d->vm_slot, k))) ||
 			    (e = irq_handler_set_ntfn(h, badged)) || (e = give(v, c, h, at))) {
 				printf("instance %u: spec: vector 0x%x for VF %s: %s\n", v->bi->instance,
@@ -311,7 +316,7 @@ long spec_vfs_vmm(struct vfs *v, uint32_t index)
 	}
 	v->ready[vi] = take(v);
 	if ((e = cnode_mint(CAP_INIT_CNODE, v->ready[vi], devices, CAP_WRITE, 1ull << VM_DEV_READY)) ||
-	    (e = tcb_bind_ntfn(v->slot[c->tcb], devices)))
+	    (m->ncores == 1 && (e = tcb_bind_ntfn(v->slot[c->tcb], devices))))
 		goto out;
 	printf("instance %u: vm %s: %u VF(s) from instance 0 awaited; %s waits for them\n",
 	       v->bi->instance, str(v, m->name), m->nvfs, str(v, c->name));
@@ -816,6 +821,12 @@ static void receive(struct vfs *v)
 			long e = tell ? E_OK : peek_at(v, v->slot[m->devinfo],
 						       __builtin_offsetof(struct vm_devices_info, state),
 						       NULL, &ok, sizeof(ok));
+			/*
+			 * Instance 0 says nothing more: with several vCPUs this core's cross-core
+			 * signals are the VMM's kicks again ("wake"), from before its VM can run.
+			 */
+			if (!e && m->ncores > 1)
+				e = ntfn_bind_xsignals(v->slot[m->cpu[0].wake]);
 			if (!e)
 				e = ipc_send(v->ready[vi], 0, 0, 0);
 			if (e)

@@ -223,9 +223,8 @@ static void handle(struct vm *vm, const struct vcpu_exit *x)
 	case VMEXIT_TIMER:
 		return;	/* sync_interrupts() raises what is due */
 	case VMEXIT_NOTIFY:
-		if (vm->ncpus < 2)
-			vf_notify(vm, x->info1);	/* physical MSIs of the VM's VFs */
-		return;	/* several vCPUs: a kick; smp_receive() takes what came */
+		vf_notify(vm, x->info1);	/* the VFs' MSIs, other vCPUs' VF requests */
+		return;	/* several vCPUs: kicks too; smp_receive() takes what came */
 	case VMEXIT_HLT:
 		vm_set_rip(vm, x->rip + 1);
 		return;
@@ -406,7 +405,7 @@ int main(const struct component_info *info)
 		printf("[%s] %llu exits in %llu ms\n", vm->info->name, (unsigned long long)vm->exits,
 		       (unsigned long long)((tsc_now() - t0) / vm->tsc_khz));
 	print_exit_reasons(vm);
-	if (vm->info->nvfs)
+	if (vm->info->devices_va)	/* vCPU 0's VMM, which has the VFs */
 		printf("[%s] %llu VF interrupts while the guest ran\n", vm->info->name,
 		       (unsigned long long)vm->vf_interrupts);
 	vf_dma_victim(vm, true);

@@ -336,18 +336,26 @@ enum vpci_mmio_kind vpci_mmio(struct vpci *p, uint64_t gpa, unsigned size, bool 
 	return VPCI_MMIO_NONE;
 }
 
-int vpci_msix_vector(const struct vpci_msix *e)
+int vpci_msix_message(const struct vpci_msix *e, struct vpci_msi *msg)
 {
-	uint32_t data = e->w[VPCI_MSIX_DATA];
+	uint32_t data = e->w[VPCI_MSIX_DATA], addr = e->w[VPCI_MSIX_ADDR_LO];
 	unsigned mode = (data >> 8) & 7;	/* Intel SDM vol. 3 11.11.2: 0 fixed, 1 lowest priority */
 	unsigned vector = data & 0xFF;
 
-	if (e->w[VPCI_MSIX_ADDR_HI] || (e->w[VPCI_MSIX_ADDR_LO] >> 20) != 0xFEE || mode > 1 || vector < 16)
+	if (e->w[VPCI_MSIX_ADDR_HI] || (addr >> 20) != 0xFEE || mode > 1 || vector < 16)
 		return -1;
+	if (msg)
+		*msg = (struct vpci_msi){ .vector = (uint8_t)vector, .dest = (uint8_t)(addr >> 12),
+					  .logical = (addr & 4) != 0, .lowest = mode == 1 };
 	return (int)vector;
 }
 
-int vpci_msix_fire(struct vpci *p, unsigned slot, unsigned n)
+int vpci_msix_vector(const struct vpci_msix *e)
+{
+	return vpci_msix_message(e, NULL);
+}
+
+int vpci_msix_fire(struct vpci *p, unsigned slot, unsigned n, struct vpci_msi *msg)
 {
 	if (slot >= VPCI_SLOTS || !p->dev[slot].present || n >= p->dev[slot].msix_n)
 		return -1;
@@ -361,10 +369,10 @@ int vpci_msix_fire(struct vpci *p, unsigned slot, unsigned n)
 		f->pending[n / 64] |= 1ull << (n % 64);
 		return -1;
 	}
-	return vpci_msix_vector(&f->msix[n]);
+	return vpci_msix_message(&f->msix[n], msg);
 }
 
-int vpci_msix_take_pending(struct vpci *p)
+int vpci_msix_take_pending(struct vpci *p, struct vpci_msi *msg)
 {
 	for (unsigned s = 1; s < VPCI_SLOTS; s++) {
 		struct vpci_func *f = &p->dev[s];
@@ -375,7 +383,7 @@ int vpci_msix_take_pending(struct vpci *p)
 			if (!(f->pending[n / 64] & bit) || (f->msix[n].w[VPCI_MSIX_CTRL] & MSIX_VC_MASK))
 				continue;
 			f->pending[n / 64] &= ~bit;
-			int v = vpci_msix_vector(&f->msix[n]);
+			int v = vpci_msix_message(&f->msix[n], msg);
 			if (v >= 0)
 				return v;
 		}

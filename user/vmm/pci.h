@@ -30,6 +30,18 @@ struct vpci_msix {
 #define VPCI_MSIX_DATA 2
 #define VPCI_MSIX_CTRL 3
 
+/*
+ * Where a message the guest programmed goes, as the local APICs take it (Intel SDM
+ * vol. 3 11.11.1-2): the destination field (address bits 19:12) read as an APIC
+ * id or, with DM (address bit 2) set, as a logical destination; fixed or lowest
+ * priority (data bits 10:8); always an edge. Like KVM and QEMU, DM is honoured
+ * whatever the redirection hint says.
+ */
+struct vpci_msi {
+	uint8_t vector, dest;
+	bool logical, lowest;
+};
+
 /* A memory BAR of a passed-through function: where the hand-over put it and how big it is. */
 struct vpci_bar_desc {
 	uint64_t gpa;		/* guest-physical address; a multiple of size */
@@ -138,15 +150,17 @@ enum vpci_mmio_kind vpci_mmio(struct vpci *p, uint64_t gpa, unsigned size, bool 
  * address/data is not a fixed or lowest-priority message to the local APIC
  * range 0xFEExxxxx with a vector of 16 or more.
  */
-int vpci_msix_fire(struct vpci *p, unsigned slot, unsigned n);
+int vpci_msix_fire(struct vpci *p, unsigned slot, unsigned n, struct vpci_msi *msg);
 
 /*
  * A pending message whose entry the guest has since unmasked: clears its pending
  * bit and returns its vector (call until -1), as the function sends it then.
  */
-int vpci_msix_take_pending(struct vpci *p);
+int vpci_msix_take_pending(struct vpci *p, struct vpci_msi *msg);
 
 /* The vector the guest's entry asks for, or -1 if it is not one a local APIC would take. */
 int vpci_msix_vector(const struct vpci_msix *e);
+/* vpci_msix_vector, and where the message goes into *msg (if not NULL) when it is one. */
+int vpci_msix_message(const struct vpci_msix *e, struct vpci_msi *msg);
 
 #endif

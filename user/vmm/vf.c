@@ -6,8 +6,11 @@
  * MSI-X entries with the remapped messages it names, carries the guest's
  * bus-master bit over, forwards what the guest touches in a BAR outside the
  * mapped pages, and turns each physical MSI (a VMEXIT_NOTIFY bit) into the
- * guest's vector. With atoll.vf_dma_test on the guest's command line it first
- * runs vf_dma_test.c on each VF.
+ * guest's vector on the vCPU(s) the guest's entry names. In a VM of several
+ * vCPUs all of that is vCPU 0's VMM's, which alone maps the VFs and receives
+ * their MSIs; another vCPU's VMM asks it (struct vf_request) for what touches a
+ * VF. With atoll.vf_dma_test on the guest's command line it first runs
+ * vf_dma_test.c on each VF.
  */
 #include "vmm.h"
 
@@ -16,8 +19,9 @@
 #define MSIX_ENABLE (1u << 15)
 #define MSIX_MASKALL (1u << 14)
 
-/* Per VF: physical MSIs seen, and how many of them raised a vector at once. */
-static unsigned msis[SPEC_VM_MAX_VFS], raised[SPEC_VM_MAX_VFS];
+/* Per VF: physical MSIs seen, how many raised a vector at once, and on which vCPUs. */
+static unsigned msis[SPEC_VM_MAX_VFS], raised[SPEC_VM_MAX_VFS], raised_on[SPEC_VM_MAX_VFS][SPEC_VM_MAX_CPUS];
+static unsigned nowhere;	/* messages whose destination named no vCPU */
 
 bool cmdline_has(const char *line, const char *word)
 {
@@ -34,10 +38,13 @@ static const struct vm_devices_info *devices(const struct vm *vm)
 	return (const struct vm_devices_info *)(uintptr_t)vm->info->devices_va;
 }
 
-/* The hand-over's VF behind a slot of the guest's bus, or NULL (the host bridge, an empty slot). */
+/*
+ * The hand-over's VF behind a slot of the guest's bus, or NULL (the host bridge, an
+ * empty slot, or a vCPU other than 0, which has no devices page).
+ */
 static const struct vm_vf_info *vf_at(const struct vm *vm, unsigned slot)
 {
-	if (slot < 1 || slot > vm->info->nvfs || slot > SPEC_VM_MAX_VFS)
+	if (slot < 1 || slot > vm->info->nvfs || slot > SPEC_VM_MAX_VFS || !vm->info->devices_va)
 		return NULL;
 	return &devices(vm)->vf[slot - 1];
 }
@@ -52,18 +59,48 @@ static volatile uint16_t *config16(const struct vm_vf_info *f, unsigned off)
 	return (volatile uint16_t *)(uintptr_t)(f->config_va + off);
 }
 
-/* The guest's vector reaches its local APIC as an edge (a message is never level-triggered). */
-static void raise_vector(struct vm *vm, int vector)
+/*
+ * The guest's message reaches the local APIC(s) its destination names, as an edge (a
+ * message is never level-triggered): this vCPU's directly, another's through its
+ * mailbox and a kick (smp.c). Returns the vCPUs reached (a bit each); 0: none.
+ */
+static uint32_t raise_msi(struct vm *vm, const struct vpci_msi *m)
 {
-	lapic_accept(vm, (uint8_t)vector, false);
+	uint32_t to = smp_targets(vm, 0, m->dest, m->logical);
+
+	if (m->lowest && to)
+		to = to >> vm->cpu & 1 ? 1u << vm->cpu : to & -to;	/* as smp_fixed() picks */
+	if (!to)
+		nowhere++;
+	smp_fixed(vm, to, m->vector, false, false);
+	return to;
 }
 
 static void deliver_pending(struct vm *vm)
 {
-	int v;
+	struct vpci_msi m;
 
-	while ((v = vpci_msix_take_pending(&vm->pci)) >= 0)
-		raise_vector(vm, v);
+	while (vpci_msix_take_pending(&vm->pci, &m) >= 0)
+		(void)raise_msi(vm, &m);
+}
+
+/* Another vCPU's VMM: has vCPU 0's do *r and waits for it (the lock is dropped meanwhile). */
+static void ask_vcpu0(struct vm *vm, struct vf_request *r)
+{
+	struct vf_request *q = &vm->mail[vm->cpu].vf;
+
+	*q = *r;
+	q->state = VF_REQ_POSTED;
+	vm->kick(vm, 0);
+	while (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) == VF_REQ_POSTED && !vm->stopped) {
+		smp_unlock(vm);
+		while (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) == VF_REQ_POSTED &&
+		       !__atomic_load_n(&vm->stopped, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+		smp_lock(vm);
+	}
+	r->value = q->state == VF_REQ_DONE ? q->value : ~0ull;	/* a stopped VM reads all ones */
+	q->state = VF_REQ_NONE;
 }
 
 /* Puts VF j on the guest's bus and points its real MSI-X entries at the VM's vectors. */
@@ -107,8 +144,8 @@ long vf_wait_ready(struct vm *vm)
 	const struct vm_devices_info *d = devices(vm);
 
 	vf_dma_victim(vm, false);
-	if (!vm->info->nvfs)
-		return E_OK;
+	if (!vm->info->nvfs || !vm->info->devices_va)
+		return E_OK;	/* none, or not vCPU 0 (whose VMM waits for them before the guest starts) */
 	printf("[%s] waiting for %u VF(s) from the root task\n", vm->info->name, vm->info->nvfs);
 	/* Bit VM_DEV_READY: the page is final; MSI bits may come along, and nothing is lost meanwhile. */
 	uint64_t word = 0;
@@ -156,12 +193,6 @@ long vf_wait_ready(struct vm *vm)
 void vf_init(struct vm *vm)
 {
 	vpci_init(&vm->pci);
-	if (vm->info->nvfs && vm->ncpus > 1) {
-		/* Its MSIs would need delivering to the vCPU the guest's message names (smp.c). */
-		vm_stop_for(vm, VMSTOP_NOT_STARTED, "device %s: a VF in a VM of several vCPUs is not "
-			    "passed through yet", devices(vm)->vf[0].name);
-		return;
-	}
 	for (unsigned j = 0; j < vm->info->nvfs && j < SPEC_VM_MAX_VFS; j++) {
 		const struct vm_vf_info *f = &devices(vm)->vf[j];
 		err_t e = vf_attach(vm, j);
@@ -175,17 +206,25 @@ void vf_init(struct vm *vm)
 	}
 }
 
+/* Only bus mastering: a VF's memory decoding is the PF's VF MSE (SR-IOV 1.1, 3.4.1.3). */
+static void set_bus_master(struct vm *vm, const struct vm_vf_info *f, unsigned slot)
+{
+	volatile uint16_t *cmd = config16(f, PCI_COMMAND);
+	uint16_t c = *cmd;
+
+	*cmd = vpci_bus_master(&vm->pci, slot) ? c | PCI_COMMAND_MASTER : (uint16_t)(c & ~PCI_COMMAND_MASTER);
+}
+
 /* What the guest changed in a VF's configuration space that the real VF must follow. */
 static void carry_over(struct vm *vm, int slot, unsigned changed)
 {
 	const struct vm_vf_info *f = slot > 0 ? vf_at(vm, (unsigned)slot) : NULL;
 
-	if (f && (changed & VPCI_CHG_COMMAND)) {
-		/* Only bus mastering: a VF's memory decoding is the PF's VF MSE (SR-IOV 1.1, 3.4.1.3). */
-		volatile uint16_t *cmd = config16(f, PCI_COMMAND);
-		uint16_t c = *cmd;
-		*cmd = vpci_bus_master(&vm->pci, (unsigned)slot) ? c | PCI_COMMAND_MASTER :
-			(uint16_t)(c & ~PCI_COMMAND_MASTER);
+	if (f && (changed & VPCI_CHG_COMMAND))
+		set_bus_master(vm, f, (unsigned)slot);
+	else if (vm->cpu && slot > 0 && vm->pci.dev[slot].msix_at && (changed & VPCI_CHG_COMMAND)) {
+		struct vf_request r = { .op = VF_REQ_COMMAND, .slot = (uint8_t)slot };
+		ask_vcpu0(vm, &r);
 	}
 	if (changed & VPCI_CHG_MSIX)
 		deliver_pending(vm);
@@ -251,6 +290,18 @@ bool vf_mmio(struct vm *vm, uint64_t gpa, unsigned size, bool write, uint64_t *v
 			deliver_pending(vm);	/* an unmasked entry sends what it held back */
 		return true;
 	case VPCI_MMIO_FORWARD:
+		if (hit.slot >= VPCI_SLOTS || hit.bar >= VPCI_BARS ||
+		    hit.offset + size > vm->pci.dev[hit.slot].bar_size[hit.bar])
+			return false;
+		if (vm->cpu) {
+			struct vf_request r = { .op = VF_REQ_BAR, .slot = (uint8_t)hit.slot, .bar = (uint8_t)hit.bar,
+						.size = (uint8_t)size, .write = write, .offset = (uint32_t)hit.offset,
+						.value = *value };
+			ask_vcpu0(vm, &r);
+			if (!write)
+				*value = r.value;
+			return true;
+		}
 		f = vf_at(vm, hit.slot);
 		if (!f || hit.offset + size > f->bar[hit.bar].size)
 			return false;
@@ -260,20 +311,50 @@ bool vf_mmio(struct vm *vm, uint64_t gpa, unsigned size, bool write, uint64_t *v
 	return false;
 }
 
+/* vCPU 0: what the other vCPUs asked for (vf_request), done. */
+static void serve_requests(struct vm *vm)
+{
+	for (unsigned j = 1; j < vm->ncpus && j < SPEC_VM_MAX_CPUS; j++) {
+		struct vf_request *q = &vm->mail[j].vf;
+		if (__atomic_load_n(&q->state, __ATOMIC_ACQUIRE) != VF_REQ_POSTED)
+			continue;
+		const struct vm_vf_info *f = vf_at(vm, q->slot);
+		struct vpci_hit hit = { .slot = q->slot, .bar = q->bar, .offset = q->offset };
+		switch ((enum vf_req_op)q->op) {
+		case VF_REQ_BAR:
+			if (f && q->bar < VPCI_BARS && (uint64_t)q->offset + q->size <= f->bar[q->bar].size)
+				forward(f, &hit, q->size, q->write, &q->value);
+			else
+				q->value = ~0ull;
+			break;
+		case VF_REQ_COMMAND:
+			if (f)
+				set_bus_master(vm, f, q->slot);
+			break;
+		}
+		__atomic_store_n(&q->state, VF_REQ_DONE, __ATOMIC_RELEASE);
+	}
+}
+
 void vf_notify(struct vm *vm, uint64_t word)
 {
+	if (!vm->info->devices_va)
+		return;	/* not vCPU 0: no VF's MSI comes here */
+	if (vm->ncpus > 1)
+		serve_requests(vm);
 	for (unsigned j = 0; j < vm->info->nvfs && j < SPEC_VM_MAX_VFS; j++) {
 		const struct vm_vf_info *f = &devices(vm)->vf[j];
 		for (unsigned v = 0; v < f->nvectors && v < SPEC_VF_MAX_VECTORS; v++) {
 			if (!(word & (1ull << f->vectors[v].bit)))
 				continue;
-			int vector = vpci_msix_fire(&vm->pci, VF_SLOT(j), v);
+			struct vpci_msi m;
+			int vector = vpci_msix_fire(&vm->pci, VF_SLOT(j), v, &m);
 			msis[j]++;
 			vm->vf_interrupts++;
-			if (vector >= 0) {
-				raise_vector(vm, vector);
-				raised[j]++;
-			}
+			uint32_t to = vector >= 0 ? raise_msi(vm, &m) : 0;
+			raised[j] += to != 0;
+			for (unsigned k = 0; k < vm->ncpus && k < SPEC_VM_MAX_CPUS; k++)
+				raised_on[j][k] += to >> k & 1;
 			/* The kernel holds the vector's next MSI back until this (docs/syscalls.md). */
 			if (irq_handler_ack(f->vectors[v].handler_slot))
 				vm_stop(vm, "device %s: cannot acknowledge its MSI %u", f->name, v);
@@ -283,7 +364,21 @@ void vf_notify(struct vm *vm, uint64_t word)
 
 void vf_stats(struct vm *vm)
 {
-	for (unsigned j = 0; j < vm->info->nvfs && j < SPEC_VM_MAX_VFS; j++)
+	if (!vm->info->devices_va)
+		return;	/* vCPU 0's VMM counts */
+	for (unsigned j = 0; j < vm->info->nvfs && j < SPEC_VM_MAX_VFS; j++) {
 		printf("[%s] VF %s: %u MSIs, %u raised at once, %u dropped (MSI-X off)\n", vm->info->name,
 		       devices(vm)->vf[j].name, msis[j], raised[j], vm->pci.dev[VF_SLOT(j)].dropped);
+		if (vm->ncpus < 2)
+			continue;
+		char line[160];
+		size_t n = (size_t)snprintf(line, sizeof(line), "[%s] VF %s: raised on", vm->info->name,
+					    devices(vm)->vf[j].name);
+		for (unsigned k = 0; k < vm->ncpus && k < SPEC_VM_MAX_CPUS && n < sizeof(line); k++)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s vCPU %u: %u", k ? "," : "", k,
+					      raised_on[j][k]);
+		printf("%s\n", line);
+	}
+	if (nowhere)
+		printf("[%s] %u VF message(s) named no vCPU and reached none\n", vm->info->name, nowhere);
 }

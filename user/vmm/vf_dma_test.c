@@ -86,7 +86,8 @@ static uint64_t await_devices(struct vm *vm)
 	uint64_t end = tsc_now() + 1000 * vm->tsc_khz;
 
 	for (;;) {
-		struct msg m = ipc_nbrecv(vm->info->devices);
+		/* With several vCPUs the MSIs signal "wake" (spec.h); the guest has not started. */
+		struct msg m = ipc_nbrecv(vm->ncpus > 1 ? vm->info->wake : vm->info->devices);
 		if (!m.err && m.badge)
 			return m.badge;
 		if (tsc_now() >= end)

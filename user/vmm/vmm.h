@@ -70,6 +70,22 @@ struct pm {
 };
 
 /*
+ * A vCPU other than 0 asks vCPU 0's VMM, which alone maps the VFs (vf.c), to
+ * touch one for it: VF_REQ_BAR reads or writes a BAR register the guest reached
+ * outside the mapped pages, VF_REQ_COMMAND carries the guest's bus-master bit over.
+ */
+enum vf_req_state { VF_REQ_NONE, VF_REQ_POSTED, VF_REQ_DONE };
+enum vf_req_op { VF_REQ_BAR, VF_REQ_COMMAND };
+struct vf_request {
+	uint32_t state;			/* enum vf_req_state */
+	uint8_t op;			/* enum vf_req_op */
+	uint8_t slot, bar, size;	/* the guest's PCI slot of the VF; BAR index; access bytes */
+	bool write;
+	uint32_t offset;		/* in the BAR */
+	uint64_t value;			/* written, or read back */
+};
+
+/*
  * What the vCPUs of a VM of several cores tell each other (smp.c), under the
  * VM's lock: interrupts for a vCPU's local APIC, INIT and STARTUP, and what each
  * local APIC answers to (for the others' destination decoding).
@@ -80,6 +96,7 @@ struct vcpu_mail {
 	bool init;			/* an INIT since its last STARTUP */
 	bool running;			/* it left wait-for-SIPI */
 	uint32_t id, ldr, dfr;		/* its local APIC's registers */
+	struct vf_request vf;		/* its request for vCPU 0's VMM (vf.c) */
 };
 #define SMP_SIPI 0x100u
 
@@ -256,9 +273,13 @@ void vf_init(struct vm *vm);
 bool vf_port_access(struct vm *vm, struct io *io);
 /* A guest access of size bytes at gpa inside a VF's BAR; false if gpa is in none. */
 bool vf_mmio(struct vm *vm, uint64_t gpa, unsigned size, bool write, uint64_t *value);
-/* The VFs' physical MSIs in a VMEXIT_NOTIFY word: raised in the guest as it set them up, acked. */
+/*
+ * A VMEXIT_NOTIFY word: the VFs' physical MSIs in it raised on the vCPUs the
+ * guest's entries name, and acked; on vCPU 0 of several also the other vCPUs'
+ * requests served (their kicks come on the same word).
+ */
 void vf_notify(struct vm *vm, uint64_t word);
-void vf_stats(struct vm *vm);	/* one line per VF: MSIs seen, raised, dropped */
+void vf_stats(struct vm *vm);	/* one line per VF: MSIs seen, raised, dropped (and per vCPU) */
 
 /* rtc.c: the CMOS clock at 0x70/0x71. */
 void rtc_access(struct vm *vm, struct io *io);

@@ -50,7 +50,7 @@ EXPECT=('^instance 0: VF nvme0\.vf1 for vm guest-a: IOSpace with its 100 MiB of 
 	'^\[guest-a\] vf dma test: Identify into guest-physical 0x102000: status 0x0, model "QEMU NVMe Ctrl"$'
 	'^iommu: DMA fault: 01:00\.1 write at 0x6401000, reason [0-9]+, IOSpace [0-9]+$'
 	'^\[guest-a\] vf dma test: Identify to guest-physical 0x6401000 \(outside RAM\): status 0x[0-9a-f]+, RAM checksum unchanged$'
-	'^\[guest-a\] vf dma test: its MSI-X vector 0 arrived: word 0x2 \(bit 1 is vector 0xd0 of this core\)$'
+	'^\[guest-a\] vf dma test: its MSI-X vector 0 arrived: word 0x10000 \(bit 16 is vector 0xd0 of this core\)$'
 	'^\[guest-a\] vf dma test: MSI-X entry forged to another core.s handle: word 0x0 here$'
 	'^\[guest-b\] 0 VF interrupts while the guest ran$'
 	'^iommu: unit 0 GSTS 0x[0-9a-f]+: CFIS 0, compatibility-format interrupts blocked$'
