@@ -70,7 +70,7 @@ qemu_case() {
 				grep -qE -- "$re" "$log" 2>/dev/null || { seen=0; break; }
 			done
 			if ((seen)) && [[ -s $pidfile ]]; then
-				kill "$(cat "$pidfile")" 2>/dev/null
+				kill "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null
 				break
 			fi
 			sleep 1
