@@ -60,9 +60,10 @@ static uint64_t reason_of(uint64_t code)
 }
 
 /*
- * The guest state the exit saved is the host's own: its CR3, IDT and GDT. A
- * world switch went wrong (seen under QEMU's TCG, docs/vcpu.md); resuming
- * would run host code as the guest, so the VCPU is stopped for good.
+ * The guest state the exit saved is the host's own: its CR3, IDT and GDT. QEMU
+ * 7.2's multi-threaded TCG does this to a VM on core 0 when another core's FPU
+ * reload rewrites core 0's SVM flags (docs/vcpu.md); resuming would run host
+ * code as the guest, so the VCPU is stopped for good.
  */
 static bool holds_host_state(const uint8_t *vmcb)
 {
