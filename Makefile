@@ -57,7 +57,7 @@ INIT_SRCS := user/init/main.c user/init/test.c user/init/tests_cspace.c user/ini
 	user/init/tests_vspace.c user/init/tests_xcore.c user/init/tests_more.c \
 	user/init/tests_devices.c user/init/tests_msi.c user/init/tests_tlb.c \
 	user/init/tests_edges.c user/init/tests_vcpu.c user/init/tests_pci.c user/init/tests_iommu.c user/init/bench.c user/init/spec.c \
-	user/init/spec_devices.c user/init/spec_vfs.c user/pcimgr/sriov.c
+	user/init/spec_devices.c user/init/spec_vfs.c user/init/spec_vfs_vm.c user/pcimgr/sriov.c
 INIT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS) $(INIT_SRCS)))
 ROOT_IMAGE := $(BUILD)/user/init.elf
 
